@@ -1,0 +1,135 @@
+// The app spec, `slipway.yml`: one zod schema serves validation, types and the JSON Schema.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const DURATION_HINT = 'a duration like "500ms", "10s", "5m" or "1h30m"';
+
+const duration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: `expected ${DURATION_HINT}` })
+  .transform((s) => parseDuration(s) as number)
+  .describe(`A duration: ${DURATION_HINT}`);
+
+const argv = z
+  .array(z.string().min(1, 'an argument must not be empty'), {
+    error: (iss) =>
+      iss.input === undefined ? undefined : 'expected a command as an argv array, like ["node", "server.js"]',
+  })
+  .min(1, 'a command needs at least the program to run')
+  .describe('A command as an argv array, e.g. ["node", "server.js"]. It is never run through a shell.');
+
+const envName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lowercase name: letters, digits and "-", starting with a letter');
+
+const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const variables = z
+  .record(
+    z.string().regex(variableName, 'expected a variable name like DATABASE_URL'),
+    z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)),
+  )
+  .describe('Environment variables given to every process, build and release command.');
+
+export const healthCheckSchema = z
+  .strictObject({
+    path: z.string().startsWith('/', 'expected a path starting with "/"').default('/').describe('HTTP path probed on each instance.'),
+    interval: duration.default(1000),
+    timeout: duration.default(2000),
+    retries: z.number().int().min(1).max(100).default(3).describe('Consecutive failures that mark an instance unhealthy.'),
+    start_period: duration.default(30_000).describe('How long a new instance may take to become healthy.'),
+  })
+  .describe('How Slipway decides that an instance is healthy.');
+
+export const processSchema = z
+  .strictObject({
+    command: argv,
+    instances: z.number().int().min(0).max(64).default(1),
+    http: z.boolean().default(false).describe('Receives PORT and traffic from the edge.'),
+    health: healthCheckSchema.optional(),
+    min_uptime: duration.default(2000).describe('A process must stay up this long to count as started.'),
+    stop_grace: duration.default(10_000).describe('Time between SIGTERM and SIGKILL.'),
+  })
+  .describe('A process type of the app (web, worker, ...).');
+
+export const routeSchema = z
+  .strictObject({
+    host: z.string().min(1).optional().describe('Host header to match; any host when absent.'),
+    path: z.string().startsWith('/', 'expected a path prefix starting with "/"').default('/'),
+    strip_prefix: z.boolean().default(true).describe('Remove the path prefix before forwarding.'),
+    release_header: z.boolean().default(true).describe('Add X-Slipway-Release to responses.'),
+  })
+  .describe('Where the edge serves this environment.');
+
+export const environmentSchema = z
+  .strictObject({
+    branch: z.string().min(1).optional().describe('Pushes to this branch deploy the environment.'),
+    tags: z.string().min(1).optional().describe('Tags matching this glob (e.g. "v*") deploy the environment.'),
+    auto_deploy: z.boolean().default(true).describe('When false, only manual deploys and promotions.'),
+    variables: variables.default({}),
+    keep_releases: z.number().int().min(2).max(100).default(5),
+    require_tests: z.boolean().default(false).describe('Run the test command before building a release.'),
+    require_ci_status: z.boolean().default(false).describe('Deploy only commits that an external CI reported green.'),
+    route: routeSchema.optional(),
+    drain_timeout: duration.default(30_000),
+  })
+  .describe('A deployment target such as staging or production.');
+
+export const sharedSchema = z
+  .strictObject({
+    dirs: z.array(z.string().min(1)).default([]).describe('Directories kept across releases, linked into each.'),
+    files: z.array(z.string().min(1)).default([]).describe('Files kept across releases, linked into each.'),
+  })
+  .describe('Paths that outlive releases (uploads, SQLite files, .env).');
+
+export const swarmSchema = z
+  .strictObject({
+    compose: z.string().min(1).default('docker-compose.yml'),
+    stack: z.string().min(1).optional(),
+    registry: z.string().min(1).optional(),
+    image_service: z.array(z.string()).optional(),
+  })
+  .describe('Options of the Docker Swarm driver.');
+
+export const appSpecSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lowercase name').optional(),
+    driver: z.enum(['process', 'swarm']).default('process'),
+    processes: z.record(envName, processSchema).default({}),
+    build: z.array(argv).default([]).describe('Commands that build the release, run in the release directory.'),
+    test: z.array(argv).default([]).describe('Commands that must pass before a release is built.'),
+    release: z.array(argv).default([]).describe('Release phase (migrations): run once per deploy before traffic moves.'),
+    shared: sharedSchema.default({ dirs: [], files: [] }),
+    variables: variables.default({}),
+    environments: z.record(envName, environmentSchema).refine((e) => Object.keys(e).length > 0, {
+      message: 'at least one environment is required, e.g. environments: { staging: { branch: main } }',
+    }),
+    swarm: swarmSchema.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    for (const [name, p] of Object.entries(spec.processes)) {
+      if (p.health && !p.http) {
+        ctx.addIssue({ code: 'custom', path: ['processes', name, 'health'], message: 'a health check needs http: true' });
+      }
+    }
+    for (const [list, items] of [['dirs', spec.shared.dirs], ['files', spec.shared.files]] as const) {
+      items.forEach((p, i) => {
+        if (p.startsWith('/') || p.split('/').includes('..')) {
+          ctx.addIssue({ code: 'custom', path: ['shared', list, i], message: 'expected a relative path inside the release' });
+        }
+      });
+    }
+  })
+  .describe('Slipway app spec (slipway.yml)');
+
+export type AppSpec = z.output<typeof appSpecSchema>;
+export type AppSpecInput = z.input<typeof appSpecSchema>;
+export type ProcessSpec = z.output<typeof processSchema>;
+export type EnvironmentSpec = z.output<typeof environmentSchema>;
+export type HealthCheckSpec = z.output<typeof healthCheckSchema>;
+export type RouteSpec = z.output<typeof routeSchema>;
+
+/** The JSON Schema shipped for editors (schema/slipway.schema.json is generated from this). */
+export function appSpecJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(appSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,140 @@
+// The domain's records. Times are ISO-8601 strings (UTC) so they survive JSON and SQL alike.
+
+export type DriverKind = 'process' | 'swarm';
+
+export interface App {
+  id: string;
+  name: string;
+  repo: string;
+  driver: DriverKind;
+  createdAt: string;
+}
+
+export interface Environment {
+  id: string;
+  appId: string;
+  name: string;
+  branch: string | null;
+  createdAt: string;
+}
+
+export type DeploymentKind = 'deploy' | 'rollback' | 'promote';
+export type DeploymentTrigger = 'manual' | 'webhook' | 'promotion' | 'rollback' | 'upload';
+
+export const TERMINAL_STATUSES = ['succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'] as const;
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export type DeploymentStatus = 'queued' | 'running' | TerminalStatus;
+
+export function isTerminal(status: DeploymentStatus): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export interface Deployment {
+  id: string;
+  appId: string;
+  environmentId: string;
+  /** Number of this deployment within its app, for humans ("#12"). */
+  number: number;
+  kind: DeploymentKind;
+  trigger: DeploymentTrigger;
+  status: DeploymentStatus;
+  /** What was asked for: a branch, tag or sha (deploy), a release id (rollback), an environment (promote). */
+  ref: string | null;
+  commitSha: string | null;
+  /** The release this deployment creates or brings back. */
+  releaseId: string | null;
+  requestedBy: string;
+  error: string | null;
+  cancelRequested: boolean;
+  supersededBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Parameters of the plan (upload path, source release, ...), JSON. */
+  params: Record<string, unknown>;
+}
+
+export type ReleaseStatus = 'pending' | 'live' | 'previous' | 'retired' | 'failed';
+
+export interface Release {
+  id: string;
+  appId: string;
+  environmentId: string;
+  deploymentId: string;
+  commitSha: string | null;
+  commitSubject: string | null;
+  /** Content address of the artifact: sha256 of the release tarball, or an image digest. */
+  artifact: string | null;
+  status: ReleaseStatus;
+  /** Driver-specific record needed to bring the release back (ports, image refs, service specs). */
+  driverState: Record<string, unknown>;
+  /** The app spec this release was deployed with (validated slipway.yml, as JSON). */
+  spec: Record<string, unknown>;
+  notes: string[];
+  trigger: DeploymentTrigger;
+  deployedBy: string;
+  createdAt: string;
+  deployedAt: string | null;
+}
+
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'compensating' | 'compensated' | 'compensation_failed';
+
+export interface StepRun {
+  id: number;
+  deploymentId: string;
+  seq: number;
+  name: string;
+  status: StepStatus;
+  output: Record<string, unknown>;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export type LogStream = 'info' | 'stdout' | 'stderr' | 'error' | 'step';
+
+export interface LogLine {
+  deploymentId: string;
+  seq: number;
+  at: string;
+  stream: LogStream;
+  step: string | null;
+  text: string;
+}
+
+export interface Lock {
+  environmentId: string;
+  owner: string;
+  kind: 'deployment' | 'manual';
+  reason: string;
+  deploymentId: string | null;
+  acquiredAt: string;
+  heartbeatAt: string;
+  expiresAt: string;
+}
+
+export interface SecretRef {
+  appId: string;
+  /** Null for a secret shared by every environment of the app. */
+  environmentId: string | null;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: 'ok' | 'error';
+  details: Record<string, unknown>;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}

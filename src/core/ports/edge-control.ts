@@ -1,0 +1,52 @@
+// How the control plane drives the edge proxy (its admin API).
+
+export interface EdgeTarget {
+  /** "http://127.0.0.1:41234" */
+  url: string;
+  /** Release that owns the target, for logs and headers. */
+  release?: string;
+}
+
+export interface EdgeHealthCheck {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Consecutive successes needed before a new target takes traffic. */
+  healthyThreshold: number;
+}
+
+export interface EdgeRoute {
+  /** Stable id, "<app>/<env>". */
+  id: string;
+  /** Host names matched exactly (case-insensitive); empty means any host. */
+  hosts: string[];
+  /** Path prefix, "/" for everything. */
+  pathPrefix: string;
+  stripPrefix: boolean;
+  targets: EdgeTarget[];
+  healthCheck: EdgeHealthCheck;
+  drainTimeoutMs: number;
+  /** Response header naming the serving release, or null. */
+  releaseHeader: string | null;
+  release: string | null;
+  maintenance: { enabled: boolean; message: string; retryAfterSeconds: number } | null;
+  /** Custom bodies for 502/503/504, HTML. */
+  errorPages?: Partial<Record<'502' | '503' | '504', string>>;
+}
+
+export interface EdgeRouteState extends EdgeRoute {
+  paused: boolean;
+  /** Requests currently in flight per target url. */
+  inFlight: Record<string, number>;
+}
+
+export interface EdgeControl {
+  /** Creates or updates a route. Targets are health-checked first; the swap is atomic and the old targets drain. */
+  putRoute(route: EdgeRoute): Promise<EdgeRouteState>;
+  removeRoute(id: string): Promise<void>;
+  getRoute(id: string): Promise<EdgeRouteState | null>;
+  listRoutes(): Promise<EdgeRouteState[]>;
+  setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number }): Promise<void>;
+  pause(id: string, maxHoldMs?: number): Promise<void>;
+  resume(id: string): Promise<void>;
+}

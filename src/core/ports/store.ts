@@ -1,0 +1,133 @@
+// Slipway's persistent state. SQLite now; queries stay portable for PostgreSQL.
+// All methods are synchronous-looking async so a network store can implement them too.
+import type {
+  ApiToken,
+  App,
+  AuditEvent,
+  Deployment,
+  DeploymentStatus,
+  Environment,
+  Lock,
+  LogLine,
+  LogStream,
+  Release,
+  ReleaseStatus,
+  SecretRef,
+  StepRun,
+  StepStatus,
+} from '../model.js';
+
+export interface NewDeployment {
+  appId: string;
+  environmentId: string;
+  kind: Deployment['kind'];
+  trigger: Deployment['trigger'];
+  ref: string | null;
+  commitSha?: string | null;
+  releaseId?: string | null;
+  requestedBy: string;
+  params?: Record<string, unknown>;
+}
+
+export interface DeploymentFilter {
+  appId?: string;
+  environmentId?: string;
+  statuses?: DeploymentStatus[];
+  limit?: number;
+  /** Newest first unless `oldestFirst`. */
+  oldestFirst?: boolean;
+}
+
+export interface EncryptedSecret {
+  ref: SecretRef;
+  /** Opaque ciphertext produced by the secret box (base64). */
+  ciphertext: string;
+}
+
+export interface LockRequest {
+  environmentId: string;
+  owner: string;
+  kind: Lock['kind'];
+  reason: string;
+  deploymentId: string | null;
+  ttlMs: number;
+}
+
+export interface Store {
+  // apps and environments
+  createApp(app: Omit<App, 'id' | 'createdAt'>, environments: { name: string; branch: string | null }[]): Promise<App>;
+  getApp(idOrName: string): Promise<App | null>;
+  listApps(): Promise<App[]>;
+  /** Adds environments that the app's spec gained; never removes any. */
+  ensureEnvironments(appId: string, environments: { name: string; branch: string | null }[]): Promise<Environment[]>;
+  listEnvironments(appId?: string): Promise<Environment[]>;
+  getEnvironment(appId: string, name: string): Promise<Environment | null>;
+  getEnvironmentById(id: string): Promise<Environment | null>;
+
+  // deployments
+  /** Inserts a queued deployment and supersedes older queued ones of the same environment, atomically. */
+  enqueueDeployment(d: NewDeployment): Promise<{ deployment: Deployment; superseded: Deployment[] }>;
+  getDeployment(id: string): Promise<Deployment | null>;
+  listDeployments(filter: DeploymentFilter): Promise<Deployment[]>;
+  /** Moves a deployment between statuses only if it is currently in `from`; returns the row or null. */
+  transitionDeployment(
+    id: string,
+    from: DeploymentStatus[],
+    to: DeploymentStatus,
+    patch?: Partial<Pick<Deployment, 'error' | 'commitSha' | 'releaseId' | 'startedAt' | 'finishedAt'>>,
+  ): Promise<Deployment | null>;
+  updateDeployment(id: string, patch: Partial<Pick<Deployment, 'commitSha' | 'releaseId' | 'params'>>): Promise<void>;
+  requestCancel(id: string): Promise<Deployment | null>;
+
+  // step runs
+  startStep(deploymentId: string, seq: number, name: string): Promise<StepRun>;
+  finishStep(id: number, status: StepStatus, output?: Record<string, unknown>, error?: string | null): Promise<void>;
+  listSteps(deploymentId: string): Promise<StepRun[]>;
+
+  // deployment log
+  appendLog(deploymentId: string, stream: LogStream, step: string | null, text: string): Promise<LogLine>;
+  readLog(deploymentId: string, afterSeq?: number, limit?: number): Promise<LogLine[]>;
+
+  // releases
+  createRelease(r: Omit<Release, 'createdAt' | 'deployedAt'>): Promise<Release>;
+  getRelease(id: string): Promise<Release | null>;
+  updateRelease(id: string, patch: Partial<Pick<Release, 'status' | 'artifact' | 'driverState' | 'deployedAt' | 'commitSubject' | 'notes'>>): Promise<void>;
+  listReleases(environmentId: string, limit?: number): Promise<Release[]>;
+  liveRelease(environmentId: string): Promise<Release | null>;
+  /** Marks `releaseId` live, the former live one `previous`, and older previous ones `retired`, atomically. */
+  markLive(environmentId: string, releaseId: string, deployedAt: string): Promise<void>;
+
+  // secrets (values are ciphertext here; the secret box lives above the store)
+  putSecret(s: EncryptedSecret): Promise<void>;
+  deleteSecret(appId: string, environmentId: string | null, name: string): Promise<boolean>;
+  listSecrets(appId: string, environmentId?: string | null): Promise<SecretRef[]>;
+  /** App-wide secrets overlaid by the environment's own. */
+  secretsFor(appId: string, environmentId: string): Promise<EncryptedSecret[]>;
+  allSecrets(): Promise<EncryptedSecret[]>;
+
+  // locks (leases)
+  /** Takes the environment's lock if free or expired; returns the lock held after the call. */
+  tryLock(req: LockRequest): Promise<{ acquired: boolean; lock: Lock }>;
+  heartbeat(environmentId: string, owner: string, ttlMs: number): Promise<boolean>;
+  unlock(environmentId: string, owner?: string): Promise<boolean>;
+  getLock(environmentId: string): Promise<Lock | null>;
+  listLocks(): Promise<Lock[]>;
+
+  // audit
+  audit(e: Omit<AuditEvent, 'id' | 'at'> & { at?: string }): Promise<AuditEvent>;
+  listAudit(filter: { limit?: number; beforeId?: number; target?: string }): Promise<AuditEvent[]>;
+
+  // tokens
+  createToken(name: string, hash: string): Promise<ApiToken>;
+  findTokenByHash(hash: string): Promise<ApiToken | null>;
+  listTokens(): Promise<ApiToken[]>;
+  touchToken(id: string, at: string): Promise<void>;
+
+  /** Key/value settings of the control plane itself (webhook secrets, schedules' last runs, ...). */
+  getSetting(key: string): Promise<string | null>;
+  putSetting(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export type { ReleaseStatus };

@@ -1,0 +1,69 @@
+// The only module that reads process.env. Settings are validated once at start.
+import path from 'node:path';
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const settingsSchema = z.object({
+  SLIPWAY_DATA_DIR: z.string().min(1).default('./.slipway'),
+  SLIPWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  SLIPWAY_PORT: z.coerce.number().int().min(0).max(65535).default(7070),
+  SLIPWAY_EDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SLIPWAY_EDGE_HOST: z.string().min(1).default('127.0.0.1'),
+  SLIPWAY_EDGE: z.enum(['auto', 'off']).default('auto'),
+  SLIPWAY_MASTER_KEY: z.string().min(1).optional(),
+  SLIPWAY_URL: z.string().url().optional(),
+  SLIPWAY_TOKEN: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+});
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+export interface Settings {
+  dataDir: string;
+  host: string;
+  port: number;
+  edgeHost: string;
+  edgePort: number;
+  edgeMode: 'auto' | 'off';
+  masterKey: string | undefined;
+  url: string | undefined;
+  token: string | undefined;
+  logLevel: (typeof logLevels)[number];
+}
+
+/** Documented in README.md ("Settings"); keep the two in step. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const name = String(first?.path[0] ?? 'environment');
+    throw new SettingsError(`environment variable ${name}: ${first?.message ?? 'invalid'}`);
+  }
+  const s = parsed.data;
+  return {
+    dataDir: path.resolve(s.SLIPWAY_DATA_DIR),
+    host: s.SLIPWAY_HOST,
+    port: s.SLIPWAY_PORT,
+    edgeHost: s.SLIPWAY_EDGE_HOST,
+    edgePort: s.SLIPWAY_EDGE_PORT,
+    edgeMode: s.SLIPWAY_EDGE,
+    masterKey: s.SLIPWAY_MASTER_KEY,
+    url: s.SLIPWAY_URL,
+    token: s.SLIPWAY_TOKEN,
+    logLevel: s.LOG_LEVEL,
+  };
+}
+
+/** The environment a child process inherits from Slipway: the basics, never Slipway's own secrets. */
+export function baseChildEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL'];
+  const out: Record<string, string> = {};
+  for (const k of keep) {
+    const v = env[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
