@@ -1,0 +1,18 @@
+// What the plans need from the rest of the control plane, as small interfaces.
+import type { DriverKind } from '../core/model.js';
+import type { RuntimeDriver } from '../core/ports/runtime-driver.js';
+import type { SourceProvider } from '../core/ports/source.js';
+import type { Store } from '../core/ports/store.js';
+import type { Sensitive } from '../core/sensitive.js';
+
+export interface PipelineDeps {
+  store: Store;
+  source: SourceProvider;
+  driver(kind: DriverKind): RuntimeDriver;
+  /** Decrypted secrets visible to an environment (app-wide overlaid by the environment's own). */
+  secrets(appId: string, environmentId: string): Promise<Record<string, Sensitive>>;
+  /** Extracts an uploaded tarball safely into `dir`. */
+  extractUpload(tarball: string, dir: string): Promise<void>;
+  /** Scratch space for one deployment, removed when it ends. */
+  workDir(deploymentId: string): string;
+}

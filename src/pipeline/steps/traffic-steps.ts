@@ -1,0 +1,87 @@
+// Steps that bring the new release up, move traffic to it and retire the old one.
+import { driverCall, releaseRef, requireRelease } from '../driver-context.js';
+import type { PipelineDeps } from '../pipeline-deps.js';
+import type { Step } from '../step.js';
+
+/** Starts the new release's instances and waits until every one is healthy (the health gate). */
+export function startRelease(deps: PipelineDeps): Step {
+  return {
+    name: 'start',
+    async run(ctx) {
+      const { driver, dctx } = await driverCall(deps, ctx);
+      const release = await requireRelease(deps, ctx.state['releaseId']);
+      const previous = await releaseRef(deps, ctx.state['previousReleaseId']);
+      const started = await driver.start(dctx, release, previous);
+      await deps.store.updateRelease(release.releaseId, { driverState: { ...release.driverState, ...started } });
+    },
+    async compensate(ctx) {
+      const release = await releaseRef(deps, ctx.state['releaseId']);
+      if (!release) return;
+      const { driver, dctx } = await driverCall(deps, ctx);
+      await driver.abandon(dctx, release, await releaseRef(deps, ctx.state['previousReleaseId']));
+    },
+  };
+}
+
+/** Points the edge (or the service) at the new release; undone by pointing it back. */
+export function switchTraffic(deps: PipelineDeps): Step {
+  return {
+    name: 'switch-traffic',
+    async run(ctx) {
+      const { driver, dctx } = await driverCall(deps, ctx);
+      await driver.activate(dctx, await requireRelease(deps, ctx.state['releaseId']));
+    },
+    async compensate(ctx) {
+      const previous = await releaseRef(deps, ctx.state['previousReleaseId']);
+      if (!previous) return;
+      const { driver, dctx } = await driverCall(deps, ctx);
+      ctx.log.info(`moving traffic back to ${previous.releaseId}`);
+      await driver.activate(dctx, previous);
+    },
+  };
+}
+
+/** Records the release as live: the commit point of the deployment. */
+export function recordRelease(deps: PipelineDeps): Step {
+  return {
+    name: 'record-release',
+    async run(ctx) {
+      const releaseId = String(ctx.state['releaseId']);
+      await deps.store.markLive(ctx.environment.id, releaseId, new Date().toISOString());
+      ctx.log.info(`release ${releaseId} is live`);
+    },
+  };
+}
+
+/** Drains and stops the previous release's instances. */
+export function retirePrevious(deps: PipelineDeps): Step {
+  return {
+    name: 'retire-previous',
+    async run(ctx) {
+      const previous = await releaseRef(deps, ctx.state['previousReleaseId']);
+      if (!previous || previous.releaseId === ctx.state['releaseId']) return;
+      const { driver, dctx } = await driverCall(deps, ctx);
+      await driver.retire(dctx, previous);
+    },
+  };
+}
+
+/** Keeps `keep_releases` releases (always the live and the previous one) and deletes the rest. */
+export function prune(deps: PipelineDeps): Step {
+  return {
+    name: 'prune',
+    async run(ctx) {
+      const { driver, dctx } = await driverCall(deps, ctx);
+      const releases = await deps.store.listReleases(ctx.environment.id, 1000);
+      const usable = releases.filter((r) => r.status !== 'failed' && r.status !== 'pending');
+      const keepIds = new Set(usable.slice(0, dctx.envSpec.keep_releases).map((r) => r.id));
+      for (const r of releases) if (r.status === 'live' || r.status === 'previous') keepIds.add(r.id);
+      const keep = releases
+        .filter((r) => keepIds.has(r.id))
+        .map((r) => ({ releaseId: r.id, artifact: r.artifact ?? '', driverState: r.driverState }));
+      const removed = await driver.prune(dctx, keep);
+      if (removed.length) ctx.log.info(`pruned ${removed.join(', ')}`);
+      return { pruned: removed };
+    },
+  };
+}
