@@ -1,0 +1,76 @@
+// A real SSH server (ssh2's Server) on 127.0.0.1:0 that answers `docker system dial-stdio`
+// by piping the channel to a local Docker socket, as the docker CLI does on a remote host.
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+
+export interface SshDialServer {
+  port: number;
+  /** An ed25519 private key (OpenSSH format) the server accepts. */
+  clientKey: string;
+  connections: number;
+  channels: number;
+  commands: string[];
+  close(): Promise<void>;
+}
+
+interface Ssh2 {
+  Server: new (cfg: { hostKeys: string[] }, onClient: (client: SshConn) => void) => net.Server;
+  utils: { generateKeyPairSync(type: 'ed25519'): { private: string; public: string }; parseKey(k: string): { getPublicSSH(): Buffer } };
+}
+interface SshConn {
+  on(ev: 'authentication', cb: (ctx: { method: string; username: string; key?: { data: Buffer }; accept(): void; reject(m?: string[]): void }) => void): SshConn;
+  on(ev: 'ready', cb: () => void): SshConn;
+  on(ev: 'session', cb: (accept: () => SshSession) => void): SshConn;
+  on(ev: 'error' | 'close', cb: () => void): SshConn;
+  end(): void;
+}
+interface SshSession {
+  on(ev: 'exec', cb: (accept: () => Duplex & { exit(code: number): void }, reject: () => void, info: { command: string }) => void): void;
+}
+
+export async function startSshDialServer(socketPath: string): Promise<SshDialServer> {
+  const require = createRequire(import.meta.url);
+  const ssh2 = require('ssh2') as Ssh2;
+  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const allowed = ssh2.utils.parseKey(clientKey.public).getPublicSSH();
+  const conns = new Set<SshConn>();
+  const state: SshDialServer = {
+    port: 0,
+    clientKey: clientKey.private,
+    connections: 0,
+    channels: 0,
+    commands: [],
+    close: async () => {
+      for (const c of conns) c.end();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+  const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
+    state.connections += 1;
+    conns.add(client);
+    client
+      .on('authentication', (ctx) => {
+        if (ctx.method === 'publickey' && ctx.key && ctx.key.data.equals(allowed)) ctx.accept();
+        else ctx.reject(['publickey']);
+      })
+      .on('session', (accept) => {
+        accept().on('exec', (acceptExec, reject, info) => {
+          state.commands.push(info.command);
+          if (info.command !== 'docker system dial-stdio') return reject();
+          state.channels += 1;
+          const channel = acceptExec();
+          const sock = net.connect(socketPath);
+          channel.pipe(sock).pipe(channel);
+          sock.on('error', () => channel.exit(1));
+          channel.on('close', () => sock.destroy());
+        });
+      })
+      .on('error', () => undefined)
+      .on('close', () => conns.delete(client));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  state.port = (server.address() as net.AddressInfo).port;
+  return state;
+}
