@@ -5,7 +5,7 @@ import { EngineClient, negotiateApiVersion } from '../../src/drivers/swarm/engin
 import { EngineApiError } from '../../src/drivers/swarm/engine/errors.js';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { requireSwarmEnv } from '../support/swarm-env.js';
-import { startSshDialServer, type SshDialServer } from '../support/ssh-dial-server.js';
+import { startSshDialServer, type SshDialServer } from './ssh-dial-server.js';
 
 describe('Docker host parsing and version negotiation', () => {
   it('parses unix, tcp (TLS) and ssh hosts', () => {
