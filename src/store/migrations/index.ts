@@ -1,0 +1,5 @@
+// Every migration this build knows, in order. Append new ones; never edit an applied one.
+import { initial } from './001-initial.js';
+import type { Migration } from './migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [initial];
