@@ -1,0 +1,46 @@
+// The build: copy the checked-out source (without .git) into a fresh build dir, run the spec's
+// build commands there, pack the result into a content-addressed artifact, remove the build dir.
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidInputError } from '../../core/errors.js';
+import type { BuildResult, DriverContext, SourceTree } from '../../core/ports/runtime-driver.js';
+import { commandEnv, secretRedactor } from './child-env.js';
+import type { ProcessLayout } from './layout.js';
+import { packArtifact } from './pack-artifact.js';
+import { runCommand } from './run-command.js';
+
+export async function buildRelease(
+  layout: ProcessLayout,
+  ctx: DriverContext,
+  req: { releaseId: string; source: SourceTree },
+): Promise<BuildResult> {
+  const source = path.resolve(req.source.dir);
+  const info = await stat(source).catch(() => null);
+  if (!info?.isDirectory()) {
+    throw new InvalidInputError(`source directory ${source} does not exist; check out the commit before building`);
+  }
+  const buildDir = path.join(layout.buildsDir, `${req.releaseId}-${randomBytes(4).toString('hex')}`);
+  await mkdir(layout.buildsDir, { recursive: true });
+  try {
+    await cp(source, buildDir, {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (src) => path.basename(src) !== '.git',
+    });
+    ctx.log.info(`copied ${source} into the build directory`);
+    const env = commandEnv(ctx, {
+      SLIPWAY_RELEASE: req.releaseId,
+      ...(req.source.commitSha ? { SLIPWAY_COMMIT: req.source.commitSha } : {}),
+    });
+    const redactor = secretRedactor(ctx);
+    for (const [i, argv] of ctx.spec.build.entries()) {
+      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor });
+    }
+    const artifact = await packArtifact(buildDir, layout.artifactsDir);
+    ctx.log.info(`release artifact ${artifact}`);
+    return { artifact };
+  } finally {
+    await rm(buildDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,236 @@
+// RuntimeDriver for releases as local processes: Capistrano-style release dirs and `current`
+// symlink, content-addressed tarball artifacts, one detached supervisor per running release.
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PreconditionError } from '../../core/errors.js';
+import type { EdgeControl } from '../../core/ports/edge-control.js';
+import type { App, Environment, Release } from '../../core/model.js';
+import type {
+  BuildResult,
+  DriverContext,
+  ReleaseRef,
+  RuntimeDriver,
+  RuntimeStatus,
+  SourceTree,
+} from '../../core/ports/runtime-driver.js';
+import type { Logger } from '../../platform/logger.js';
+import { subdirs } from './artifact-index.js';
+import { buildRelease } from './build-release.js';
+import { commandEnv, secretRedactor } from './child-env.js';
+import { readCurrent, switchCurrent } from './current-link.js';
+import { buildEdgeRoute, routeId, webProcess } from './edge-route.js';
+import { allocatePorts, type PortRange } from './free-ports.js';
+import { countHttpInstances, planInstances } from './instance-plan.js';
+import { ProcessLayout } from './layout.js';
+import { pruneEnvironment } from './prune-releases.js';
+import { releaseStatus } from './release-status.js';
+import { runCommand } from './run-command.js';
+import { stageRelease } from './stage-release.js';
+import { liveSupervisor, readState, stopRelease } from './supervisor-control.js';
+import { launchSupervisor } from './supervisor-launch.js';
+import { DEFAULT_BACKOFF, PID_FILE, STATE_FILE, type BackoffSpec, type SupervisorState } from './supervisor-protocol.js';
+import { waitForStart } from './start-gate.js';
+
+export interface ProcessDriverOptions {
+  dataDir: string;
+  edge: EdgeControl;
+  logger?: Logger;
+  /** Loopback ports for http instances; any free port when absent. */
+  portRange?: PortRange;
+  /** Restart backoff of crashed processes (default 500ms doubling to 30s, reset after 60s up). */
+  backoff?: Partial<BackoffSpec>;
+}
+
+export interface RecoverSummary {
+  /** "<app>/<env>/<releaseId>" of supervisors still running and re-adopted. */
+  adopted: string[];
+  /** Same, for pid files whose supervisor is gone (cleaned). */
+  stale: string[];
+}
+
+/** What `start` returns for the pipeline to record in the release's driver state. */
+export interface ProcessStartState extends Record<string, unknown> {
+  processes: Record<string, Array<{ port?: number; pid: number | null }>>;
+}
+
+export class ProcessDriver implements RuntimeDriver {
+  readonly kind = 'process' as const;
+  readonly layout: ProcessLayout;
+  readonly #edge: EdgeControl;
+  readonly #logger: Logger | undefined;
+  readonly #portRange: PortRange | undefined;
+  readonly #backoff: BackoffSpec;
+
+  constructor(opts: ProcessDriverOptions) {
+    this.layout = new ProcessLayout(opts.dataDir);
+    this.#edge = opts.edge;
+    this.#logger = opts.logger;
+    this.#portRange = opts.portRange;
+    this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+  }
+
+  build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
+    return buildRelease(this.layout, ctx, req);
+  }
+
+  async stage(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    const target = { app: ctx.app.name, env: ctx.environment.name, spec: ctx.spec };
+    const unpacked = await stageRelease(this.layout, target, release);
+    ctx.log.info(`${unpacked ? 'staged' : 'already staged'} release ${release.releaseId} from ${release.artifact}`);
+  }
+
+  async runRelease(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    const dir = await this.#stagedDir(ctx, release);
+    const env = commandEnv(ctx, { SLIPWAY_RELEASE: release.releaseId });
+    const redactor = secretRedactor(ctx);
+    if (ctx.spec.release.length === 0) ctx.log.info('no release commands');
+    for (const [i, argv] of ctx.spec.release.entries()) {
+      await runCommand({ label: `release command ${i + 1}`, argv, cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor });
+    }
+  }
+
+  async start(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<ProcessStartState> {
+    const releaseDir = await this.#stagedDir(ctx, release);
+    const runDir = this.#runDir(ctx, release.releaseId);
+    let pid = await liveSupervisor(runDir);
+    const adopted = pid !== null;
+    if (pid === null) {
+      await rm(path.join(runDir, STATE_FILE), { force: true });
+      await rm(path.join(runDir, PID_FILE), { force: true });
+      const ports = await allocatePorts(countHttpInstances(ctx.spec), this.#portRange);
+      const instances = planInstances(ctx.spec, ports);
+      if (instances.length === 0) {
+        ctx.log.info('the spec has no process with instances > 0; nothing to start');
+        return { processes: {} };
+      }
+      pid = await launchSupervisor(runDir, {
+        app: ctx.app.name,
+        env: ctx.environment.name,
+        releaseId: release.releaseId,
+        releaseDir,
+        environment: commandEnv(ctx),
+        instances,
+        backoff: this.#backoff,
+      });
+      ctx.log.info(`supervisor ${pid} started ${instances.length} instance(s) of release ${release.releaseId}`);
+    } else {
+      ctx.log.info(`supervisor ${pid} of release ${release.releaseId} is already running; waiting for it to be healthy`);
+    }
+    try {
+      const state = await waitForStart({
+        runDir,
+        supervisorPid: pid,
+        spec: ctx.spec,
+        signal: ctx.signal,
+        redactor: secretRedactor(ctx),
+        adopted,
+        onHealthy: (instance, detail) => ctx.log.info(`${instance} is healthy (${detail})`),
+      });
+      ctx.log.info(`release ${release.releaseId}: all ${state.instances.length} instance(s) started`);
+      return startState(state);
+    } catch (err) {
+      ctx.log.error(`release ${release.releaseId} did not start; stopping its instances`);
+      await stopRelease(runDir);
+      throw err;
+    }
+  }
+
+  async abandon(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<void> {
+    const result = await stopRelease(this.#runDir(ctx, release.releaseId));
+    ctx.log.info(result.supervisor ? `stopped release ${release.releaseId}` : `release ${release.releaseId} was not running`);
+  }
+
+  async activate(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    await this.#stagedDir(ctx, release);
+    const app = ctx.app.name;
+    const env = ctx.environment.name;
+    const link = this.layout.currentLink(app, env);
+    const before = await readCurrent(link);
+    await switchCurrent(link, release.releaseId);
+    ctx.log.info(`current -> releases/${release.releaseId}`);
+    const web = webProcess(ctx.spec);
+    if (!web) return;
+    try {
+      const state = await readState(this.#runDir(ctx, release.releaseId));
+      const ports = (state?.instances ?? []).filter((i) => i.process === web && i.port !== null).map((i) => i.port as number);
+      if (!state || state.stopped || ports.length === 0) {
+        throw new PreconditionError(`release ${release.releaseId} has no running ${web} instances; start it before activating it`);
+      }
+      const existing = await this.#edge.getRoute(routeId(app, env));
+      const route = buildEdgeRoute({ app, env, spec: ctx.spec, envSpec: ctx.envSpec, releaseId: release.releaseId, ports, existing });
+      await this.#edge.putRoute(route);
+      ctx.log.info(`edge route ${route.id} (${route.hosts.join(', ') || 'any host'}${route.pathPrefix}) -> ${ports.length} target(s)`);
+    } catch (err) {
+      if (before && before !== release.releaseId) await switchCurrent(link, before);
+      throw err;
+    }
+  }
+
+  async retire(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    const result = await stopRelease(this.#runDir(ctx, release.releaseId));
+    const orphans = result.orphans ? ` and ${result.orphans} orphaned instance(s)` : '';
+    ctx.log.info(`retired release ${release.releaseId}${result.supervisor ? '' : ' (it was not running)'}${orphans}`);
+  }
+
+  async prune(ctx: DriverContext, keep: ReleaseRef[]): Promise<string[]> {
+    const outcome = await pruneEnvironment(this.layout, ctx.app.name, ctx.environment.name, keep);
+    for (const id of outcome.skippedRunning) ctx.log.info(`kept release ${id}: it is still running (retire it first)`);
+    for (const what of outcome.removed) ctx.log.info(`pruned ${what}`);
+    return outcome.removed;
+  }
+
+  async status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus> {
+    if (!live) return { releaseId: null, healthy: false, instances: [] };
+    return releaseStatus(this.layout.runDir(app.name, environment.name, live.id), live.id);
+  }
+
+  /** Re-adopts running supervisors, cleans stale pid files and leftovers of interrupted builds. */
+  async recover(): Promise<void> {
+    await this.recoverRuns();
+  }
+
+  /** `recover`, telling what it found. */
+  async recoverRuns(): Promise<RecoverSummary> {
+    const summary: RecoverSummary = { adopted: [], stale: [] };
+    for (const app of await subdirs(this.layout.appsDir)) {
+      for (const env of await subdirs(path.join(this.layout.appsDir, app))) {
+        for (const id of await subdirs(this.layout.runRoot(app, env))) {
+          const runDir = this.layout.runDir(app, env, id);
+          const pidFile = path.join(runDir, PID_FILE);
+          if (!(await stat(pidFile).catch(() => null))) continue;
+          const name = `${app}/${env}/${id}`;
+          if ((await liveSupervisor(runDir)) !== null) {
+            summary.adopted.push(name);
+          } else {
+            await rm(pidFile, { force: true });
+            summary.stale.push(name);
+          }
+        }
+      }
+    }
+    await rm(this.layout.buildsDir, { recursive: true, force: true });
+    this.#logger?.info(summary, 'process driver recovered');
+    return summary;
+  }
+
+  #runDir(ctx: DriverContext, releaseId: string): string {
+    return this.layout.runDir(ctx.app.name, ctx.environment.name, releaseId);
+  }
+
+  async #stagedDir(ctx: DriverContext, release: ReleaseRef): Promise<string> {
+    const dir = this.layout.releaseDir(ctx.app.name, ctx.environment.name, release.releaseId);
+    if (!(await stat(dir).catch(() => null))) {
+      throw new PreconditionError(`release ${release.releaseId} is not staged in ${ctx.app.name}/${ctx.environment.name}; run stage first`);
+    }
+    return dir;
+  }
+}
+
+function startState(state: SupervisorState): ProcessStartState {
+  const processes: ProcessStartState['processes'] = {};
+  for (const i of state.instances) {
+    const list = (processes[i.process] ??= []);
+    list.push(i.port !== null ? { port: i.port, pid: i.pid } : { pid: i.pid });
+  }
+  return { processes };
+}

@@ -1,0 +1,114 @@
+// Shared helpers of the process-driver tests: temp dirs, contexts, HTTP gets, cleanup.
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { appSpecSchema, environmentSchema, type AppSpec, type AppSpecInput } from '../../../src/core/app-spec.js';
+import { parseAppSpec } from '../../../src/core/config-file.js';
+import type { DriverContext, ReleaseRef } from '../../../src/core/ports/runtime-driver.js';
+import { Sensitive } from '../../../src/core/sensitive.js';
+import { stopRelease } from '../../../src/drivers/process/supervisor-control.js';
+import { projectRoot } from '../../support/entry.js';
+
+export const exampleDir = path.join(projectRoot, 'examples', 'hello');
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `slipway-${prefix}-`));
+}
+
+export async function exampleSpec(): Promise<AppSpec> {
+  return parseAppSpec(await readFile(path.join(exampleDir, 'slipway.yml'), 'utf8'), 'examples/hello/slipway.yml');
+}
+
+export function specOf(input: AppSpecInput): AppSpec {
+  return appSpecSchema.parse(input);
+}
+
+/** A copy of the example app as a "checked out" source tree (with a fake .git dir to exclude). */
+export async function exampleSource(): Promise<string> {
+  const dir = await tempDir('src');
+  await cp(exampleDir, dir, { recursive: true });
+  await mkdir(path.join(dir, '.git'));
+  await writeFile(path.join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  return dir;
+}
+
+export interface TestContext {
+  ctx: DriverContext;
+  lines: string[];
+}
+
+export function makeContext(
+  spec: AppSpec,
+  opts: { app?: string; env?: string; variables?: Record<string, string>; secrets?: Record<string, string>; signal?: AbortSignal } = {},
+): TestContext {
+  const app = opts.app ?? 'hello';
+  const env = opts.env ?? 'staging';
+  const lines: string[] = [];
+  const now = new Date().toISOString();
+  const secrets = Object.fromEntries(Object.entries(opts.secrets ?? {}).map(([k, v]) => [k, new Sensitive(v)]));
+  const ctx: DriverContext = {
+    app: { id: `app_${app}`, name: app, repo: 'file:///dev/null', driver: 'process', createdAt: now },
+    environment: { id: `env_${env}`, appId: `app_${app}`, name: env, branch: null, createdAt: now },
+    spec,
+    envSpec: spec.environments[env] ?? environmentSchema.parse({}),
+    variables: opts.variables ?? {},
+    secrets,
+    log: {
+      info: (t) => lines.push(`info ${t}`),
+      error: (t) => lines.push(`error ${t}`),
+      output: (s, t) => lines.push(`${s} ${t}`),
+    },
+    signal: opts.signal ?? new AbortController().signal,
+  };
+  return { ctx, lines };
+}
+
+export function ref(releaseId: string, artifact: string): ReleaseRef {
+  return { releaseId, artifact, driverState: {} };
+}
+
+export function httpGet(port: number, pathname = '/', timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: pathname, timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Stops every supervisor under a data dir (test cleanup), then removes the dirs. */
+export async function cleanup(dataDir: string, ...dirs: string[]): Promise<void> {
+  const apps = path.join(dataDir, 'apps');
+  for (const app of await readdir(apps).catch(() => [])) {
+    for (const env of await readdir(path.join(apps, app)).catch(() => [])) {
+      for (const id of await readdir(path.join(apps, app, env, 'run')).catch(() => [])) {
+        await stopRelease(path.join(apps, app, env, 'run', id)).catch(() => undefined);
+      }
+    }
+  }
+  for (const d of [dataDir, ...dirs]) await rm(d, { recursive: true, force: true });
+}
