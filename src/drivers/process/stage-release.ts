@@ -7,7 +7,7 @@ import * as tar from 'tar';
 import type { AppSpec } from '../../core/app-spec.js';
 import { PreconditionError } from '../../core/errors.js';
 import type { ReleaseRef } from '../../core/ports/runtime-driver.js';
-import { recordArtifact } from './artifact-index.js';
+import { forgetReleases, recordArtifact } from './artifact-index.js';
 import type { ProcessLayout } from './layout.js';
 import { sha256File } from './pack-artifact.js';
 import { linkShared } from './shared-links.js';
@@ -26,7 +26,13 @@ export async function stageRelease(layout: ProcessLayout, target: StageTarget, r
   await recordArtifact(layout.artifactIndex(target.app, target.env), release.releaseId, release.artifact);
   let unpacked = false;
   if (!(await stat(releaseDir).catch(() => null))) {
-    await unpack(artifactFile, release.artifact, releaseDir);
+    try {
+      await unpack(artifactFile, release.artifact, releaseDir);
+    } catch (err) {
+      // Recorded first so that a concurrent prune keeps the artifact; forgotten if staging failed.
+      if (!(await stat(releaseDir).catch(() => null))) await forgetReleases(layout.artifactIndex(target.app, target.env), [release.releaseId]);
+      throw err;
+    }
     unpacked = true;
   }
   await linkShared(target.spec, layout.sharedDir(target.app, target.env), releaseDir);

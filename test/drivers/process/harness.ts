@@ -1,5 +1,5 @@
 // Shared helpers of the process-driver tests: temp dirs, contexts, HTTP gets, cleanup.
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,4 +111,44 @@ export async function cleanup(dataDir: string, ...dirs: string[]): Promise<void>
     }
   }
   for (const d of [dataDir, ...dirs]) await rm(d, { recursive: true, force: true });
+}
+
+/** A source tree made of the given files (relative path -> content). */
+export async function writeApp(files: Record<string, string>): Promise<string> {
+  const dir = await tempDir('app');
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+/** Pids of live processes whose working directory is `dir` (or below it). */
+export async function processesIn(dir: string): Promise<number[]> {
+  const real = await realpath(dir).catch(() => dir);
+  const out: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => null);
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const zombie = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    if (cwd && !zombie && (cwd === real || cwd.startsWith(real + path.sep))) out.push(Number(name));
+  }
+  return out;
+}
+
+/** A web app: `/healthz` answers `healthStatus`; `extra` is appended to server.js. */
+export function webApp(opts: { healthStatus?: number; extra?: string } = {}): Record<string, string> {
+  return {
+    'server.js': `
+import { createServer } from 'node:http';
+const server = createServer((req, res) => {
+  if (req.url === '/healthz') return res.writeHead(${opts.healthStatus ?? 200}).end('health');
+  res.end(JSON.stringify({ pid: process.pid, release: process.env.SLIPWAY_RELEASE }));
+});
+server.listen(Number(process.env.PORT), '127.0.0.1');
+${opts.extra ?? "process.on('SIGTERM', () => server.close(() => process.exit(0)));"}
+`,
+    'package.json': '{ "type": "module" }',
+  };
 }

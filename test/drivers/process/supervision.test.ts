@@ -1,0 +1,92 @@
+// Supervision: a crashed instance is restarted on its port; the apps survive a SIGKILL of the
+// control plane, and a new driver re-adopts them.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { after, test } from 'node:test';
+import { ProcessDriver } from '../../../src/drivers/process/process-driver.js';
+import { readState } from '../../../src/drivers/process/supervisor-control.js';
+import { nodeArgvFor } from '../../support/entry.js';
+import { cleanup, exampleSource, exampleSpec, httpGet, isAlive, makeContext, processesIn, ref, tempDir, waitFor } from './harness.js';
+import { RecordingEdge } from './recording-edge.js';
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await cleanup(d);
+});
+
+test('a crashed web instance is restarted by the supervisor on the same port', async () => {
+  const dataDir = await tempDir('data');
+  const source = await exampleSource();
+  dirs.push(dataDir, source);
+  const driver = new ProcessDriver({ dataDir, edge: new RecordingEdge(), backoff: { initialMs: 100 } });
+  const { ctx } = makeContext(await exampleSpec());
+  const built = await driver.build(ctx, { releaseId: 'r1', source: { dir: source, commitSha: null } });
+  const release = ref('r1', built.artifact);
+  await driver.stage(ctx, release);
+  const started = await driver.start(ctx, release, null);
+  const web0 = started.processes['web']?.[0];
+  assert.ok(web0?.pid && web0.port);
+  process.kill(web0.pid, 'SIGKILL');
+  const runDir = path.join(dataDir, 'apps/hello/staging/run/r1');
+  const restarted = await waitFor('web.0 restarted', async () => {
+    const inst = (await readState(runDir))?.instances.find((i) => i.process === 'web' && i.index === 0);
+    return inst && inst.restarts === 1 && inst.state === 'running' && inst.pid !== web0.pid ? inst : null;
+  });
+  assert.equal(restarted.port, web0.port);
+  assert.equal(restarted.lastExit?.signal, 'SIGKILL');
+  const res = await waitFor('web.0 answering again', () => httpGet(web0.port as number, '/healthz').then((r) => r.status === 200 && r));
+  assert.equal(res.status, 200);
+  const status = await driver.status(ctx.app, ctx.environment, { id: 'r1' } as never);
+  assert.equal(status.instances.find((i) => i.process === 'web' && i.instance === '0')?.restarts, 1);
+  await driver.retire(ctx, release);
+  assert.equal(isAlive(restarted.pid as number), false);
+});
+
+test('SIGKILL of the control plane leaves the app serving; recover() and status() re-adopt it', async () => {
+  const dataDir = await tempDir('data');
+  dirs.push(dataDir);
+  const child = spawn(process.execPath, [...nodeArgvFor('test/drivers/process/fixtures/start-release.ts'), dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const line = await Promise.race([
+      new Promise<string>((resolve) => readline.createInterface({ input: child.stdout }).once('line', resolve)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the control plane did not start the release within 30s')), 30_000);
+      }),
+      exited.then(() => Promise.reject(new Error('the control plane exited early'))),
+    ]);
+    clearTimeout(timer);
+    const { ports, source } = JSON.parse(line) as { ports: number[]; source: string };
+    dirs.push(source);
+    assert.equal(ports.length, 2);
+    child.kill('SIGKILL');
+    await exited;
+    await new Promise((r) => setTimeout(r, 500));
+    for (const port of ports) assert.equal((await httpGet(port, '/')).status, 200, `port ${port} still serves`);
+
+    const driver = new ProcessDriver({ dataDir, edge: new RecordingEdge() });
+    const summary = await driver.recoverRuns();
+    assert.deepEqual(summary, { adopted: ['hello/staging/r1'], stale: [] });
+    const { ctx } = makeContext(await exampleSpec());
+    const status = await driver.status(ctx.app, ctx.environment, { id: 'r1' } as never);
+    assert.equal(status.healthy, true);
+    assert.deepEqual(status.instances.map((i) => i.state), ['healthy', 'healthy', 'running']);
+
+    // Starting the same release again (a resumed deploy) re-adopts instead of starting twice.
+    const again = await driver.start(ctx, ref('r1', 'sha256:' + '0'.repeat(64)), null);
+    assert.deepEqual(again.processes['web']?.map((i) => i.port), ports);
+
+    await driver.retire(ctx, ref('r1', 'sha256:' + '0'.repeat(64)));
+    assert.deepEqual(await processesIn(path.join(dataDir, 'apps/hello/staging/releases/r1')), []);
+    const after = await driver.recoverRuns();
+    assert.deepEqual(after, { adopted: [], stale: [] });
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
