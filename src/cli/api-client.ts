@@ -1,0 +1,143 @@
+// The typed client of the control plane's HTTP API: one method per endpoint. Methods return
+// the API's JSON unchanged (so `--json` prints exactly what the server said).
+import type { Readable } from 'node:stream';
+import type { AuditEvent, Deployment, DeploymentStatus, LogLine, Release } from '../core/model.js';
+import type { Sensitive } from '../core/sensitive.js';
+import type { AppView } from '../services/app-service.js';
+import type { DeploymentView, FollowEvent } from '../services/deployment-service.js';
+import type { LockView } from '../services/lock-service.js';
+import type { SecretView } from '../services/secret-service.js';
+import type { EnvironmentStatus } from '../services/status-service.js';
+import { HttpCaller } from './http-call.js';
+import { ndjsonValues } from './ndjson.js';
+
+export type { FollowEvent };
+
+export interface DeploymentFilter {
+  app?: string;
+  env?: string;
+  status?: DeploymentStatus;
+  limit?: number;
+}
+
+export interface Upload {
+  body: Readable;
+  contentType: 'application/gzip' | 'application/x-tar';
+  length?: number;
+}
+
+const seg = encodeURIComponent;
+const envPath = (app: string, env: string) => `/api/apps/${seg(app)}/environments/${seg(env)}`;
+
+export class ApiClient {
+  readonly #http: HttpCaller;
+
+  constructor(baseUrl: string, token: Sensitive) {
+    this.#http = new HttpCaller(baseUrl, token);
+  }
+
+  get baseUrl(): string {
+    return this.#http.baseUrl;
+  }
+
+  health(): Promise<{ ok: true; version: string }> {
+    return this.#http.json('GET', '/healthz');
+  }
+
+  listApps(): Promise<{ apps: AppView[] }> {
+    return this.#http.json('GET', '/api/apps');
+  }
+
+  createApp(input: { name: string; repo: string; ref?: string }): Promise<{ app: AppView }> {
+    return this.#http.json('POST', '/api/apps', { json: input });
+  }
+
+  getApp(name: string): Promise<{ app: AppView }> {
+    return this.#http.json('GET', `/api/apps/${seg(name)}`);
+  }
+
+  deploy(app: string, env: string, input: { ref?: string } = {}): Promise<{ deployment: Deployment }> {
+    return this.#http.json('POST', `${envPath(app, env)}/deployments`, { json: input });
+  }
+
+  upload(app: string, env: string, upload: Upload): Promise<{ deployment: Deployment }> {
+    return this.#http.json('POST', `${envPath(app, env)}/uploads`, { raw: upload });
+  }
+
+  rollback(app: string, env: string, input: { to?: string } = {}): Promise<{ deployment: Deployment }> {
+    return this.#http.json('POST', `${envPath(app, env)}/rollback`, { json: input });
+  }
+
+  releases(app: string, env: string): Promise<{ releases: Release[] }> {
+    return this.#http.json('GET', `${envPath(app, env)}/releases`);
+  }
+
+  setMaintenance(app: string, env: string, input: { enabled: boolean; message?: string }): Promise<{ ok: true }> {
+    return this.#http.json('PUT', `${envPath(app, env)}/maintenance`, { json: input });
+  }
+
+  lock(app: string, env: string, input: { reason: string }): Promise<{ lock: LockView }> {
+    return this.#http.json('PUT', `${envPath(app, env)}/lock`, { json: input });
+  }
+
+  async unlock(app: string, env: string): Promise<void> {
+    await this.#http.json('DELETE', `${envPath(app, env)}/lock`);
+  }
+
+  listLocks(): Promise<{ locks: LockView[] }> {
+    return this.#http.json('GET', '/api/locks');
+  }
+
+  listDeployments(filter: DeploymentFilter = {}): Promise<{ deployments: DeploymentView[] }> {
+    return this.#http.json('GET', '/api/deployments', { query: { ...filter } });
+  }
+
+  getDeployment(id: string): Promise<{ deployment: DeploymentView }> {
+    return this.#http.json('GET', `/api/deployments/${seg(id)}`);
+  }
+
+  readLog(id: string, after = 0): Promise<{ lines: LogLine[] }> {
+    return this.#http.json('GET', `/api/deployments/${seg(id)}/log`, { query: { after } });
+  }
+
+  /**
+   * One follow connection: the log after `after`, then live events, ending after the terminal
+   * status (or earlier, when the connection drops: see follow.ts, which reconnects).
+   */
+  async *followLog(id: string, after = 0, opts: { signal?: AbortSignal; idleTimeoutMs?: number } = {}): AsyncGenerator<FollowEvent> {
+    const res = await this.#http.stream('GET', `/api/deployments/${seg(id)}/log`, {
+      query: { after, follow: 1 },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      bodyTimeoutMs: opts.idleTimeoutMs ?? 60_000,
+    });
+    for await (const value of ndjsonValues(res.body)) {
+      const event = value as Partial<FollowEvent>;
+      if (event.type === 'log' || event.type === 'status') yield event as FollowEvent;
+    }
+  }
+
+  cancelDeployment(id: string): Promise<{ deployment: Deployment }> {
+    return this.#http.json('POST', `/api/deployments/${seg(id)}/cancel`);
+  }
+
+  listSecrets(app: string, env?: string): Promise<{ secrets: SecretView[] }> {
+    return this.#http.json('GET', `/api/apps/${seg(app)}/secrets`, { query: { env } });
+  }
+
+  /** The value is revealed only into the request body, never into a URL or a message. */
+  setSecret(app: string, name: string, value: Sensitive, env?: string): Promise<{ secret: SecretView }> {
+    return this.#http.json('PUT', `/api/apps/${seg(app)}/secrets/${seg(name)}`, { json: { value: value.reveal(), ...(env ? { env } : {}) } });
+  }
+
+  async unsetSecret(app: string, name: string, env?: string): Promise<void> {
+    await this.#http.json('DELETE', `/api/apps/${seg(app)}/secrets/${seg(name)}`, { query: { env } });
+  }
+
+  status(app?: string): Promise<{ environments: EnvironmentStatus[] }> {
+    return this.#http.json('GET', '/api/status', { query: { app } });
+  }
+
+  audit(query: { limit?: number; before?: number } = {}): Promise<{ events: AuditEvent[] }> {
+    return this.#http.json('GET', '/api/audit', { query });
+  }
+}

@@ -1,0 +1,100 @@
+// `slipway deployments list|show|cancel|logs`
+import type { Command } from 'commander';
+import type { DeploymentStatus } from '../../core/model.js';
+import type { CliContext } from '../context.js';
+import { between, duration, sha7, table, when } from '../format.js';
+import { followDeployment } from '../follow.js';
+import { jsonOption, limitOption, statusOption } from '../options.js';
+import { ProgressPrinter } from '../progress.js';
+
+interface ListOptions {
+  status?: DeploymentStatus;
+  limit?: number;
+  json?: boolean;
+}
+
+export function registerDeployments(program: Command, ctx: CliContext): void {
+  const deployments = program.command('deployments').description('inspect, follow and cancel deployments');
+  deployments
+    .command('list')
+    .description('recent deployments, newest first')
+    .argument('[app]', 'only this app')
+    .argument('[env]', 'only this environment of the app')
+    .addOption(statusOption())
+    .addOption(limitOption('deployments'))
+    .addOption(jsonOption())
+    .action(async (app: string | undefined, env: string | undefined, opts: ListOptions) => {
+      const res = await (await ctx.client()).listDeployments({
+        ...(app ? { app } : {}),
+        ...(env ? { env } : {}),
+        ...(opts.status ? { status: opts.status } : {}),
+        ...(opts.limit ? { limit: opts.limit } : {}),
+      });
+      if (opts.json) return ctx.json(res);
+      if (res.deployments.length === 0) return ctx.out('no deployments');
+      ctx.out(
+        table(
+          ['ID', '#', 'APP', 'ENV', 'KIND', 'STATUS', 'REF', 'COMMIT', 'CREATED', 'BY'],
+          res.deployments.map((d) => [d.id, String(d.number), d.app, d.environment, d.kind, d.status, d.ref ?? '-', sha7(d.commitSha), when(d.createdAt, ctx.now()), d.requestedBy]),
+        ),
+      );
+    });
+  deployments
+    .command('show')
+    .description('one deployment with its steps')
+    .argument('<id>', 'deployment id')
+    .addOption(jsonOption())
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const res = await (await ctx.client()).getDeployment(id);
+      if (opts.json) return ctx.json(res);
+      const d = res.deployment;
+      const took = between(d.startedAt, d.finishedAt);
+      ctx.out(
+        [
+          `deployment ${d.id} (#${d.number}) ${d.kind} of ${d.app}/${d.environment}`,
+          `status:    ${d.status}${took === null ? '' : ` in ${duration(took)}`}`,
+          `ref:       ${d.ref ?? '-'}  commit: ${sha7(d.commitSha)}  release: ${d.releaseId ?? '-'}`,
+          `requested: ${when(d.createdAt, ctx.now())} by ${d.requestedBy} (${d.trigger})`,
+          ...(d.error ? [`error:     ${d.error}`] : []),
+        ].join('\n'),
+      );
+      if (d.steps.length > 0) {
+        ctx.out(table(['STEP', 'STATUS', 'TOOK', 'ERROR'], d.steps.map((s) => [s.name, s.status, fmt(between(s.startedAt, s.finishedAt)), s.error ?? ''])));
+      }
+    });
+  deployments
+    .command('cancel')
+    .description('ask a queued or running deployment to stop (completed steps are undone)')
+    .argument('<id>', 'deployment id')
+    .addOption(jsonOption())
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const res = await (await ctx.client()).cancelDeployment(id);
+      if (opts.json) return ctx.json(res);
+      ctx.out(`cancel requested for deployment ${id} (#${res.deployment.number}); it is ${res.deployment.status}`);
+    });
+  deployments
+    .command('logs')
+    .description("a deployment's log; --follow to stream it until the deployment ends")
+    .argument('<id>', 'deployment id')
+    .option('-f, --follow', 'keep streaming until the deployment reaches a terminal status')
+    .addOption(jsonOption())
+    .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
+      const client = await ctx.client();
+      const printer = new ProgressPrinter((line) => ctx.out(line));
+      if (!opts.follow) {
+        const res = await client.readLog(id);
+        if (opts.json) return ctx.json(res);
+        for (const line of res.lines) printer.line(line);
+        return;
+      }
+      // With --json, one event per line, as the API streams them (NDJSON).
+      for await (const event of followDeployment(client, id, { onReconnect: ({ after, reason }) => ctx.err(`-- log stream interrupted (${reason}); reconnecting after line ${after}`) })) {
+        if (opts.json) ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+        else printer.event(event);
+      }
+    });
+}
+
+function fmt(ms: number | null): string {
+  return ms === null ? '-' : duration(ms);
+}

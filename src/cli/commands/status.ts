@@ -1,0 +1,36 @@
+// `slipway status [APP]`: what runs where.
+import type { Command } from 'commander';
+import type { EnvironmentStatus } from '../../services/status-service.js';
+import type { CliContext } from '../context.js';
+import { sha7, table, truncate, when } from '../format.js';
+import { jsonOption } from '../options.js';
+
+export function registerStatus(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .description('what runs where: live release, commit, who deployed it, last deployment, locks')
+    .argument('[app]', 'only this app (also shows its runtime status)')
+    .addOption(jsonOption())
+    .action(async (app: string | undefined, opts: { json?: boolean }) => {
+      const res = await (await ctx.client()).status(app);
+      if (opts.json) return ctx.json(res);
+      if (res.environments.length === 0) return ctx.out(app ? `app ${app} has no environments` : 'no apps yet: add one with `slipway apps create NAME --repo PATH_OR_URL`');
+      ctx.out(statusTable(res.environments, ctx.now()));
+    });
+}
+
+export function statusTable(rows: EnvironmentStatus[], now: Date): string {
+  return table(
+    ['APP', 'ENV', 'RELEASE', 'COMMIT', 'DEPLOYED', 'BY', 'LAST DEPLOYMENT', 'LOCK'],
+    rows.map((s) => [
+      s.app,
+      s.environment,
+      s.live?.release ?? '-',
+      s.live ? `${sha7(s.live.commitSha)} ${truncate(s.live.commitSubject ?? '', 40)}`.trim() : '-',
+      when(s.live?.deployedAt, now),
+      s.live?.deployedBy ?? '-',
+      s.lastDeployment ? `#${s.lastDeployment.number} ${s.lastDeployment.kind} ${s.lastDeployment.status}` : '-',
+      s.lock ? `${s.lock.kind === 'manual' ? `${s.lock.owner}: ${truncate(s.lock.reason, 30)}` : 'deploying'}` : '-',
+    ]),
+  );
+}

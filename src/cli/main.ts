@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The `slipway` binary: wires the real process to the command tree. The only process.exit.
+import { readFileSync } from 'node:fs';
+import { readSettings } from '../platform/env.js';
+import { CliContext } from './context.js';
+import { endingFor } from './exit-status.js';
+import { buildProgram } from './program.js';
+
+async function main(argv: string[]): Promise<number> {
+  const ctx = new CliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, () => readSettings());
+  const program = buildProgram(ctx, packageVersion());
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (err) {
+    const ending = endingFor(err);
+    if (ending.message) ctx.err(ending.message);
+    return ending.code;
+  }
+}
+
+function packageVersion(): string {
+  // src/cli/main.ts and dist/src/cli/main.js both find package.json by walking up.
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'slipway' && pkg.version) return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return '0.0.0';
+}
+
+function drain(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.writableNeedDrain) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}
+
+const code = await main(process.argv);
+await Promise.all([drain(process.stdout), drain(process.stderr)]);
+process.exit(code);

@@ -1,0 +1,42 @@
+// The command tree. Commands parse their arguments, call the API client, and print.
+import { Command } from 'commander';
+import { registerApps } from './commands/apps.js';
+import { registerAudit } from './commands/audit.js';
+import { registerConfig } from './commands/config.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerDeployments } from './commands/deployments.js';
+import { registerEdge } from './commands/edge.js';
+import { registerLocks } from './commands/locks.js';
+import { registerMaintenance } from './commands/maintenance.js';
+import { registerReleases } from './commands/releases.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerSecrets } from './commands/secrets.js';
+import { registerServer } from './commands/server.js';
+import { registerStatus } from './commands/status.js';
+import type { CliContext } from './context.js';
+
+export function buildProgram(ctx: CliContext, version: string): Command {
+  const program = new Command('slipway')
+    .description('Slipway: push to deploy, health-gated cutover, one-step rollback')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    });
+  registerServer(program, ctx);
+  registerEdge(program, ctx);
+  registerApps(program, ctx);
+  registerDeploy(program, ctx);
+  registerRollback(program, ctx);
+  registerStatus(program, ctx);
+  registerDeployments(program, ctx);
+  registerReleases(program, ctx);
+  registerSecrets(program, ctx);
+  registerLocks(program, ctx);
+  registerMaintenance(program, ctx);
+  registerAudit(program, ctx);
+  registerConfig(program, ctx);
+  return program;
+}
