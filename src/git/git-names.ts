@@ -17,6 +17,8 @@ export function checkRef(ref: string): string {
 /** The places a ref name is looked for, in order: branch, tag, then as a commit sha. */
 export function refCandidates(ref: string): string[] {
   if (ref.startsWith('refs/')) return [ref];
+  // The repository's default branch (a mirror's HEAD follows the origin's).
+  if (ref === 'HEAD') return ['HEAD'];
   const out = [`refs/heads/${ref}`, `refs/tags/${ref}`];
   if (HEX_SHA.test(ref.toLowerCase())) out.push(ref.toLowerCase());
   return out;

@@ -7,7 +7,7 @@ import { isTerminal, type Deployment, type LogLine } from '../core/model.js';
 import type { NewDeployment, Store } from '../core/ports/store.js';
 import type { Logger } from '../platform/logger.js';
 import { DeploymentLogWriter } from './deployment-log.js';
-import { DeploymentRunner, type RunOutcome } from './deployment-runner.js';
+import { DeploymentRunner, type BoundaryHook, type RunOutcome } from './deployment-runner.js';
 import type { Plan } from './step.js';
 
 export type EngineEvent = { type: 'log'; line: LogLine } | { type: 'status'; deployment: Deployment };
@@ -29,6 +29,7 @@ export interface EngineOptions {
   lockTtlMs?: number;
   heartbeatMs?: number;
   pollMs?: number;
+  onBoundary?: BoundaryHook;
 }
 
 interface Running {
@@ -208,8 +209,9 @@ export class DeployEngine {
       void this.#heartbeat(d, owner, abort);
     }, this.#heartbeatMs);
     let writer: DeploymentLogWriter | undefined;
+    let redact: (t: string) => string = (t) => t;
     try {
-      const redact = await planner.redactorFor(d).catch(() => (t: string) => t);
+      redact = await planner.redactorFor(d).catch(() => redact);
       writer = new DeploymentLogWriter(
         store,
         d.id,
@@ -224,16 +226,20 @@ export class DeployEngine {
         if (!app || !environment) throw new Error('the app or environment of this deployment no longer exists');
         if (d.cancelRequested) abort.abort(new Error('cancelled by request'));
         const plan = await planner.plan(d);
-        const runner = new DeploymentRunner(store, writer, { deployment: d, app, environment, signal: abort.signal }, plan);
+        const runner = new DeploymentRunner(store, writer, { deployment: d, app, environment, signal: abort.signal }, plan, this.opts.onBoundary);
         outcome = recovering ? await runner.recover(await store.listSteps(d.id)) : await runner.run();
       } catch (err) {
         outcome = { status: 'failed', error: redact(errorMessage(err)) };
         writer.write('error', `deployment failed: ${errorMessage(err)}`);
       }
-      writer.write(outcome.status === 'succeeded' ? 'info' : 'error', `deployment ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+      const error = outcome.error === null ? null : redact(outcome.error);
+      writer.write(outcome.status === 'succeeded' ? 'info' : 'error', `deployment ${outcome.status}${error ? `: ${error}` : ''}`);
       await writer.flush();
+      // The lock goes first, so whoever sees the terminal status can take the environment at once.
+      clearInterval(beat);
+      await store.unlock(d.environmentId, owner);
       const final = await store.transitionDeployment(d.id, ['running'], outcome.status, {
-        error: outcome.error,
+        error,
         finishedAt: new Date().toISOString(),
       });
       if (final) {

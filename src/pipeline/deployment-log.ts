@@ -17,6 +17,11 @@ export class DeploymentLogWriter {
     private readonly onWriteError: (err: unknown) => void,
   ) {}
 
+  /** Redacts text that is stored elsewhere (step errors, the deployment's error). */
+  clean(text: string): string {
+    return this.redact(text);
+  }
+
   set step(name: string | null) {
     this.#step = name;
   }

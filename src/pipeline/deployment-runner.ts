@@ -16,12 +16,16 @@ interface Completed {
   run: StepRun;
 }
 
+/** Called at every step boundary once its state is persisted (fault injection in crash tests). */
+export type BoundaryHook = (phase: 'before' | 'after', step: string) => Promise<void>;
+
 export class DeploymentRunner {
   constructor(
     private readonly store: Store,
     private readonly log: DeploymentLogWriter,
     private readonly ctx: Omit<StepContext, 'state' | 'log'>,
     private readonly plan: Plan,
+    private readonly onBoundary: BoundaryHook = async () => undefined,
   ) {}
 
   /** A fresh run from the first step. */
@@ -82,6 +86,8 @@ export class DeploymentRunner {
       this.log.write('step', `==> ${step.name}`);
       const started = Date.now();
       try {
+        await this.log.flush();
+        await this.onBoundary('before', step.name);
         const output = (await step.run({ ...this.ctx, state, log: this.log.forSteps() })) ?? {};
         Object.assign(state, output);
         await this.log.flush();
@@ -89,8 +95,10 @@ export class DeploymentRunner {
         this.log.write('info', `<== ${step.name} done in ${Date.now() - started} ms`);
         completed.push({ step, run: { ...run, status: 'succeeded', output } });
         if (step.name === this.plan.commitAfter) committed = true;
+        await this.log.flush();
+        await this.onBoundary('after', step.name);
       } catch (err) {
-        const message = errorMessage(err);
+        const message = this.log.clean(errorMessage(err));
         this.log.write('error', `step "${step.name}" failed: ${message}`);
         await this.log.flush();
         await this.store.finishStep(run.id, 'failed', {}, message);
@@ -100,7 +108,10 @@ export class DeploymentRunner {
           continue;
         }
         const cancelled = this.ctx.signal.aborted;
-        await this.compensate(completed, state, seq);
+        // The failed step may have done part of its work: it is undone too (compensations are
+        // idempotent and tolerate a run that stopped halfway).
+        const failed = { step, run: { ...run, status: 'failed' as const, error: message } };
+        await this.compensate([...completed, failed], state, seq);
         if (cancelled) return { status: 'cancelled', error: 'cancelled by request' };
         const trafficMoved = completed.some((c) => c.step.name === 'switch-traffic');
         return { status: trafficMoved ? 'rolled_back' : 'failed', error: `${step.name}: ${message}` };
@@ -123,7 +134,7 @@ export class DeploymentRunner {
         await this.log.flush();
         await this.store.finishStep(run.id, 'compensated', run.output, run.error);
       } catch (err) {
-        const message = errorMessage(err);
+        const message = this.log.clean(errorMessage(err));
         this.log.write('error', `undo of "${step.name}" failed: ${message}`);
         await this.log.flush();
         await this.store.finishStep(run.id, 'compensation_failed', run.output, message);

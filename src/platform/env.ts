@@ -15,6 +15,10 @@ const settingsSchema = z.object({
   SLIPWAY_URL: z.string().url().optional(),
   SLIPWAY_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  SLIPWAY_FAULT_CRASH_AT: z
+    .string()
+    .regex(/^(before|after):[a-z-]+$/, 'expected "before:<step>" or "after:<step>"')
+    .optional(),
 });
 
 export class SettingsError extends Error {
@@ -32,6 +36,8 @@ export interface Settings {
   url: string | undefined;
   token: string | undefined;
   logLevel: (typeof logLevels)[number];
+  /** Testing only: the control plane kills itself (SIGKILL) at this step boundary. */
+  faultCrashAt: string | undefined;
 }
 
 /** Documented in README.md ("Settings"); keep the two in step. */
@@ -54,6 +60,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     url: s.SLIPWAY_URL,
     token: s.SLIPWAY_TOKEN,
     logLevel: s.LOG_LEVEL,
+    faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
   };
 }
 

@@ -16,7 +16,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     {
       level: opts.level,
       base: undefined,
-      hooks: redact ? { streamWrite: (s: string) => redact(s) } : undefined,
+      ...(redact ? { hooks: { streamWrite: (s: string) => redact(s) } } : {}),
     },
     (opts.destination ?? process.stdout) as pino.DestinationStream,
   );

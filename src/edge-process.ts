@@ -1,0 +1,100 @@
+// Part of the composition root: makes sure an edge process serves this data dir. The edge is
+// started detached, so it keeps serving while the control plane restarts or is down.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { baseChildEnv } from './platform/env.js';
+import { sleep } from './platform/clock.js';
+
+export interface EdgeProcessOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: string;
+}
+
+export interface EdgeInfo {
+  pid: number;
+  port: number;
+  host: string;
+  adminSocket: string;
+  startedHere: boolean;
+}
+
+function edgeMainArgs(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  const dir = path.dirname(here);
+  if (here.endsWith('.ts')) return ['--import', import.meta.resolve('tsx'), path.join(dir, 'edge', 'main.ts')];
+  return [path.join(dir, 'edge', 'main.js')];
+}
+
+export function adminSocketPath(dataDir: string): string {
+  return path.join(dataDir, 'edge', 'admin.sock');
+}
+
+/** Resolves true when the edge's admin API answers on its socket. */
+export function edgeAnswers(socketPath: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: '/healthz', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function readEdgeJson(dataDir: string): Promise<{ pid: number; port: number; host: string } | null> {
+  try {
+    return JSON.parse(await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8')) as { pid: number; port: number; host: string };
+  } catch {
+    return null;
+  }
+}
+
+/** Uses the running edge of this data dir, or starts one and waits until it answers. */
+export async function ensureEdge(opts: EdgeProcessOptions, timeoutMs = 15_000): Promise<EdgeInfo> {
+  const socket = adminSocketPath(opts.dataDir);
+  if (await edgeAnswers(socket)) {
+    const info = await readEdgeJson(opts.dataDir);
+    if (info) return { ...info, adminSocket: socket, startedHere: false };
+  }
+  const dir = path.join(opts.dataDir, 'edge');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const out = openSync(path.join(dir, 'edge.log'), 'a', 0o600);
+  let exited: string | null = null;
+  try {
+    const child = spawn(process.execPath, edgeMainArgs(), {
+      env: {
+        ...baseChildEnv(),
+        SLIPWAY_DATA_DIR: opts.dataDir,
+        SLIPWAY_EDGE_HOST: opts.host,
+        SLIPWAY_EDGE_PORT: String(opts.port),
+        LOG_LEVEL: opts.logLevel,
+      },
+      stdio: ['ignore', out, out],
+      detached: true,
+    });
+    child.once('exit', (code, signal) => (exited = signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.once('error', (err) => (exited = err.message));
+    child.unref();
+  } finally {
+    closeSync(out);
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`the edge ${exited}; see ${path.join(dir, 'edge.log')}`);
+    if (await edgeAnswers(socket, 500)) {
+      const info = await readEdgeJson(opts.dataDir);
+      if (info) return { ...info, adminSocket: socket, startedHere: true };
+    }
+    await sleep(100);
+  }
+  throw new Error(`the edge did not start within ${timeoutMs} ms; see ${path.join(dir, 'edge.log')}`);
+}

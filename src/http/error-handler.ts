@@ -1,0 +1,52 @@
+// The one place where errors become HTTP responses: `{ error: { code, message, details } }`.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { SlipwayError, type ErrorCode } from '../core/errors.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  invalid_config: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  locked: 423,
+  payload_too_large: 413,
+  failed_precondition: 412,
+  unavailable: 503,
+  internal: 500,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+export function installErrorHandler(app: FastifyInstance, redact: (text: string) => string): void {
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    if (err instanceof SlipwayError) {
+      return reply.status(STATUS[err.code]).send(errorBody(err.code, redact(err.message), JSON.parse(redact(JSON.stringify(err.details)))));
+    }
+    const fe = err as FastifyError;
+    const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+    if (status === 413) return reply.status(413).send(errorBody('payload_too_large', 'the request body is too large'));
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
+      return reply.status(415).send(errorBody('invalid_input', `unsupported Content-Type; send application/json`));
+    }
+    if (err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      // Parser messages quote the body, which may hold a secret: never echo it.
+      return reply.status(400).send(errorBody('invalid_input', 'the request body is not valid JSON; check quoting and commas'));
+    }
+    if (status >= 400 && status < 500) {
+      const message = fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the JSON body is empty' : redact(fe.message);
+      return reply.status(status).send(errorBody('invalid_input', message));
+    }
+    req.log.error({ err: redact(err.stack ?? err.message) }, 'request failed');
+    return reply.status(500).send(errorBody('internal', 'internal error; the server log has the details'));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  });
+}

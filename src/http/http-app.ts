@@ -1,0 +1,58 @@
+// The control plane's HTTP API: Fastify, bearer tokens, routes from the route table.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { UnauthorizedError } from '../core/errors.js';
+import type { Logger } from '../platform/logger.js';
+import type { Actor } from '../services/actor.js';
+import type { Services } from '../services/services.js';
+import { installErrorHandler } from './error-handler.js';
+import { openApiDocument, registerRoutes, route, type RouteDef } from './route-table.js';
+import { appRoutes } from './routes/app-routes.js';
+import { deploymentRoutes } from './routes/deployment-routes.js';
+import { secretRoutes } from './routes/secret-routes.js';
+
+export interface HttpAppOptions {
+  services: Services;
+  logger: Logger;
+  redact: (text: string) => string;
+  version: string;
+  /** Largest JSON body accepted (default 1 MiB). */
+  bodyLimit?: number;
+  /** More routes from other capabilities (webhooks, backups, ...). */
+  extraRoutes?: RouteDef[];
+}
+
+export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+  });
+  installErrorHandler(app, opts.redact);
+  app.addContentTypeParser(['application/gzip', 'application/x-tar', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
+
+  const routes: RouteDef[] = [
+    route({ method: 'GET', url: '/healthz', tag: 'meta', summary: 'Liveness', public: true, handler: async () => ({ ok: true, version: opts.version }) }),
+    ...appRoutes(opts.services),
+    ...deploymentRoutes(opts.services),
+    ...secretRoutes(opts.services),
+    ...(opts.extraRoutes ?? []),
+  ];
+  const doc = openApiDocument(
+    [...routes, route({ method: 'GET', url: '/api/openapi.json', tag: 'meta', summary: 'This document', public: true, handler: async () => doc })],
+    opts.version,
+  );
+  routes.push(route({ method: 'GET', url: '/api/openapi.json', tag: 'meta', summary: 'This document', public: true, handler: async () => doc }));
+
+  const tokens = opts.services.tokens;
+  const authenticate = async (req: FastifyRequest): Promise<Actor> => {
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match?.[1]) throw new UnauthorizedError();
+    const actor = await tokens.authenticate(match[1]);
+    if (!actor) throw new UnauthorizedError('the bearer token is not valid (see <data dir>/admin.token)');
+    return actor;
+  };
+  registerRoutes(app, routes, authenticate);
+  return app;
+}

@@ -1,0 +1,103 @@
+// Routes declared as data: one table registers them with Fastify, validates their input with
+// zod and produces the OpenAPI document.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.js';
+import { describeIssue } from '../core/config-file.js';
+import type { Actor } from '../services/actor.js';
+
+export interface RouteInput<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  actor: Actor;
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteDef<B = unknown, Q = unknown> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  summary: string;
+  tag: string;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  status?: number;
+  /** Skip the bearer token (health, OpenAPI). */
+  public?: boolean;
+  /** Raw body handling (uploads); the handler reads req.body as a stream. */
+  raw?: { contentTypes: string[]; bodyLimit: number };
+  handler(input: RouteInput<B, Q>): Promise<unknown>;
+}
+
+export function route<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query'): T {
+  const result = schema.safeParse(value ?? (where === 'query' ? {} : undefined), { reportInput: true });
+  if (result.success) return result.data;
+  const issues = result.error.issues.map(describeIssue).map((i) => ({ ...i, path: `${where}${i.path === '(top level)' ? '' : `.${i.path}`}` }));
+  throw new InvalidInputError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+}
+
+export function registerRoutes(app: FastifyInstance, routes: RouteDef[], authenticate: (req: FastifyRequest) => Promise<Actor>): void {
+  for (const def of routes) {
+    app.route({
+      method: def.method,
+      url: def.url,
+      ...(def.raw ? { bodyLimit: def.raw.bodyLimit } : {}),
+      handler: async (req, reply) => {
+        const actor = def.public ? { name: 'anonymous' } : await authenticate(req);
+        const body = def.body ? parseInput(def.body, req.body, 'body') : req.body;
+        const query = def.query ? parseInput(def.query, req.query, 'query') : req.query;
+        const result = await def.handler({ body, query, params: req.params as Record<string, string>, actor, req, reply });
+        if (reply.sent) return reply;
+        if (result === undefined) return reply.status(def.status ?? 204).send();
+        return reply.status(def.status ?? 200).send(result);
+      },
+    });
+  }
+}
+
+export function openApiDocument(routes: RouteDef[], version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const def of routes) {
+    const path = def.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const params = [...def.url.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const query = def.query ? querySchemaParams(def.query) : [];
+    const op: Record<string, unknown> = {
+      summary: def.summary,
+      tags: [def.tag],
+      parameters: [...params, ...query],
+      responses: {
+        [String(def.status ?? 200)]: { description: 'success' },
+        '4XX': { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+      ...(def.public ? { security: [] } : {}),
+    };
+    if (def.body) op['requestBody'] = { required: true, content: { 'application/json': { schema: z.toJSONSchema(def.body, { io: 'input', unrepresentable: 'any' }) } } };
+    if (def.raw) op['requestBody'] = { required: true, content: Object.fromEntries(def.raw.contentTypes.map((c) => [c, { schema: { type: 'string', format: 'binary' } }])) };
+    (paths[path] ??= {})[def.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Slipway control plane', version },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } }, required: ['code', 'message'] } },
+        },
+      },
+    },
+    paths,
+  };
+}
+
+function querySchemaParams(schema: z.ZodType): unknown[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: s }));
+}

@@ -1,0 +1,120 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { InvalidInputError } from '../../core/errors.js';
+import type { Services } from '../../services/services.js';
+import { route } from '../route-table.js';
+
+const statuses = ['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'] as const;
+const UPLOAD_LIMIT = 512 * 1024 * 1024;
+
+export function deploymentRoutes(s: Services) {
+  return [
+    route({
+      method: 'POST',
+      url: '/api/apps/:app/environments/:env/deployments',
+      tag: 'deployments',
+      summary: 'Deploy a ref (default: the environment branch); queued behind a running deployment',
+      body: z.strictObject({ ref: z.string().min(1).max(255).optional() }),
+      status: 202,
+      handler: async ({ params, body, actor }) => ({
+        deployment: await s.deployments.deploy(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...body }),
+      }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/apps/:app/environments/:env/uploads',
+      tag: 'deployments',
+      summary: 'Deploy an uploaded tarball of the app (gzip or plain tar)',
+      raw: { contentTypes: ['application/gzip', 'application/x-tar'], bodyLimit: UPLOAD_LIMIT },
+      status: 202,
+      handler: async ({ params, actor, req }) => {
+        if (!req.body || typeof (req.body as Readable).pipe !== 'function') {
+          throw new InvalidInputError('send the tarball as the request body with Content-Type application/gzip or application/x-tar');
+        }
+        await mkdir(s.uploadDir, { recursive: true, mode: 0o700 });
+        const file = path.join(s.uploadDir, `${randomUUID()}.tar`);
+        try {
+          await pipeline(req.body as Readable, createWriteStream(file, { mode: 0o600 }));
+          return { deployment: await s.deployments.deploy(actor, { app: params['app'] ?? '', env: params['env'] ?? '', upload: file }) };
+        } catch (err) {
+          await rm(file, { force: true });
+          throw err;
+        }
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/apps/:app/environments/:env/rollback',
+      tag: 'deployments',
+      summary: 'Bring back the previous release, or --to a given one',
+      body: z.strictObject({ to: z.string().min(1).max(100).optional() }),
+      status: 202,
+      handler: async ({ params, body, actor }) => ({
+        deployment: await s.deployments.rollback(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...body }),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/deployments',
+      tag: 'deployments',
+      summary: 'Deployments, newest first',
+      query: z.strictObject({
+        app: z.string().optional(),
+        env: z.string().optional(),
+        status: z.enum(statuses).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(20),
+      }),
+      handler: async ({ query }) => ({ deployments: await s.deployments.list(query) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/deployments/:id',
+      tag: 'deployments',
+      summary: 'One deployment with its steps',
+      handler: async ({ params }) => ({ deployment: await s.deployments.get(params['id'] ?? '') }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/deployments/:id/cancel',
+      tag: 'deployments',
+      summary: 'Cancel a queued or running deployment (a running one is compensated)',
+      status: 202,
+      handler: async ({ params, actor }) => ({ deployment: await s.deployments.cancel(actor, params['id'] ?? '') }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/deployments/:id/log',
+      tag: 'deployments',
+      summary: 'The deployment log; with follow=1 an NDJSON stream until the deployment ends',
+      query: z.strictObject({
+        after: z.coerce.number().int().min(0).default(0),
+        follow: z.enum(['0', '1', 'true', 'false']).optional(),
+        limit: z.coerce.number().int().min(1).max(10000).default(1000),
+      }),
+      handler: async ({ params, query, req, reply }) => {
+        const id = params['id'] ?? '';
+        if (query.follow !== '1' && query.follow !== 'true') {
+          return { lines: await s.deployments.readLog(id, query.after, query.limit) };
+        }
+        const abort = new AbortController();
+        const events = s.deployments.follow(id, query.after, abort.signal);
+        const first = await events.next(); // throws NotFoundError before any header is sent
+        req.raw.on('close', () => abort.abort());
+        reply.hijack();
+        reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+        if (!first.done) reply.raw.write(JSON.stringify(first.value) + '\n');
+        for await (const e of events) {
+          if (abort.signal.aborted) break;
+          reply.raw.write(JSON.stringify(e) + '\n');
+        }
+        reply.raw.end();
+        return undefined;
+      },
+    }),
+  ];
+}

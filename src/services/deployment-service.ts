@@ -1,0 +1,159 @@
+// Deploys, rollbacks, cancels, and reading deployments and their logs.
+import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import { isTerminal, type Deployment, type LogLine, type StepRun } from '../core/model.js';
+import type { Store } from '../core/ports/store.js';
+import type { DeployEngine, EngineEvent } from '../pipeline/deploy-engine.js';
+import type { Actor } from './actor.js';
+import type { AppService } from './app-service.js';
+import type { AuditTrail } from './audit-trail.js';
+
+export interface DeploymentView extends Deployment {
+  app: string;
+  environment: string;
+  steps: StepRun[];
+}
+
+export type FollowEvent = { type: 'log'; line: LogLine } | { type: 'status'; deployment: Deployment };
+
+export class DeploymentService {
+  constructor(
+    private readonly store: Store,
+    private readonly engine: DeployEngine,
+    private readonly apps: AppService,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async deploy(actor: Actor, input: { app: string; env: string; ref?: string; upload?: string; trigger?: Deployment['trigger'] }): Promise<Deployment> {
+    const target = `${input.app}/${input.env}`;
+    return this.audit.record(actor, 'deployment.create', target, { ref: input.ref ?? null }, async () => {
+      const app = await this.apps.require(input.app);
+      const env = await this.apps.environment(app, input.env, input.ref);
+      return this.engine.enqueue({
+        appId: app.id,
+        environmentId: env.id,
+        kind: 'deploy',
+        trigger: input.trigger ?? (input.upload ? 'upload' : 'manual'),
+        ref: input.ref ?? null,
+        requestedBy: actor.name,
+        params: input.upload ? { upload: input.upload } : {},
+      });
+    });
+  }
+
+  async rollback(actor: Actor, input: { app: string; env: string; to?: string }): Promise<Deployment> {
+    const target = `${input.app}/${input.env}`;
+    return this.audit.record(actor, 'deployment.rollback', target, { to: input.to ?? null }, async () => {
+      const app = await this.apps.require(input.app);
+      const env = await this.apps.environment(app, input.env);
+      return this.engine.enqueue({
+        appId: app.id,
+        environmentId: env.id,
+        kind: 'rollback',
+        trigger: 'rollback',
+        ref: input.to ?? null,
+        requestedBy: actor.name,
+        params: input.to ? { to: input.to } : {},
+      });
+    });
+  }
+
+  async cancel(actor: Actor, id: string): Promise<Deployment> {
+    return this.audit.record(actor, 'deployment.cancel', id, {}, () => this.engine.cancel(id));
+  }
+
+  async get(id: string): Promise<DeploymentView> {
+    const d = await this.store.getDeployment(id);
+    if (!d) throw new NotFoundError('deployment', id);
+    return this.view(d, await this.store.listSteps(id));
+  }
+
+  async list(filter: { app?: string; env?: string; status?: Deployment['status']; limit?: number }): Promise<DeploymentView[]> {
+    const limit = filter.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidInputError('limit must be between 1 and 1000', { field: 'limit' });
+    let appId: string | undefined;
+    let environmentId: string | undefined;
+    if (filter.app) {
+      const app = await this.apps.require(filter.app);
+      appId = app.id;
+      if (filter.env) environmentId = (await this.apps.environment(app, filter.env)).id;
+    }
+    const rows = await this.store.listDeployments({
+      ...(appId ? { appId } : {}),
+      ...(environmentId ? { environmentId } : {}),
+      ...(filter.status ? { statuses: [filter.status] } : {}),
+      limit,
+    });
+    return Promise.all(rows.map((d) => this.view(d, [])));
+  }
+
+  async readLog(id: string, afterSeq = 0, limit = 1000): Promise<LogLine[]> {
+    if (!(await this.store.getDeployment(id))) throw new NotFoundError('deployment', id);
+    return this.store.readLog(id, afterSeq, limit);
+  }
+
+  /**
+   * The log from `afterSeq` on, then live lines, ending with the terminal status. Subscribes before
+   * reading the stored lines so that nothing falls between the two.
+   */
+  async *follow(id: string, afterSeq = 0, signal?: AbortSignal): AsyncGenerator<FollowEvent> {
+    const first = await this.store.getDeployment(id);
+    if (!first) throw new NotFoundError('deployment', id);
+    const pending: EngineEvent[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = this.engine.subscribe(id, (e) => {
+      pending.push(e);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      let last = afterSeq;
+      for (;;) {
+        const batch = await this.store.readLog(id, last, 1000);
+        for (const line of batch) {
+          last = line.seq;
+          yield { type: 'log', line };
+        }
+        if (batch.length < 1000) break;
+      }
+      let current = (await this.store.getDeployment(id)) ?? first;
+      // A deployment driven by another process shows no live events here: poll the store as well.
+      while (!isTerminal(current.status) && !signal?.aborted) {
+        if (pending.length === 0) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 1000).unref();
+          });
+          wake = undefined;
+        }
+        const events = pending.splice(0);
+        for (const e of events) {
+          if (e.type === 'log' && e.line.seq > last) {
+            last = e.line.seq;
+            yield e;
+          } else if (e.type === 'status') {
+            current = e.deployment;
+            if (!isTerminal(current.status)) yield e;
+          }
+        }
+        if (events.length === 0) {
+          for (const line of await this.store.readLog(id, last, 1000)) {
+            last = line.seq;
+            yield { type: 'log', line };
+          }
+          current = (await this.store.getDeployment(id)) ?? current;
+        }
+      }
+      for (const line of await this.store.readLog(id, last, 1000)) yield { type: 'log', line };
+      yield { type: 'status', deployment: (await this.store.getDeployment(id)) ?? current };
+    } finally {
+      unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async view(d: Deployment, steps: StepRun[]): Promise<DeploymentView> {
+    const [app, env] = await Promise.all([this.store.getApp(d.appId), this.store.getEnvironmentById(d.environmentId)]);
+    return { ...d, app: app?.name ?? d.appId, environment: env?.name ?? d.environmentId, steps };
+  }
+}

@@ -1,0 +1,89 @@
+// What runs where: per environment, the live release, the last deployment, the lock, and (for
+// one app) the runtime's own view of its instances.
+import type { Deployment, DriverKind, Release } from '../core/model.js';
+import type { RuntimeDriver, RuntimeStatus } from '../core/ports/runtime-driver.js';
+import type { Store } from '../core/ports/store.js';
+import { errorMessage } from '../core/errors.js';
+import type { AppService } from './app-service.js';
+
+export interface EnvironmentStatus {
+  app: string;
+  environment: string;
+  branch: string | null;
+  live: {
+    release: string;
+    commitSha: string | null;
+    commitSubject: string | null;
+    artifact: string | null;
+    deployedAt: string | null;
+    deployedBy: string;
+    trigger: Release['trigger'];
+    notes: string[];
+  } | null;
+  lastDeployment: Pick<Deployment, 'id' | 'number' | 'kind' | 'status' | 'createdAt' | 'finishedAt' | 'error'> | null;
+  lock: { kind: string; owner: string; reason: string } | null;
+  runtime?: RuntimeStatus | { error: string };
+}
+
+export class StatusService {
+  constructor(
+    private readonly store: Store,
+    private readonly apps: AppService,
+    private readonly driver: (kind: DriverKind) => RuntimeDriver,
+  ) {}
+
+  async status(appName?: string): Promise<EnvironmentStatus[]> {
+    const app = appName ? await this.apps.require(appName) : null;
+    const [apps, envs, live, latest, locks] = await Promise.all([
+      app ? Promise.resolve([app]) : this.store.listApps(),
+      this.store.listEnvironments(app?.id),
+      this.store.liveReleases(),
+      this.store.latestDeploymentsByEnvironment(),
+      this.store.listLocks(),
+    ]);
+    const appById = new Map(apps.map((a) => [a.id, a]));
+    const lockByEnv = new Map(locks.map((l) => [l.environmentId, l]));
+    const out: EnvironmentStatus[] = [];
+    for (const env of envs) {
+      const a = appById.get(env.appId);
+      if (!a) continue;
+      const r = live.get(env.id);
+      const d = latest.get(env.id);
+      const l = lockByEnv.get(env.id);
+      const row: EnvironmentStatus = {
+        app: a.name,
+        environment: env.name,
+        branch: env.branch,
+        live: r
+          ? {
+              release: r.id,
+              commitSha: r.commitSha,
+              commitSubject: r.commitSubject,
+              artifact: r.artifact,
+              deployedAt: r.deployedAt,
+              deployedBy: r.deployedBy,
+              trigger: r.trigger,
+              notes: r.notes,
+            }
+          : null,
+        lastDeployment: d
+          ? { id: d.id, number: d.number, kind: d.kind, status: d.status, createdAt: d.createdAt, finishedAt: d.finishedAt, error: d.error }
+          : null,
+        lock: l ? { kind: l.kind, owner: l.owner, reason: l.reason } : null,
+      };
+      if (app) {
+        row.runtime = await this.driver(a.driver)
+          .status(a, env, r ?? null)
+          .catch((err: unknown) => ({ error: errorMessage(err) }));
+      }
+      out.push(row);
+    }
+    return out.sort((x, y) => x.app.localeCompare(y.app) || x.environment.localeCompare(y.environment));
+  }
+
+  async releases(appName: string, envName: string): Promise<Release[]> {
+    const app = await this.apps.require(appName);
+    const env = await this.apps.environment(app, envName);
+    return this.store.listReleases(env.id, 100);
+  }
+}
