@@ -1,0 +1,80 @@
+// Loads a compose file: YAML -> interpolation -> unknown-key check -> schema validation.
+// Every problem names the file and the path; nothing is half-loaded.
+import { parseDocument } from 'yaml';
+import { describeIssue, type ConfigIssue } from '../../../core/config-file.js';
+import { ConfigError } from '../../../core/errors.js';
+import { ALLOWED_KEYS, composeSchema, IGNORED_SERVICE_KEYS, type ComposeFile } from './compose-schema.js';
+import { interpolateTree } from './interpolate.js';
+
+export interface LoadedCompose {
+  file: ComposeFile;
+  /** Keys accepted but without effect on Swarm (e.g. depends_on). */
+  warnings: string[];
+}
+
+export function loadCompose(text: string, vars: Readonly<Record<string, string>>, fileName = 'docker-compose.yml'): LoadedCompose {
+  // YAML 1.1, as docker stack deploy's parser reads it (0400 is octal, merge keys work).
+  const doc = parseDocument(text, { version: '1.1', prettyErrors: true, uniqueKeys: true, merge: true });
+  if (doc.errors.length > 0) {
+    throw composeError(
+      fileName,
+      doc.errors.map((e) => ({
+        path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
+        message: e.message.split('\n')[0] ?? 'invalid YAML',
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  const { value, issues: interpolationIssues } = interpolateTree(raw, vars);
+  const issues: ConfigIssue[] = [...interpolationIssues, ...unknownKeys(value)];
+  if (issues.length > 0) throw composeError(fileName, issues);
+  const parsed = composeSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) throw composeError(fileName, parsed.error.issues.map(describeIssue));
+  return { file: parsed.data, warnings: ignoredKeys(parsed.data) };
+}
+
+function composeError(file: string, issues: ConfigIssue[]): ConfigError {
+  return new ConfigError(issues.map((i) => `${file}: ${i.path}: ${i.message}`).join('\n'), { file, issues });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(obj: unknown, allowed: readonly string[], path: string, what: string, out: ConfigIssue[]): void {
+  if (!isRecord(obj)) return;
+  for (const key of Object.keys(obj)) {
+    if (key.startsWith('x-') || allowed.includes(key)) continue;
+    out.push({ path: path ? `${path}.${key}` : key, message: `unknown or unsupported ${what} key ${JSON.stringify(key)} (the Swarm driver supports: ${allowed.join(', ')})` });
+  }
+}
+
+/** Keys outside the supported subset, reported with their path. Deeper objects are strict in the schema. */
+function unknownKeys(root: unknown): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  checkKeys(root, ALLOWED_KEYS.top, '', 'top-level', out);
+  if (!isRecord(root)) return out;
+  const sections = [
+    ['services', ALLOWED_KEYS.service, 'service'],
+    ['networks', ALLOWED_KEYS.network, 'network'],
+    ['volumes', ALLOWED_KEYS.volume, 'volume'],
+    ['secrets', ALLOWED_KEYS.fileObject, 'secret'],
+    ['configs', ALLOWED_KEYS.fileObject, 'config'],
+  ] as const;
+  for (const [section, allowed, what] of sections) {
+    const entries = root[section];
+    if (!isRecord(entries)) continue;
+    for (const [name, def] of Object.entries(entries)) checkKeys(def, allowed, `${section}.${name}`, what, out);
+  }
+  return out;
+}
+
+function ignoredKeys(file: ComposeFile): string[] {
+  const out: string[] = [];
+  for (const [name, svc] of Object.entries(file.services)) {
+    for (const key of IGNORED_SERVICE_KEYS) {
+      if (svc[key] !== undefined) out.push(`services.${name}.${key}: ignored on Swarm (as docker stack deploy ignores it)`);
+    }
+  }
+  return out;
+}
