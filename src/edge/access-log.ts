@@ -1,0 +1,29 @@
+// One JSON line per request. Paths are logged without their query; headers are never logged.
+
+export interface AccessLogSink {
+  write(line: string): unknown;
+}
+
+export interface AccessEntry {
+  requestId: string;
+  method: string;
+  host: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  upstream: string | null;
+  route: string | null;
+}
+
+export class AccessLog {
+  constructor(private readonly sink: AccessLogSink) {}
+
+  write(e: AccessEntry): void {
+    this.sink.write(
+      `{"time":"${new Date().toISOString()}","requestId":${JSON.stringify(e.requestId)},"method":${JSON.stringify(e.method)},` +
+        `"host":${JSON.stringify(e.host)},"path":${JSON.stringify(e.path)},"status":${e.status},` +
+        `"durationMs":${Math.round(e.durationMs * 1000) / 1000},"upstream":${JSON.stringify(e.upstream)},` +
+        `"route":${JSON.stringify(e.route)}}\n`,
+    );
+  }
+}

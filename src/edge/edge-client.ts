@@ -1,0 +1,148 @@
+// The control plane's client of the edge admin API, over the edge's unix socket.
+import { Client } from 'undici';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionError,
+  SlipwayError,
+  errorMessage,
+  type ErrorCode,
+} from '../core/errors.js';
+import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
+import { edgePaths } from './edge-paths.js';
+import type { PutRouteResult } from './route-registry.js';
+
+export type { PutRouteResult };
+
+export interface EdgeClientOptions {
+  /** Time allowed for a put (health gate + drain) before the client gives up (default 10 min). */
+  putTimeoutMs?: number;
+  /** Time allowed for the other calls (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+export class EdgeClient implements EdgeControl {
+  private readonly client: Client;
+
+  constructor(
+    readonly socketPath: string,
+    private readonly opts: EdgeClientOptions = {},
+  ) {
+    this.client = new Client('http://edge.local', { socketPath, pipelining: 0 });
+  }
+
+  static forDataDir(dataDir: string, opts?: EdgeClientOptions): EdgeClient {
+    return new EdgeClient(edgePaths(dataDir).adminSocket, opts);
+  }
+
+  /** Health-gated swap; resolves after the old targets drained (or the drain timed out, see `drain`). */
+  async putRoute(route: EdgeRoute): Promise<PutRouteResult> {
+    return (await this.call('PUT', routePath(route.id), route, this.opts.putTimeoutMs ?? 600_000)) as PutRouteResult;
+  }
+
+  async removeRoute(id: string): Promise<void> {
+    await this.call('DELETE', routePath(id), undefined, this.opts.putTimeoutMs ?? 600_000);
+  }
+
+  async getRoute(id: string): Promise<EdgeRouteState | null> {
+    try {
+      return (await this.call('GET', routePath(id))) as EdgeRouteState;
+    } catch (err) {
+      if (err instanceof SlipwayError && err.code === 'not_found') return null;
+      throw err;
+    }
+  }
+
+  async listRoutes(): Promise<EdgeRouteState[]> {
+    return ((await this.call('GET', '/routes')) as { routes: EdgeRouteState[] }).routes;
+  }
+
+  async setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number }): Promise<void> {
+    await this.call('POST', `${routePath(id)}/maintenance`, maintenance);
+  }
+
+  async pause(id: string, maxHoldMs?: number): Promise<void> {
+    await this.call('POST', `${routePath(id)}/pause`, maxHoldMs === undefined ? {} : { maxHoldMs });
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.call('POST', `${routePath(id)}/resume`, {});
+  }
+
+  async healthz(): Promise<{ ok: boolean; routes: number }> {
+    return (await this.call('GET', '/healthz')) as { ok: boolean; routes: number };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private async call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+    const timeout = timeoutMs ?? this.opts.requestTimeoutMs ?? 30_000;
+    let res;
+    try {
+      res = await this.client.request({
+        method,
+        path,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    } catch (err) {
+      throw this.connectError(err);
+    }
+    const text = await res.body.text();
+    if (res.statusCode === 204) return undefined;
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new SlipwayError('internal', `the edge answered ${method} ${path} with ${res.statusCode} and a body that is not JSON`);
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) return json;
+    throw toError(json, res.statusCode);
+  }
+
+  private connectError(err: unknown): Error {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return new SlipwayError('unavailable', `the edge is not running: no admin socket at ${this.socketPath}; start it with "slipway edge"`, {
+        socketPath: this.socketPath,
+      });
+    }
+    if (code === 'ECONNREFUSED') {
+      return new SlipwayError(
+        'unavailable',
+        `the edge is not running: the admin socket ${this.socketPath} refuses connections (left over from a stopped edge); start it with "slipway edge"`,
+        { socketPath: this.socketPath },
+      );
+    }
+    return new SlipwayError('unavailable', `cannot reach the edge at ${this.socketPath}: ${errorMessage(err)}`, { socketPath: this.socketPath });
+  }
+}
+
+function routePath(id: string): string {
+  return `/routes/${encodeURIComponent(id)}`;
+}
+
+function toError(json: unknown, status: number): SlipwayError {
+  const e = (json as { error?: { code?: ErrorCode; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+  const message = e?.message ?? `the edge answered with status ${status}`;
+  const details = e?.details ?? {};
+  switch (e?.code) {
+    case 'invalid_input':
+      return new InvalidInputError(message, details);
+    case 'failed_precondition':
+      return new PreconditionError(message, details);
+    case 'conflict':
+      return new ConflictError(message, details);
+    case 'not_found': {
+      const err = new NotFoundError('edge route', String(details.id ?? ''));
+      return Object.assign(err, { message });
+    }
+    default:
+      return new SlipwayError(e?.code ?? 'internal', message, details);
+  }
+}

@@ -1,0 +1,157 @@
+// Composition root of the edge process (`slipway edge`): proxy server, admin socket, snapshot.
+import { realpathSync } from 'node:fs';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { readSettings } from '../platform/env.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { AccessLog, type AccessLogSink } from './access-log.js';
+import { createAdminHandler } from './admin-api.js';
+import { listenAdminSocket } from './admin-socket.js';
+import { edgePaths } from './edge-paths.js';
+import { ProxyExchange, type ExchangeSettings } from './proxy-exchange.js';
+import { RouteRegistry } from './route-registry.js';
+import { proxyUpgrade } from './upgrade-exchange.js';
+
+export interface EdgeOptions {
+  dataDir: string;
+  host: string;
+  /** 0 picks a free port; the running edge reports the real one. */
+  port: number;
+  logger?: Logger;
+  /** Receives one JSON line per request; no access log when absent. */
+  accessLog?: AccessLogSink;
+  /** Upstream idle time before a request fails with 504 (default 60 s). */
+  upstreamTimeoutMs?: number;
+  /** Minimum time a new target gets to pass its health check before a put fails (default 30 s). */
+  healthDeadlineMs?: number;
+  /** How long close() waits for in-flight requests (default 30 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningEdge {
+  port: number;
+  adminSocket: string;
+  close(): Promise<void>;
+}
+
+export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
+  const paths = edgePaths(opts.dataDir);
+  const logger = opts.logger ?? createLogger({ level: 'silent' });
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  const registry = new RouteRegistry({ snapshotFile: paths.snapshot, logger, healthDeadlineFloorMs: opts.healthDeadlineMs });
+  const restored = await registry.restore();
+
+  const settings: ExchangeSettings = {
+    match: (host, url) => registry.table.match(host, url),
+    accessLog: opts.accessLog ? new AccessLog(opts.accessLog) : undefined,
+    upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 60_000,
+  };
+  const proxy = http.createServer({ noDelay: true }, (req, res) => new ProxyExchange(settings, req, res).run());
+  proxy.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => proxyUpgrade(settings, req, socket, head));
+  proxy.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  const admin = http.createServer(createAdminHandler(registry, logger));
+
+  await listenAdminSocket(admin, paths.adminSocket);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      proxy.once('error', reject);
+      proxy.listen(opts.port, opts.host, () => {
+        proxy.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    registry.close();
+    await closeAdmin(admin, paths.adminSocket);
+    throw err;
+  }
+  const port = (proxy.address() as AddressInfo).port;
+  logger.info({ host: opts.host, port, adminSocket: paths.adminSocket, routes: restored }, 'edge listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      proxy.close();
+      proxy.closeIdleConnections();
+      registry.close();
+      const deadline = Date.now() + (opts.shutdownTimeoutMs ?? 30_000);
+      while (inFlight(registry) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      proxy.closeAllConnections();
+      for (const live of registry.all()) for (const t of live.pool.targets) t.agent.destroy();
+      await closeAdmin(admin, paths.adminSocket);
+      logger.info({}, 'edge stopped');
+    })());
+  return { port, adminSocket: paths.adminSocket, close };
+}
+
+function inFlight(registry: RouteRegistry): number {
+  let n = 0;
+  for (const live of registry.all()) n += live.inFlightTotal();
+  return n;
+}
+
+async function closeAdmin(admin: http.Server, socketPath: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    admin.close(() => resolve());
+    admin.closeAllConnections();
+  });
+  await unlink(socketPath).catch(() => undefined);
+}
+
+/** `tsx src/edge/main.ts` / `node dist/src/edge/main.js`: settings from the environment. */
+async function runAsProgram(): Promise<void> {
+  const settings = readSettings();
+  // One buffered stdout stream for the access log and the edge's own log, so lines never interleave.
+  const out = pino.destination({ dest: 1, minLength: 4096, sync: false });
+  const flushTimer = setInterval(() => out.flush(), 500);
+  flushTimer.unref();
+  const logger = createLogger({ level: settings.logLevel, destination: out as unknown as NodeJS.WritableStream });
+  const edge = await startEdge({
+    dataDir: settings.dataDir,
+    host: settings.edgeHost,
+    port: settings.edgePort,
+    logger,
+    accessLog: out,
+  });
+  const paths = edgePaths(settings.dataDir);
+  await writeFile(paths.pidFile, `${process.pid}\n`);
+  await writeFile(paths.stateFile, JSON.stringify({ pid: process.pid, port: edge.port, host: settings.edgeHost }) + '\n');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'edge shutting down, draining');
+    void edge
+      .close()
+      .then(async () => {
+        await unlink(paths.pidFile).catch(() => undefined);
+        await unlink(paths.stateFile).catch(() => undefined);
+      })
+      .finally(() => {
+        out.flushSync();
+        process.exit(0);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function isProgram(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isProgram()) {
+  runAsProgram().catch((err: unknown) => {
+    process.stderr.write(`slipway edge: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

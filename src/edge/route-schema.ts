@@ -1,0 +1,95 @@
+// Validation of what the admin API accepts: one zod schema per body, errors name the field.
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.js';
+import type { EdgeRoute } from '../core/ports/edge-control.js';
+
+const ROUTE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+export const routeIdSchema = z
+  .string()
+  .max(200)
+  .regex(ROUTE_ID, 'expected an id like "app/env" (letters, digits, ".", "_", "-" and "/" between parts)');
+
+const targetSchema = z.strictObject({
+  url: z
+    .string()
+    .refine(isOriginUrl, { message: 'expected an origin like "http://127.0.0.1:3000" (http, no path, no query)' })
+    .transform((u) => new URL(u).origin),
+  release: z.string().min(1).max(200).optional(),
+});
+
+const healthCheckSchema = z.strictObject({
+  path: z.string().startsWith('/', 'expected a path starting with "/"').max(2000),
+  intervalMs: z.number().int().min(50).max(3_600_000),
+  timeoutMs: z.number().int().min(1).max(600_000),
+  healthyThreshold: z.number().int().min(1).max(100),
+});
+
+const maintenanceSchema = z.strictObject({
+  enabled: z.boolean(),
+  message: z.string().max(10_000),
+  retryAfterSeconds: z.number().int().min(0).max(86_400),
+});
+
+const errorPage = z.string().max(256 * 1024);
+
+export const edgeRouteSchema = z.strictObject({
+  id: routeIdSchema,
+  hosts: z
+    .array(
+      z
+        .string()
+        .transform((h) => h.toLowerCase())
+        .pipe(z.string().regex(HOST, 'expected a host name like "example.com" (no port, no scheme)')),
+    )
+    .max(100),
+  pathPrefix: z
+    .string()
+    .regex(/^\/[^?#\s]*$/, 'expected a path prefix starting with "/" without query or spaces, like "/event1"')
+    .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') || '/' : p)),
+  stripPrefix: z.boolean(),
+  targets: z
+    .array(targetSchema)
+    .max(64)
+    .refine((ts) => new Set(ts.map((t) => new URL(t.url).origin)).size === ts.length, {
+      message: 'each target url must appear once',
+    }),
+  healthCheck: healthCheckSchema,
+  drainTimeoutMs: z.number().int().min(0).max(600_000),
+  releaseHeader: z.string().regex(HEADER_NAME, 'expected an HTTP header name like "X-Slipway-Release"').nullable(),
+  release: z.string().max(200).nullable(),
+  maintenance: maintenanceSchema.nullable(),
+  errorPages: z.strictObject({ '502': errorPage.optional(), '503': errorPage.optional(), '504': errorPage.optional() }).optional(),
+});
+
+export const maintenanceBodySchema = z.strictObject({
+  enabled: z.boolean(),
+  message: z.string().max(10_000).optional(),
+  retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+});
+
+export const pauseBodySchema = z.strictObject({
+  maxHoldMs: z.number().int().min(1).max(600_000).optional(),
+});
+
+function isOriginUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const u = new URL(value);
+  return u.protocol === 'http:' && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username;
+}
+
+/** Parses `input` or throws InvalidInputError naming the first bad field (`what: a.b.0: message`). */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const first = issues[0];
+  const where = first?.path ? `${what}.${first.path}` : what;
+  throw new InvalidInputError(`${where}: ${first?.message ?? 'invalid'}`, { issues });
+}
+
+export function parseRoute(input: unknown): EdgeRoute {
+  return parseInput(edgeRouteSchema, input, 'route') as EdgeRoute;
+}

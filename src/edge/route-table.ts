@@ -1,0 +1,80 @@
+// Request -> route matching: exact host (case-insensitive, port ignored) before any-host routes,
+// then the longest path prefix on a segment boundary. Immutable: rebuilt and swapped on change.
+
+export interface Routable {
+  readonly hosts: readonly string[];
+  readonly pathPrefix: string;
+}
+
+export class RouteTable<T extends Routable> {
+  private readonly byHost = new Map<string, T[]>();
+  private readonly anyHost: T[] = [];
+
+  constructor(readonly entries: readonly T[]) {
+    const longestFirst = [...entries].sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+    for (const entry of longestFirst) {
+      if (entry.hosts.length === 0) this.anyHost.push(entry);
+      for (const host of entry.hosts) {
+        const list = this.byHost.get(host);
+        if (list) list.push(entry);
+        else this.byHost.set(host, [entry]);
+      }
+    }
+  }
+
+  /** `host` is already normalised (see normaliseHost); `url` is the request target ("/a/b?q"). */
+  match(host: string, url: string): T | undefined {
+    const specific = this.byHost.get(host);
+    if (specific) {
+      for (const entry of specific) if (prefixMatches(entry.pathPrefix, url)) return entry;
+    }
+    for (const entry of this.anyHost) if (prefixMatches(entry.pathPrefix, url)) return entry;
+    return undefined;
+  }
+
+  /** Another entry that would serve exactly the same requests as `candidate`, if any. */
+  conflictWith(candidate: Routable & { id: string }): T | undefined {
+    return this.entries.find((e) => {
+      if ((e as unknown as { id: string }).id === candidate.id || e.pathPrefix !== candidate.pathPrefix) return false;
+      if (e.hosts.length === 0 || candidate.hosts.length === 0) return e.hosts.length === candidate.hosts.length;
+      return e.hosts.some((h) => candidate.hosts.includes(h));
+    });
+  }
+}
+
+/** "/event1" matches "/event1", "/event1/x" and "/event1?q", not "/event10". */
+export function prefixMatches(prefix: string, url: string): boolean {
+  if (prefix === '/') return true;
+  if (!url.startsWith(prefix)) return false;
+  const next = url.charCodeAt(prefix.length);
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63; /* ? */
+}
+
+/** The path the upstream sees: the prefix removed when asked, never empty. */
+export function upstreamUrl(prefix: string, strip: boolean, url: string): string {
+  if (!strip || prefix === '/') return url;
+  const rest = url.slice(prefix.length);
+  if (rest.length === 0) return '/';
+  return rest.charCodeAt(0) === 63 ? `/${rest}` : rest;
+}
+
+/** "Example.COM:8080" -> "example.com"; "[::1]:80" -> "[::1]". */
+export function normaliseHost(header: string | undefined): string {
+  if (!header) return '';
+  let end = header.length;
+  if (header.charCodeAt(0) === 91 /* [ */) {
+    const close = header.indexOf(']');
+    if (close > 0) end = close + 1;
+  } else {
+    const colon = header.indexOf(':');
+    if (colon >= 0) end = colon;
+  }
+  const host = end === header.length ? header : header.slice(0, end);
+  return host.toLowerCase();
+}
+
+/** The path of a request target without its query, for logs. */
+export function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}

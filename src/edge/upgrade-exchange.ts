@@ -1,0 +1,162 @@
+// An HTTP Upgrade (WebSocket) through the edge: the same route checks as a request, then the two
+// sockets are piped together. The connection counts as in flight on its target until it closes.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AccessLog } from './access-log.js';
+import { errorPage, maintenancePage, NOT_FOUND_TEXT, type Page } from './error-pages.js';
+import { addForwarded, readInbound } from './forward-headers.js';
+import type { ExchangeSettings } from './proxy-exchange.js';
+import type { LiveRoute } from './live-route.js';
+import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
+
+export function proxyUpgrade(settings: ExchangeSettings, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  const start = performance.now();
+  const inbound = readInbound(req.rawHeaders);
+  const requestId = inbound.requestId || randomUUID();
+  const host = normaliseHost(inbound.host);
+  const url = req.url ?? '/';
+  socket.on('error', () => socket.destroy());
+  const live = url.startsWith('/') ? settings.match(host, url) : undefined;
+  const log = (status: number, upstream: string | null) =>
+    logUpgrade(settings.accessLog, { requestId, method: req.method ?? 'GET', host, path: pathOnly(url), status, start, upstream, route: live?.id ?? null });
+  if (!live) {
+    writeRaw(socket, 404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' }, requestId);
+    return log(404, null);
+  }
+  const path = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, url);
+  const maintenance = live.route.maintenance;
+  if (maintenance?.enabled && pathOnly(path) !== live.route.healthCheck.path) {
+    writeRaw(socket, 503, maintenancePage(maintenance.message), requestId, `Retry-After: ${maintenance.retryAfterSeconds}\r\n`);
+    return log(503, null);
+  }
+  const headers = addForwarded(inbound, req.socket.remoteAddress, live.route.pathPrefix, requestId);
+  headers.push('Connection', 'Upgrade', 'Upgrade', inbound.upgrade ?? 'websocket');
+  const go = () => connect(settings, live, path, req.method ?? 'GET', headers, socket, head, requestId, log);
+  if (live.gate.paused) {
+    const cancel = live.gate.hold(go, () => {
+      writeRaw(socket, 503, errorPage(live.route, 503), requestId);
+      log(503, null);
+    });
+    socket.once('close', cancel);
+    return;
+  }
+  go();
+}
+
+function connect(
+  settings: ExchangeSettings,
+  live: LiveRoute,
+  path: string,
+  method: string,
+  headers: string[],
+  socket: Duplex,
+  head: Buffer,
+  requestId: string,
+  log: (status: number, upstream: string | null) => void,
+): void {
+  const target = live.pool.next();
+  if (!target) {
+    writeRaw(socket, 503, errorPage(live.route, 503), requestId);
+    return log(503, null);
+  }
+  target.acquire();
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    target.releaseOne();
+  };
+  const upReq = http.request({ agent: false, hostname: target.hostname, port: target.port, method, path, headers });
+  let timedOut = false;
+  upReq.setTimeout(settings.upstreamTimeoutMs, () => {
+    timedOut = true;
+    upReq.destroy();
+  });
+  let upgraded = false;
+  socket.once('close', () => {
+    if (upgraded) return;
+    upReq.destroy();
+    release();
+  });
+  upReq.on('upgrade', (upRes, upSocket, upHead) => {
+    upgraded = true;
+    upSocket.setTimeout(0);
+    if (socket.destroyed) {
+      upSocket.destroy();
+      return release();
+    }
+    socket.write(statusBlock(101, upRes.statusMessage ?? 'Switching Protocols', upRes.rawHeaders, requestId));
+    if (upHead.length) socket.write(upHead);
+    if (head.length) upSocket.write(head);
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      socket.destroy();
+      upSocket.destroy();
+      release();
+      log(101, target.url);
+    };
+    upSocket.on('error', close).on('close', close);
+    socket.on('error', close).on('close', close);
+    socket.pipe(upSocket).pipe(socket);
+  });
+  upReq.on('response', (upRes) => {
+    socket.write(statusBlock(upRes.statusCode ?? 502, upRes.statusMessage ?? '', upRes.rawHeaders, requestId));
+    upRes.pipe(socket);
+    upRes.on('end', () => {
+      release();
+      log(upRes.statusCode ?? 502, target.url);
+    });
+  });
+  upReq.on('error', () => {
+    release();
+    const status = timedOut ? 504 : 502;
+    writeRaw(socket, status, errorPage(live.route, status), requestId);
+    log(status, target.url);
+  });
+  upReq.end();
+}
+
+function statusBlock(status: number, message: string, raw: readonly string[], requestId: string): string {
+  let out = `HTTP/1.1 ${status} ${message}\r\n`;
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).toLowerCase() === 'x-request-id') continue;
+    out += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  }
+  return `${out}X-Request-Id: ${requestId}\r\n\r\n`;
+}
+
+function writeRaw(socket: Duplex, status: number, page: Page, requestId: string, extra = ''): void {
+  if (socket.destroyed) return;
+  const reason = http.STATUS_CODES[status] ?? '';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n${extra}\r\n${page.body}`,
+  );
+}
+
+interface UpgradeLogEntry {
+  requestId: string;
+  method: string;
+  host: string;
+  path: string;
+  status: number;
+  start: number;
+  upstream: string | null;
+  route: string | null;
+}
+
+function logUpgrade(accessLog: AccessLog | undefined, e: UpgradeLogEntry): void {
+  accessLog?.write({
+    requestId: e.requestId,
+    method: e.method,
+    host: e.host,
+    path: e.path,
+    status: e.status,
+    durationMs: performance.now() - e.start,
+    upstream: e.upstream,
+    route: e.route,
+  });
+}

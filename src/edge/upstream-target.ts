@@ -1,0 +1,82 @@
+// One upstream server: its keep-alive agent, in-flight count, health state and drain.
+import http from 'node:http';
+import type { EdgeTarget } from '../core/ports/edge-control.js';
+
+const AGENT_OPTIONS: http.AgentOptions = {
+  keepAlive: true,
+  keepAliveMsecs: 1000,
+  maxSockets: 256,
+  maxFreeSockets: 256,
+  scheduling: 'lifo',
+};
+
+export class UpstreamTarget {
+  readonly url: string;
+  release: string | undefined;
+  readonly hostname: string;
+  readonly port: number;
+  readonly agent = new http.Agent(AGENT_OPTIONS);
+  inFlight = 0;
+  healthy = true;
+  /** Consecutive successful checks while unhealthy, towards the healthy threshold. */
+  successes = 0;
+  private retired = false;
+  private onRetired: (() => void) | undefined;
+  private drainWaiters: Array<() => void> = [];
+
+  constructor(target: EdgeTarget) {
+    const u = new URL(target.url);
+    this.url = u.origin;
+    this.release = target.release;
+    this.hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    this.port = u.port ? Number(u.port) : 80;
+  }
+
+  toJSON(): EdgeTarget {
+    return this.release === undefined ? { url: this.url } : { url: this.url, release: this.release };
+  }
+
+  acquire(): void {
+    this.inFlight++;
+  }
+
+  releaseOne(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.drainWaiters.length > 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+    if (this.inFlight === 0 && this.retired) this.closeRetired();
+  }
+
+  /** Resolves true once nothing is in flight, false if `timeoutMs` passed first. */
+  whenDrained(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      this.drainWaiters.push(done);
+    });
+  }
+
+  /** No new requests will come; close the idle sockets now and the rest once they finish. */
+  retire(onDrained?: () => void): void {
+    this.retired = true;
+    this.onRetired = onDrained;
+    if (this.inFlight === 0) this.closeRetired();
+  }
+
+  private closeRetired(): void {
+    this.agent.destroy();
+    const cb = this.onRetired;
+    this.onRetired = undefined;
+    cb?.();
+  }
+}
