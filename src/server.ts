@@ -1,0 +1,147 @@
+// Composition root of the control plane (`slipway server`): reads settings, wires the store,
+// secrets, git, drivers, edge, deploy engine, services and HTTP API, and starts them.
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DriverKind } from './core/model.js';
+import type { RuntimeDriver } from './core/ports/runtime-driver.js';
+import { PreconditionError } from './core/errors.js';
+import { Redactor } from './core/redactor.js';
+import { ProcessDriver } from './drivers/process/process-driver.js';
+import { EdgeClient } from './edge/edge-client.js';
+import { ensureEdge } from './edge-process.js';
+import { GitSource } from './git/index.js';
+import { buildHttpApp } from './http/http-app.js';
+import { DeployEngine } from './pipeline/deploy-engine.js';
+import type { PipelineDeps } from './pipeline/pipeline-deps.js';
+import { createPlanner } from './pipeline/planner.js';
+import type { Settings } from './platform/env.js';
+import { createLogger } from './platform/logger.js';
+import { loadMasterKey } from './secrets/master-key.js';
+import { SecretBox } from './secrets/secret-box.js';
+import { AppService } from './services/app-service.js';
+import { AuditTrail } from './services/audit-trail.js';
+import { DeploymentService } from './services/deployment-service.js';
+import { LockService } from './services/lock-service.js';
+import { MaintenanceService } from './services/maintenance-service.js';
+import { SecretService } from './services/secret-service.js';
+import { StatusService } from './services/status-service.js';
+import { TokenService } from './services/token-service.js';
+import type { Services } from './services/services.js';
+import { safeExtract } from './sources/safe-extract.js';
+import { openSqliteStore } from './store/index.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  edgeUrl: string | null;
+  /** The admin token, only on the very first start of a data dir. */
+  firstToken: string | null;
+  close(): Promise<void>;
+}
+
+export async function startServer(settings: Settings, opts: { output?: NodeJS.WritableStream } = {}): Promise<RunningServer> {
+  const dataDir = settings.dataDir;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const redactor = new Redactor();
+  const logger = createLogger({ level: settings.logLevel, redact: (line) => redactor.redact(line), ...(opts.output ? { destination: opts.output } : {}) });
+  const instanceId = randomUUID();
+
+  const store = await openSqliteStore(path.join(dataDir, 'slipway.db'));
+  const box = SecretBox.fromKey(await loadMasterKey({ dataDir, ...(settings.masterKey ? { fromEnv: settings.masterKey } : {}) }));
+  const source = new GitSource({ cacheDir: path.join(dataDir, 'git') });
+
+  let edgeUrl: string | null = null;
+  if (settings.edgeMode === 'auto') {
+    const edge = await ensureEdge({ dataDir, host: settings.edgeHost, port: settings.edgePort, logLevel: settings.logLevel });
+    edgeUrl = `http://${edge.host}:${edge.port}`;
+    logger.info({ pid: edge.pid, url: edgeUrl, startedHere: edge.startedHere }, 'edge ready');
+  }
+  const edge = EdgeClient.forDataDir(dataDir);
+  const drivers = new Map<DriverKind, RuntimeDriver>([['process', new ProcessDriver({ dataDir, edge, logger })]]);
+  const driver = (kind: DriverKind): RuntimeDriver => {
+    const d = drivers.get(kind);
+    if (!d) throw new PreconditionError(`the ${kind} driver is not enabled on this control plane`);
+    return d;
+  };
+
+  const audit = new AuditTrail(store);
+  const apps = new AppService(store, source, audit);
+  const secrets = new SecretService(store, box, redactor, apps, audit);
+  await secrets.loadRedactions();
+  const workRoot = path.join(dataDir, 'work');
+  const deps: PipelineDeps = {
+    store,
+    source,
+    driver,
+    secrets: (appId, envId) => secrets.resolve(appId, envId),
+    extractUpload: async (tarball, dir) => {
+      try {
+        const out = await safeExtract(tarball, { parentDir: path.dirname(dir), displayName: 'the uploaded archive' });
+        await rm(dir, { recursive: true, force: true });
+        await rename(out.dir, dir);
+      } finally {
+        await rm(tarball, { force: true });
+      }
+    },
+    workDir: (id) => path.join(workRoot, id),
+  };
+  const engine = new DeployEngine({
+    store,
+    planner: createPlanner(deps),
+    logger,
+    instanceId,
+    ...(settings.faultCrashAt ? { onBoundary: crashAt(settings.faultCrashAt, logger) } : {}),
+  });
+  const tokens = new TokenService(store);
+  const services: Services = {
+    apps,
+    deployments: new DeploymentService(store, engine, apps, audit),
+    secrets,
+    locks: new LockService(store, engine, apps, audit),
+    status: new StatusService(store, apps, driver),
+    audit,
+    maintenance: new MaintenanceService(edge, apps, audit),
+    tokens,
+    uploadDir: path.join(dataDir, 'uploads'),
+  };
+
+  let firstToken: string | null = null;
+  if (await tokens.isEmpty()) {
+    const { token } = await tokens.create('admin');
+    firstToken = token.reveal();
+    await writeFile(path.join(dataDir, 'admin.token'), firstToken + '\n', { mode: 0o600 });
+  }
+
+  for (const d of drivers.values()) await d.recover?.();
+  const http = await buildHttpApp({ services, logger, redact: (t) => redactor.redact(t), version: VERSION });
+  await http.listen({ host: settings.host, port: settings.port });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  await writeFile(path.join(dataDir, 'server.json'), JSON.stringify({ url, pid: process.pid, edgeUrl }) + '\n', { mode: 0o600 });
+  logger.info({ url, dataDir, version: VERSION }, 'control plane listening');
+  void engine.start().catch((err: unknown) => logger.error({ err: String(err) }, 'deploy engine failed to start'));
+
+  return {
+    url,
+    edgeUrl,
+    firstToken,
+    async close() {
+      await http.close();
+      await engine.stop();
+      for (const d of drivers.values()) await d.close?.();
+      await store.close();
+    },
+  };
+}
+
+/** Fault injection for the crash tests: SIGKILL ourselves at one step boundary. */
+function crashAt(point: string, logger: { warn(obj: object, msg: string): void }) {
+  return async (phase: 'before' | 'after', step: string) => {
+    if (`${phase}:${step}` !== point) return;
+    logger.warn({ point }, 'SLIPWAY_FAULT_CRASH_AT reached: killing the control plane');
+    process.kill(process.pid, 'SIGKILL');
+    await new Promise(() => undefined);
+  };
+}
