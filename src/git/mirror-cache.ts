@@ -17,6 +17,8 @@ import { mirrorKey, parseRepoLocation, type RepoLocation } from './repo-location
 export type GitRepo = string | { url: string; credentials?: GitCredentials | undefined };
 
 export interface Mirror {
+  /** The repository as the caller wrote it (what `credentialsFor` is asked about). */
+  repo: string;
   loc: RepoLocation;
   /** The bare mirror directory. */
   dir: string;
@@ -29,6 +31,12 @@ export interface MirrorCacheOptions {
   networkTimeoutMs?: number;
   /** Limit for local git commands on the mirror (default 2 minutes). */
   localTimeoutMs?: number;
+  /**
+   * Credentials for a repository given as a plain string (as the SourceProvider port does),
+   * looked up at each clone/fetch, e.g. from the app's secrets. Credentials passed with the
+   * repository (`{ url, credentials }`) take precedence.
+   */
+  credentialsFor?: (repo: string) => Promise<GitCredentials | undefined> | GitCredentials | undefined;
 }
 
 type LocalOptions = Pick<GitRunOptions, 'input' | 'stdoutTo' | 'maxStdout'>;
@@ -38,8 +46,10 @@ export class MirrorCache {
   readonly networkTimeoutMs: number;
   readonly localTimeoutMs: number;
   readonly #mutex = new KeyedMutex();
+  readonly #credentialsFor: MirrorCacheOptions['credentialsFor'];
 
   constructor(opts: MirrorCacheOptions) {
+    this.#credentialsFor = opts.credentialsFor;
     this.cacheDir = path.resolve(opts.cacheDir);
     this.networkTimeoutMs = opts.networkTimeoutMs ?? 10 * 60_000;
     this.localTimeoutMs = opts.localTimeoutMs ?? 2 * 60_000;
@@ -48,7 +58,7 @@ export class MirrorCache {
   locate(repo: GitRepo): Mirror {
     const { url, credentials } = typeof repo === 'string' ? { url: repo, credentials: undefined } : repo;
     const loc = parseRepoLocation(url);
-    return { loc, dir: path.join(this.cacheDir, `${mirrorKey(loc)}.git`), credentials };
+    return { repo: url, loc, dir: path.join(this.cacheDir, `${mirrorKey(loc)}.git`), credentials };
   }
 
   /** Clones the mirror if it is missing, otherwise fetches (pruning deleted refs). */
@@ -95,7 +105,8 @@ export class MirrorCache {
 
   /** Runs clone/fetch with the repository's credentials in the environment; retries a lock collision once. */
   async #network(m: Mirror, what: string, args: string[]): Promise<void> {
-    const creds = await prepareCredentials(m.loc, m.credentials, path.join(this.cacheDir, 'known_hosts'));
+    const given = m.credentials ?? (await this.#credentialsFor?.(m.repo));
+    const creds = await prepareCredentials(m.loc, given, path.join(this.cacheDir, 'known_hosts'));
     try {
       const env = gitEnv(creds.config);
       let result = await runGit(args, { env, timeoutMs: this.networkTimeoutMs, maxStdout: 1024 * 1024 });

@@ -48,9 +48,9 @@ describe('git credentials', () => {
   before(async () => {
     repo = await createTestRepo();
     tmp = await mkdtemp(path.join(os.tmpdir(), 'slipway-git-cred-'));
-    // A large-ish repository (about 24 MB of incompressible blobs) so that a fetch takes a while.
+    // A large-ish repository (about 16 MB of incompressible blobs) so that a fetch takes a while.
     await mkdir(path.join(repo.work, 'blobs'));
-    for (let i = 0; i < 384; i++) await writeFile(path.join(repo.work, 'blobs', `b${i}.bin`), randomBytes(64 * 1024));
+    for (let i = 0; i < 256; i++) await writeFile(path.join(repo.work, 'blobs', `b${i}.bin`), randomBytes(64 * 1024));
     await repo.git(['add', 'blobs']);
     head = await repo.commit({ 'slipway.yml': 'x: 1\n' }, 'Big commit');
     await repo.push('main');
@@ -96,6 +96,22 @@ describe('git credentials', () => {
       assert.ok(!content.includes(CANARY) && !content.includes(BASIC), `secret found in ${f}`);
     }
     assert.equal(await git.readFile({ url }, head, 'slipway.yml'), 'x: 1\n'); // local reads need no credentials
+  });
+
+  test('credentialsFor supplies the token for a repository given as a plain string (the SourceProvider port)', async () => {
+    const asked: string[] = [];
+    const git = new GitSource({
+      cacheDir: path.join(tmp, 'cache-lookup'),
+      credentialsFor: async (r) => {
+        asked.push(r);
+        return { kind: 'token', token: new Sensitive(CANARY) };
+      },
+    });
+    assert.equal((await git.resolve(url, 'main')).sha, head);
+    assert.deepEqual(asked, [url]);
+    const dir = path.join(tmp, 'co-lookup');
+    await git.checkout(url, head, dir);
+    assert.equal(await readFile(path.join(dir, 'slipway.yml'), 'utf8'), 'x: 1\n');
   });
 
   test('a wrong or missing token is an unauthorized error that names the fix and leaks nothing', async () => {

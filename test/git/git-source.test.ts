@@ -43,6 +43,10 @@ describe('GitSource', () => {
     assert.equal((await git.resolve(repo.bare, shas.first!.slice(0, 7).toUpperCase())).sha, shas.first);
   });
 
+  test('HEAD resolves to the default branch of the repository', async () => {
+    assert.equal((await git.resolve(repo.bare, 'HEAD')).sha, shas.second);
+  });
+
   test('a relative path and the file:// URL of the same repository share no state but agree', async () => {
     const rel = path.relative(process.cwd(), repo.bare);
     assert.equal((await git.resolve(rel, 'main')).sha, shas.second);
