@@ -13,6 +13,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
+import { registerUp } from './commands/up.js';
 import type { CliContext } from './context.js';
 
 export function buildProgram(ctx: CliContext, version: string): Command {
@@ -25,6 +26,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
     });
+  registerUp(program, ctx);
   registerServer(program, ctx);
   registerEdge(program, ctx);
   registerApps(program, ctx);
