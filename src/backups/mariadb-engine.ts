@@ -5,7 +5,7 @@ import { InvalidInputError } from '../core/errors.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseEngine, DumpSession, EngineCallOptions, RowCounts } from './database-engine.js';
 import { writeOptionFile, type OptionFile } from './mariadb-option-file.js';
-import { runTool, startTool } from './tool-process.js';
+import { feedTool, runTool, startTool } from './tool-process.js';
 
 export interface MariadbTools {
   client: string;
@@ -93,10 +93,7 @@ export class MariadbEngine implements DatabaseEngine {
   async restore(conn: DatabaseConnection, input: Readable, o: EngineCallOptions = {}): Promise<void> {
     await this.#withOptions(conn, async (opt) => {
       const tool = startTool(mariadbArgv.restore(this.tools, opt.flag, conn.database), { ...secrets(conn), onStderr: o.onStderr });
-      tool.stdout.resume();
-      input.on('error', () => tool.kill());
-      input.pipe(tool.stdin);
-      await tool.exited;
+      await feedTool(tool, input);
     });
   }
 

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { PreconditionError } from '../core/errors.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseEngine, DumpSession, EngineCallOptions, RowCounts } from './database-engine.js';
-import { runTool, startTool } from './tool-process.js';
+import { feedTool, runTool, startTool } from './tool-process.js';
 
 const FS = '\x1f';
 const READY = '__slipway_snapshot_ready__';
@@ -125,10 +125,7 @@ export class PostgresEngine implements DatabaseEngine {
 
   async restore(conn: DatabaseConnection, input: Readable, o: EngineCallOptions = {}): Promise<void> {
     const tool = startTool(pgArgv.restore(conn.database), opts(conn, o));
-    tool.stdout.resume();
-    input.on('error', () => tool.kill());
-    input.pipe(tool.stdin);
-    await tool.exited;
+    await feedTool(tool, input);
   }
 }
 
@@ -152,11 +149,13 @@ async function readUntilReady(stdout: Readable, onRow: (fields: string[]) => voi
         resolve();
       } else onRow(line.split(FS));
     });
-    rl.on('close', () => reject(new PreconditionError('psql ended before the snapshot was ready')));
-    exited.then(
-      () => reject(new PreconditionError('psql ended before the snapshot was ready')),
-      (err: unknown) => reject(err),
-    );
+    // When psql fails, its exit error (with stderr) says why; prefer it to the bare EOF.
+    rl.on('close', () => {
+      exited.then(
+        () => reject(new PreconditionError('psql ended before the snapshot was ready')),
+        (err: unknown) => reject(err),
+      );
+    });
   });
   await ready;
 }

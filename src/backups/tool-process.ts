@@ -81,3 +81,20 @@ export async function runTool(argv: readonly string[], opts: ToolOptions & { inp
   await tool.exited;
   return out;
 }
+
+/** Feeds `input` to the tool's stdin and waits for it; an input error kills the tool and is the rejection. */
+export async function feedTool(tool: ToolProcess, input: Readable): Promise<void> {
+  let inputError: Error | undefined;
+  tool.stdout.resume();
+  input.on('error', (err) => {
+    inputError = err;
+    tool.kill();
+  });
+  input.pipe(tool.stdin);
+  try {
+    await tool.exited;
+  } catch (err) {
+    if (inputError) throw new Error(`stopped because the backup could not be read: ${inputError.message}`);
+    throw err;
+  }
+}
