@@ -98,8 +98,10 @@ function connect(
       release();
       log(101, target.url);
     };
-    upSocket.on('error', close).on('close', close);
-    socket.on('error', close).on('close', close);
+    // Either side ending ends the other once its pending data is flushed, then closes both
+    // (the sockets allow half-open, which would otherwise linger and keep the drain waiting).
+    upSocket.on('error', close).on('close', close).on('end', () => socket.end(close));
+    socket.on('error', close).on('close', close).on('end', () => upSocket.end(close));
     socket.pipe(upSocket).pipe(socket);
   });
   upReq.on('response', (upRes) => {
