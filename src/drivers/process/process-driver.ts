@@ -22,6 +22,7 @@ import { buildEdgeRoute, routeId, webProcess } from './edge-route.js';
 import { allocatePorts, type PortRange } from './free-ports.js';
 import { countHttpInstances, planInstances } from './instance-plan.js';
 import { ProcessLayout } from './layout.js';
+import { DEFAULT_LOG_MAX_BYTES } from './log-rotation.js';
 import { pruneEnvironment } from './prune-releases.js';
 import { releaseStatus } from './release-status.js';
 import { runCommand } from './run-command.js';
@@ -39,6 +40,10 @@ export interface ProcessDriverOptions {
   portRange?: PortRange;
   /** Restart backoff of crashed processes (default 500ms doubling to 30s, reset after 60s up). */
   backoff?: Partial<BackoffSpec>;
+  /** Instance logs (`run/<id>/logs/<process>.<n>.log`) are rotated past this size (default 10 MiB). */
+  logMaxBytes?: number;
+  /** How often the supervisor checks log sizes (default 30s). */
+  logCheckIntervalMs?: number;
 }
 
 export interface RecoverSummary {
@@ -60,6 +65,8 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #logger: Logger | undefined;
   readonly #portRange: PortRange | undefined;
   readonly #backoff: BackoffSpec;
+  readonly #logMaxBytes: number;
+  readonly #logCheckIntervalMs: number;
 
   constructor(opts: ProcessDriverOptions) {
     this.layout = new ProcessLayout(opts.dataDir);
@@ -67,6 +74,8 @@ export class ProcessDriver implements RuntimeDriver {
     this.#logger = opts.logger;
     this.#portRange = opts.portRange;
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.#logMaxBytes = opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
+    this.#logCheckIntervalMs = opts.logCheckIntervalMs ?? 30_000;
   }
 
   build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
@@ -111,6 +120,8 @@ export class ProcessDriver implements RuntimeDriver {
         environment: commandEnv(ctx),
         instances,
         backoff: this.#backoff,
+        logMaxBytes: this.#logMaxBytes,
+        logCheckIntervalMs: this.#logCheckIntervalMs,
       });
       ctx.log.info(`supervisor ${pid} started ${instances.length} instance(s) of release ${release.releaseId}`);
     } else {

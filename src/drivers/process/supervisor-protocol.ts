@@ -28,6 +28,9 @@ export interface SupervisorSpec {
   environment: Record<string, string>;
   instances: InstanceSpec[];
   backoff: BackoffSpec;
+  /** Instance logs are rotated (one old copy kept) past this size. */
+  logMaxBytes: number;
+  logCheckIntervalMs: number;
 }
 
 export interface ExitRecord {

@@ -6,6 +6,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomic } from './json-file.js';
+import { rotateIfLarge } from './log-rotation.js';
 import {
   backoffDelay,
   instanceLogFile,
@@ -33,6 +34,7 @@ export class Supervisor {
   readonly #instances: Instance[];
   #writes: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | null = null;
+  #logTimer: NodeJS.Timeout | null = null;
 
   constructor(runDir: string, spec: SupervisorSpec) {
     this.#runDir = runDir;
@@ -79,7 +81,19 @@ export class Supervisor {
     await writeJsonAtomic(path.join(this.#runDir, PID_FILE), process.pid, 0o644);
     if (this.#state.stopping) return;
     for (const inst of this.#instances) this.#spawn(inst);
+    this.#logTimer = setInterval(() => void this.#rotateLogs(), this.#spec.logCheckIntervalMs);
+    this.#logTimer.unref();
     await this.#persist();
+  }
+
+  async #rotateLogs(): Promise<void> {
+    for (const inst of this.#instances) {
+      try {
+        if (await rotateIfLarge(inst.state.log, this.#spec.logMaxBytes)) say(`rotated ${inst.state.log}`);
+      } catch (err) {
+        say(`could not rotate ${inst.state.log}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** SIGTERM to every instance, SIGKILL after its grace; resolves when all are gone. */
@@ -90,6 +104,7 @@ export class Supervisor {
 
   async #stopAll(): Promise<void> {
     this.#state.stopping = true;
+    if (this.#logTimer) clearInterval(this.#logTimer);
     say(`stopping ${this.#instances.length} instance(s)`);
     const exits: Promise<void>[] = [];
     for (const inst of this.#instances) {

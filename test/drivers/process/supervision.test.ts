@@ -2,13 +2,27 @@
 // control plane, and a new driver re-adopts them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { after, test } from 'node:test';
 import { ProcessDriver } from '../../../src/drivers/process/process-driver.js';
 import { readState } from '../../../src/drivers/process/supervisor-control.js';
 import { nodeArgvFor } from '../../support/entry.js';
-import { cleanup, exampleSource, exampleSpec, httpGet, isAlive, makeContext, processesIn, ref, tempDir, waitFor } from './harness.js';
+import {
+  cleanup,
+  exampleSource,
+  exampleSpec,
+  httpGet,
+  isAlive,
+  makeContext,
+  processesIn,
+  ref,
+  specOf,
+  tempDir,
+  waitFor,
+  writeApp,
+} from './harness.js';
 import { RecordingEdge } from './recording-edge.js';
 
 const dirs: string[] = [];
@@ -42,6 +56,23 @@ test('a crashed web instance is restarted by the supervisor on the same port', a
   assert.equal(status.instances.find((i) => i.process === 'web' && i.instance === '0')?.restarts, 1);
   await driver.retire(ctx, release);
   assert.equal(isAlive(restarted.pid as number), false);
+});
+
+test('instance logs are rotated past their size limit while the process keeps logging', async () => {
+  const dataDir = await tempDir('data');
+  const source = await writeApp({ 'chatty.js': "setInterval(() => console.log('x'.repeat(1000)), 5);" });
+  dirs.push(dataDir, source);
+  const driver = new ProcessDriver({ dataDir, edge: new RecordingEdge(), logMaxBytes: 20_000, logCheckIntervalMs: 100 });
+  const { ctx } = makeContext(specOf({ processes: { chatty: { command: ['node', 'chatty.js'], min_uptime: '100ms' } }, environments: { staging: {} } }));
+  const built = await driver.build(ctx, { releaseId: 'r1', source: { dir: source, commitSha: null } });
+  const release = ref('r1', built.artifact);
+  await driver.stage(ctx, release);
+  await driver.start(ctx, release, null);
+  const log = path.join(dataDir, 'apps/hello/staging/run/r1/logs/chatty.0.log');
+  await waitFor('a rotated copy', () => stat(`${log}.1`).then((s) => s.size > 20_000));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok((await stat(log)).size < 200_000, 'the live log stays bounded');
+  await driver.retire(ctx, release);
 });
 
 test('SIGKILL of the control plane leaves the app serving; recover() and status() re-adopt it', async () => {
