@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { PreconditionError } from '../../src/core/errors.js';
 import { openSqliteStore } from '../../src/store/open-sqlite-store.js';
+import { latestDeploymentsQuery } from '../../src/store/queries/status.js';
+import type { Database as StoreDatabase } from '../../src/store/schema.js';
 import { storeContract } from './store.contract.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slipway-store-'));
@@ -84,7 +87,7 @@ describe('SqliteStore on disk', () => {
     await assert.rejects(openSqliteStore(file), /state database/);
   });
 
-  test('the deployment status index is used for the latest deployment of an environment', async () => {
+  test('the status queries are index lookups, never a scan of all deployments', async () => {
     const file = newFile();
     await (await openSqliteStore(file)).close();
     const raw = new Database(file, { readonly: true });
@@ -97,6 +100,10 @@ describe('SqliteStore on disk', () => {
         .prepare("EXPLAIN QUERY PLAN SELECT * FROM releases WHERE environment_id = ? AND status = 'live'")
         .all('env_x') as { detail: string }[];
       assert.match(live.map((p) => p.detail).join('\n'), /releases_live/);
+      const batch = latestDeploymentsQuery(new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: raw }) })).compile();
+      const batchPlan = (raw.prepare(`EXPLAIN QUERY PLAN ${batch.sql}`).all() as { detail: string }[]).map((p) => p.detail);
+      assert.match(batchPlan[0] ?? '', /^SCAN e\b/, 'driven by the environments');
+      assert.ok(!batchPlan.some((d) => /^SCAN d\b/.test(d)), `no scan of deployments: ${batchPlan.join('; ')}`);
     } finally {
       raw.close();
     }

@@ -1,6 +1,6 @@
 // Releases: what ran (or runs) in an environment, and which one is live.
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import { InvalidInputError, NotFoundError } from '../../core/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.js';
 import type { Release } from '../../core/model.js';
 import type { Clock } from '../../platform/clock.js';
 import { fromJsonColumn, toJsonColumn } from '../json-column.js';
@@ -42,6 +42,8 @@ export async function createRelease(
       .where('id', '=', r.deploymentId)
       .executeTakeFirst();
     if (!dep) throw new NotFoundError('deployment', r.deploymentId);
+    const clash = await trx.selectFrom('releases').select('id').where('id', '=', r.id).executeTakeFirst();
+    if (clash) throw new ConflictError(`a release with id ${r.id} already exists; release ids must be unique`, { id: r.id });
     if (dep.environment_id !== r.environmentId) {
       throw new InvalidInputError(
         `release ${r.id}: deployment ${r.deploymentId} belongs to environment ${dep.environment_id}, not ${r.environmentId}`,

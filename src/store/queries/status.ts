@@ -5,19 +5,29 @@ import type { Database } from '../schema.js';
 import { toDeployment } from './deployments.js';
 import { toRelease } from './releases.js';
 
-/** One query: for each environment, an index seek to its highest deployment number. */
+/**
+ * One query, driven by the environments: per environment, the highest number from the
+ * (environment_id, number) index, then that row. (SQLite keeps the CROSS JOIN order;
+ * a plain join let it scan all deployments instead.)
+ */
 export async function latestDeploymentsByEnvironment(db: Kysely<Database>): Promise<Map<string, Deployment>> {
-  const rows = await db
-    .selectFrom('deployments as d')
+  const rows = await latestDeploymentsQuery(db).execute();
+  return new Map(rows.map((r) => [r.environment_id, toDeployment(r)]));
+}
+
+/** The query of latestDeploymentsByEnvironment, exported so a test can check its plan. */
+export function latestDeploymentsQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('environments as e')
+    .crossJoin('deployments as d')
     .selectAll('d')
+    .whereRef('d.environment_id', '=', 'e.id')
     .where('d.number', '=', (eb) =>
       eb
         .selectFrom('deployments as latest')
         .select((s) => s.fn.max('latest.number').as('n'))
-        .whereRef('latest.environment_id', '=', 'd.environment_id'),
-    )
-    .execute();
-  return new Map(rows.map((r) => [r.environment_id, toDeployment(r)]));
+        .whereRef('latest.environment_id', '=', 'e.id'),
+    );
 }
 
 /** One query over the partial index of live releases. */

@@ -1,6 +1,7 @@
 // Contract: environment locks as leases.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { NotFoundError } from '../../../src/core/errors.js';
 import type { LockRequest } from '../../../src/core/ports/store.js';
 import { sleep } from '../../../src/platform/clock.js';
 import { isIsoTime, makeApp, withStore, type OpenStore } from './fixture.js';
@@ -64,6 +65,10 @@ export function locksContract(open: OpenStore): void {
       await sleep(80); // past the first lease, within the renewed one
       assert.equal((await store.tryLock(req(staging.id, 'engine-2'))).acquired, false);
       assert.equal(await store.heartbeat(staging.id, 'engine-1', 60_000), true);
+    }));
+
+    test('tryLock on an unknown environment is not found', withStore(open, async (store) => {
+      await assert.rejects(store.tryLock(req('env_missing', 'engine-1')), NotFoundError);
     }));
 
     test('heartbeat of a missing lock is false', withStore(open, async (store) => {

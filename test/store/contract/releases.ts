@@ -1,7 +1,7 @@
 // Contract: releases, the live one per environment, and the status batch reads.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { NotFoundError, SlipwayError } from '../../../src/core/errors.js';
+import { ConflictError, NotFoundError, SlipwayError } from '../../../src/core/errors.js';
 import type { Store } from '../../../src/core/ports/store.js';
 import { enqueue, isIsoTime, makeApp, makeRelease, withStore, type OpenStore } from './fixture.js';
 
@@ -30,6 +30,7 @@ export function releasesContract(open: OpenStore): void {
       assert.deepEqual(got?.spec, { name: 'web' });
       assert.equal(await store.getRelease('rel_missing'), null);
       await assert.rejects(store.updateRelease('rel_missing', { status: 'failed' }), NotFoundError);
+      await assert.rejects(makeRelease(store, staging, { id: r.id }), ConflictError);
     }));
 
     test('listReleases is newest first and limited', withStore(open, async (store) => {
