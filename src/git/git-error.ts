@@ -19,6 +19,11 @@ interface Rule {
 
 const RULES: Rule[] = [
   {
+    test: /\.lock': file exists|unable to create '.*\.lock'|cannot lock ref/i,
+    code: 'locked',
+    hint: 'another git process holds a lock in the mirror; try again (a lock left by a crashed process is removed automatically once it is older than the git timeout)',
+  },
+  {
     test: /authentication failed|could not read (username|password)|permission denied \(publickey|http (basic: )?access denied|returned error: 40[13]|terminal prompts disabled|invalid username or password/i,
     code: 'unauthorized',
     hint: "the repository refused the credentials: check the app's git token (https) or deploy key (ssh) and that it may read this repository",
@@ -46,7 +51,9 @@ function stderrTail(stderr: string, redactor: Redactor): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^hint:/.test(l));
-  return redactor.redact(lines.slice(-4).join(' | '));
+  // git's own verdicts first ("fatal: ...", "error: ..."); else the last lines.
+  const verdicts = lines.filter((l) => /^(fatal|error):/.test(l));
+  return redactor.redact((verdicts.length > 0 ? verdicts : lines).slice(-4).join(' | '));
 }
 
 export function gitFailure(what: string, repoForHumans: string, result: GitRunResult, redactor: Redactor, timeoutMs: number): GitError {

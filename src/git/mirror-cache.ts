@@ -11,6 +11,7 @@ import { gitEnv } from './git-env.js';
 import { gitFailure, isLockContention } from './git-error.js';
 import { runGit, type GitRunOptions, type GitRunResult } from './git-runner.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { removeStaleLocks } from './stale-locks.js';
 import { mirrorKey, parseRepoLocation, type RepoLocation } from './repo-location.js';
 
 /** A repository as the caller names it: a path or URL, optionally with credentials. */
@@ -100,6 +101,7 @@ export class MirrorCache {
   }
 
   async #fetch(m: Mirror): Promise<void> {
+    await removeStaleLocks(m.dir, this.networkTimeoutMs + 60_000);
     await this.#network(m, 'fetch', ['--git-dir', m.dir, 'fetch', '--prune', '--quiet', 'origin']);
   }
 
