@@ -1,0 +1,180 @@
+// Issue 3's acceptance, end to end: a real control plane process, the real edge and supervisors,
+// a real git repository, and a load generator sending requests through the edge the whole time.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import type { ApiClient } from '../../src/cli/api-client.js';
+import { startLoad, type LoadReport } from '../support/load-generator.js';
+import { createFixtureApp, type FixtureApp } from '../support/fixture-app.js';
+import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { stopEverything } from '../support/cleanup.js';
+
+const HOST = 'web.test';
+const MIN_REQUESTS = 5000;
+
+describe('process driver behind the edge: zero-downtime deploys', { timeout: 600_000 }, () => {
+  let dataDir: string;
+  let app: FixtureApp;
+  let server: ServerProcess;
+  let client: ApiClient;
+  let edgeUrl: string;
+  const releases: Record<number, string> = {};
+
+  async function restart(env: Record<string, string> = {}): Promise<void> {
+    server = await startServerProcess({ dataDir, env });
+    client = apiClient(server.url, server.token);
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-'));
+    app = await createFixtureApp();
+    await app.release(1);
+    await restart();
+    const edge = JSON.parse(await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8')) as { port: number };
+    edgeUrl = `http://127.0.0.1:${edge.port}`;
+    await client.createApp({ name: 'web', repo: app.repo.bare });
+  });
+
+  after(async () => {
+    server?.kill('SIGTERM');
+    await server?.exited;
+    await stopEverything(dataDir);
+    await app?.repo.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Runs `during` while the load generator sends requests; returns the report (>= MIN_REQUESTS). */
+  async function underLoad<T>(during: (mark: () => void) => Promise<T>): Promise<{ result: T; report: LoadReport }> {
+    const load = startLoad({ url: `${edgeUrl}/`, headers: { host: HOST }, concurrency: 8, maxDurationMs: 240_000 });
+    while (load.completed < 500) await new Promise((r) => setTimeout(r, 20));
+    const result = await during(() => load.mark());
+    while (load.completed < MIN_REQUESTS) await new Promise((r) => setTimeout(r, 20));
+    const report = await load.stop();
+    return { result, report };
+  }
+
+  async function deploy(env = 'staging') {
+    const { deployment } = await client.deploy('web', env);
+    return waitTerminal(client, deployment.id);
+  }
+
+  test('v1 deploys and answers through the edge', async () => {
+    const d = await deploy();
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    releases[1] = d.releaseId!;
+    const res = await request(`${edgeUrl}/`, { headers: { host: HOST } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(await res.body.text(), 'v1');
+    assert.equal(res.headers['x-slipway-release'], d.releaseId);
+  });
+
+  test('v1 -> v2 under load: zero failed requests, v2 answers every request after the cutover', async () => {
+    await app.release(2);
+    const { result: d, report } = await underLoad(async (mark) => {
+      const done = await deploy();
+      mark();
+      await new Promise((r) => setTimeout(r, 500));
+      return done;
+    });
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    releases[2] = d.releaseId!;
+    assert.ok(report.total >= MIN_REQUESTS, `only ${report.total} requests`);
+    assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
+    assert.deepEqual(Object.keys(report.bodiesAfterMark), ['v2'], JSON.stringify(report.bodiesAfterMark));
+    assert.ok((report.bodies['v1'] ?? 0) > 0, 'v1 served before the cutover');
+  });
+
+  test('v3 with a failing health check: the deploy fails, v2 keeps serving, zero failed requests', async () => {
+    await app.release(3, { unhealthy: true });
+    const { result: d, report } = await underLoad(() => deploy());
+    assert.equal(d.status, 'failed');
+    assert.match(d.error ?? '', /start/);
+    assert.match(await logText(client, d.id), /health|healthy/i);
+    assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
+    assert.deepEqual(Object.keys(report.bodies), ['v2']);
+    const { environments } = await client.status('web');
+    assert.equal(environments.find((e) => e.environment === 'staging')?.live?.release, releases[2]);
+  });
+
+  test('rollback to v1 under load: zero failed requests, then v1 answers', async () => {
+    const { result: d, report } = await underLoad(async (mark) => {
+      const { deployment } = await client.rollback('web', 'staging', { to: releases[1]! });
+      const done = await waitTerminal(client, deployment.id);
+      mark();
+      await new Promise((r) => setTimeout(r, 500));
+      return done;
+    });
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
+    assert.deepEqual(Object.keys(report.bodiesAfterMark), ['v1']);
+    const log = await logText(client, d.id);
+    assert.doesNotMatch(log, /==> build/, 'a rollback does not build');
+    assert.doesNotMatch(log, /==> release-phase/, 'a rollback does not migrate');
+  });
+
+  test('a failed migration fails the deploy before traffic moves', async () => {
+    await app.release(4, { failMigration: true });
+    const d = await deploy();
+    assert.equal(d.status, 'failed');
+    assert.match(d.error ?? '', /release-phase/);
+    const { deployment } = await client.getDeployment(d.id);
+    const ran = deployment.steps.map((s) => s.name);
+    assert.ok(!ran.includes('start') && !ran.includes('switch-traffic'), `steps run: ${ran.join(', ')}`);
+    assert.match(await logText(client, d.id), /column "email" already exists/);
+    const res = await request(`${edgeUrl}/`, { headers: { host: HOST } });
+    assert.equal(await res.body.text(), 'v1');
+  });
+
+  test('the control plane killed with SIGKILL during a deploy: the app keeps serving, the deploy ends terminal', async () => {
+    await app.release(5);
+    const { report } = await underLoad(async () => {
+      server.kill('SIGTERM');
+      await server.exited;
+      await restart({ SLIPWAY_FAULT_CRASH_AT: 'after:start' });
+      const { deployment } = await client.deploy('web', 'staging');
+      await server.exited;
+      await restart();
+      const done = await waitTerminal(client, deployment.id);
+      assert.equal(done.status, 'failed');
+      assert.match(done.error ?? '', /interrupted/);
+      const again = await deploy();
+      assert.equal(again.status, 'succeeded', again.error ?? '');
+      return again;
+    });
+    assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
+    assert.ok((report.bodies['v1'] ?? 0) > 0 && (report.bodies['v5'] ?? 0) > 0, JSON.stringify(report.bodies));
+  });
+
+  test('maintenance mode answers 503 with the page and Retry-After; off serves the app again', async () => {
+    await client.setMaintenance('web', 'staging', { enabled: true, message: 'Upgrading <the> database' });
+    const res = await request(`${edgeUrl}/`, { headers: { host: HOST } });
+    assert.equal(res.statusCode, 503);
+    assert.ok(res.headers['retry-after']);
+    const page = await res.body.text();
+    assert.match(page, /Upgrading &lt;the&gt; database/);
+    const health = await request(`${edgeUrl}/healthz`, { headers: { host: HOST } });
+    assert.equal(health.statusCode, 200, 'health probes still reach the app');
+    await health.body.dump();
+    await client.setMaintenance('web', 'staging', { enabled: false });
+    const back = await request(`${edgeUrl}/`, { headers: { host: HOST } });
+    assert.equal(back.statusCode, 200);
+    assert.equal(await back.body.text(), 'v5');
+  });
+
+  test('an environment mounted under /event1 sees X-Forwarded-Prefix and the stripped path', async () => {
+    const d = await deploy('event1');
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    const res = await request(`${edgeUrl}/event1/headers`, { headers: { host: HOST } });
+    assert.equal(res.statusCode, 200);
+    const seen = (await res.body.json()) as { path: string; headers: Record<string, string> };
+    assert.equal(seen.path, '/headers');
+    assert.equal(seen.headers['x-forwarded-prefix'], '/event1');
+    assert.equal(seen.headers['x-forwarded-host'], HOST);
+    const root = await request(`${edgeUrl}/`, { headers: { host: HOST } });
+    assert.equal(await root.body.text(), 'v5', 'the staging route at / is untouched');
+  });
+});
