@@ -4,3 +4,4 @@ export { matchEnvironments, type EnvironmentMapping, type EnvironmentMatch } fro
 export { tagGlobMatches } from './tag-glob.js';
 export { WEBHOOK_PROVIDERS, type WebhookEvent, type WebhookEventKind, type WebhookHeaders, type WebhookProvider } from './webhook-event.js';
 export type { DeliveryOutcome, DeliveryRecorder, DeliverySettlement, WebhookDelivery } from './delivery-recorder.js';
+export { MemoryDeliveryRecorder } from './memory-delivery-recorder.js';
