@@ -49,6 +49,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], authent
       ...(def.raw ? { bodyLimit: def.raw.bodyLimit } : {}),
       handler: async (req, reply) => {
         const actor = def.public ? { name: 'anonymous' } : await authenticate(req);
+        if (def.body && !isJsonRequest(req)) throw new UnsupportedMediaTypeError();
         const body = def.body ? parseInput(def.body, req.body, 'body') : req.body;
         const query = def.query ? parseInput(def.query, req.query, 'query') : req.query;
         const result = await def.handler({ body, query, params: req.params as Record<string, string>, actor, req, reply });
@@ -57,6 +58,25 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], authent
         return reply.status(def.status ?? 200).send(result);
       },
     });
+  }
+}
+
+/**
+ * A JSON route must not accept the bodies Fastify parses for other routes (text/plain as a string,
+ * tarballs as a stream): those would reach the schema as a string or a stream object.
+ */
+function isJsonRequest(req: FastifyRequest): boolean {
+  if (req.body === undefined) return true;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/** Mapped to 415 by the error handler (Fastify's own code for an unsupported Content-Type). */
+class UnsupportedMediaTypeError extends Error {
+  readonly statusCode = 415;
+  readonly code = 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
+  constructor() {
+    super('unsupported Content-Type; send application/json');
   }
 }
 
