@@ -1,5 +1,5 @@
 // The control plane's client of the edge admin API, over the edge's unix socket.
-import { Client } from 'undici';
+import { Pool } from 'undici';
 import {
   ConflictError,
   InvalidInputError,
@@ -23,13 +23,15 @@ export interface EdgeClientOptions {
 }
 
 export class EdgeClient implements EdgeControl {
-  private readonly client: Client;
+  private readonly client: Pool;
 
   constructor(
     readonly socketPath: string,
     private readonly opts: EdgeClientOptions = {},
   ) {
-    this.client = new Client('http://edge.local', { socketPath, pipelining: 0 });
+    // Several connections so a long put (health gate + drain) does not hold up other calls;
+    // no keep-alive (pipelining 0) so a restarted edge never meets a stale connection.
+    this.client = new Pool('http://edge.local', { socketPath, connections: 8, pipelining: 0 });
   }
 
   static forDataDir(dataDir: string, opts?: EdgeClientOptions): EdgeClient {

@@ -85,6 +85,7 @@ export function addForwarded(
   h.push('X-Forwarded-For', inbound.forwardedFor === undefined ? client : `${inbound.forwardedFor}, ${client}`);
   h.push('X-Forwarded-Proto', 'http');
   if (inbound.host !== undefined) h.push('X-Forwarded-Host', inbound.host);
+  else h.push('Host', 'localhost'); // HTTP/1.0 clients may send none; HTTP/1.1 upstreams need one
   if (prefix !== '/') h.push('X-Forwarded-Prefix', prefix);
   h.push('X-Request-Id', requestId);
   return h;

@@ -44,6 +44,23 @@ describe('health-gated atomic swap', () => {
     assert.deepEqual(state?.targets, [{ url: v1.url }]);
   });
 
+  it('other admin calls are answered while a put waits for its health gate', async () => {
+    const v1 = await up('c1');
+    const slow = await up('c2');
+    slow.healthy = false;
+    await edge.client.putRoute(route('app/concurrent', [v1.url], { hosts: ['concurrent.test'] }));
+    const put = edge.client.putRoute(route('app/concurrent', [v1.url, slow.url], { hosts: ['concurrent.test'] }));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    assert.equal((await edge.client.getRoute('app/concurrent'))?.targets.length, 1);
+    await edge.client.pause('app/concurrent');
+    await edge.client.resume('app/concurrent');
+    assert.ok(Date.now() - started < 1000, `admin calls took ${Date.now() - started} ms`);
+    slow.healthy = true;
+    const state = await put;
+    assert.equal(state.targets.length, 2);
+  });
+
   it('round-robins across targets', async () => {
     const [x, y] = [await up('x'), await up('y')];
     await edge.client.putRoute(route('app/rr', [x.url, y.url], { hosts: ['rr.test'] }));
