@@ -1,15 +1,14 @@
 // The generic form, for CI systems and scripts: X-Slipway-Signature "sha256=<hex>" (HMAC-SHA256
 // of the body), optional X-Slipway-Delivery and X-Slipway-Event (push, default, or ping), and a
 // JSON body { "ref": "refs/heads/main", "after": "<commit sha>", "pusher"?: "name" }.
-import type { Sensitive } from '../core/sensitive.js';
 import { pushEvent, refLessEvent } from './push-event.js';
 import { checkDeliveryId, header, requiredHeader } from './webhook-headers.js';
 import { bodyDeliveryId, optionalString, parseJsonBody, requiredString } from './webhook-payload.js';
-import { verifyHmacHeader } from './webhook-signature.js';
+import { verifyHmacHeader, type WebhookSecret } from './webhook-signature.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { WebhookEvent, WebhookHeaders } from './webhook-event.js';
 
-export function parseGeneric(headers: WebhookHeaders, body: Buffer, secret: Sensitive): WebhookEvent {
+export function parseGeneric(headers: WebhookHeaders, body: Buffer, secret: WebhookSecret): WebhookEvent {
   const sig = requiredHeader(headers, 'X-Slipway-Signature', 'unauthorized', 'sign the body: "sha256=" + hex HMAC-SHA256(secret, body)');
   verifyHmacHeader(sig, 'sha256=', 'X-Slipway-Signature', body, secret);
   const id = header(headers, 'X-Slipway-Delivery');

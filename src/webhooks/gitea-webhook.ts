@@ -1,11 +1,10 @@
 // Gitea and Forgejo: X-Gitea-Signature / X-Forgejo-Signature (hex HMAC-SHA256 of the body),
 import { SlipwayError } from '../core/errors.js';
 // X-Gitea-Event / X-Forgejo-Event, X-Gitea-Delivery / X-Forgejo-Delivery.
-import type { Sensitive } from '../core/sensitive.js';
 import { pushEvent, refLessEvent } from './push-event.js';
 import { checkDeliveryId, header, requiredHeader } from './webhook-headers.js';
 import { optionalObject, optionalString, parseJsonBody, requiredString } from './webhook-payload.js';
-import { verifyHmacHeader } from './webhook-signature.js';
+import { verifyHmacHeader, type WebhookSecret } from './webhook-signature.js';
 import type { WebhookEvent, WebhookHeaders } from './webhook-event.js';
 
 /** The Gitea header if sent, else the Forgejo one; returns [name, value]. */
@@ -15,7 +14,7 @@ function either(headers: WebhookHeaders, suffix: string, code: 'unauthorized' | 
   return [`X-Forgejo-${suffix}`, header(headers, `X-Forgejo-${suffix}`, code)];
 }
 
-export function parseGitea(headers: WebhookHeaders, body: Buffer, secret: Sensitive): WebhookEvent {
+export function parseGitea(headers: WebhookHeaders, body: Buffer, secret: WebhookSecret): WebhookEvent {
   const [sigName, sig] = either(headers, 'Signature', 'unauthorized');
   if (!sig) throw missing('X-Gitea-Signature (or X-Forgejo-Signature)', 'unauthorized', "set the app's webhook secret on the Gitea/Forgejo webhook");
   verifyHmacHeader(sig, '', sigName, body, secret);

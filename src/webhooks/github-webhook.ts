@@ -1,12 +1,11 @@
 // GitHub: X-Hub-Signature-256 "sha256=<hex>", X-GitHub-Event (push, ping, ...), X-GitHub-Delivery.
-import type { Sensitive } from '../core/sensitive.js';
 import { pushEvent, refLessEvent } from './push-event.js';
 import { checkDeliveryId, header, requiredHeader } from './webhook-headers.js';
 import { optionalBoolean, optionalObject, optionalString, parseJsonBody, requiredString } from './webhook-payload.js';
-import { verifyHmacHeader } from './webhook-signature.js';
+import { verifyHmacHeader, type WebhookSecret } from './webhook-signature.js';
 import type { WebhookEvent, WebhookHeaders } from './webhook-event.js';
 
-export function parseGithub(headers: WebhookHeaders, body: Buffer, secret: Sensitive): WebhookEvent {
+export function parseGithub(headers: WebhookHeaders, body: Buffer, secret: WebhookSecret): WebhookEvent {
   const sig = requiredHeader(headers, 'X-Hub-Signature-256', 'unauthorized', 'set a secret on the GitHub webhook (GitHub signs deliveries only then)');
   verifyHmacHeader(sig, 'sha256=', 'X-Hub-Signature-256', body, secret);
   const deliveryId = checkDeliveryId(requiredHeader(headers, 'X-GitHub-Delivery', 'invalid_input', 'GitHub sends it with every delivery'), 'X-GitHub-Delivery');

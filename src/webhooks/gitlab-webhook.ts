@@ -1,13 +1,12 @@
 // GitLab: X-Gitlab-Token (the secret itself), X-Gitlab-Event "Push Hook" / "Tag Push Hook",
 // X-Gitlab-Event-UUID (or a hash of the body when absent).
-import type { Sensitive } from '../core/sensitive.js';
 import { pushEvent, refLessEvent } from './push-event.js';
 import { checkDeliveryId, header, requiredHeader } from './webhook-headers.js';
 import { bodyDeliveryId, optionalString, parseJsonBody, requiredString } from './webhook-payload.js';
-import { verifySharedToken } from './webhook-signature.js';
+import { verifySharedToken, type WebhookSecret } from './webhook-signature.js';
 import type { WebhookEvent, WebhookHeaders } from './webhook-event.js';
 
-export function parseGitlab(headers: WebhookHeaders, body: Buffer, secret: Sensitive): WebhookEvent {
+export function parseGitlab(headers: WebhookHeaders, body: Buffer, secret: WebhookSecret): WebhookEvent {
   const token = requiredHeader(headers, 'X-Gitlab-Token', 'unauthorized', "set the app's webhook secret as the GitLab webhook's secret token");
   verifySharedToken(token, 'X-Gitlab-Token', secret);
   const uuid = header(headers, 'X-Gitlab-Event-UUID');

@@ -1,13 +1,13 @@
 // The one entry point for incoming webhooks: authenticate the raw body first, then parse it.
 import { InvalidInputError, SlipwayError } from '../core/errors.js';
-import type { Sensitive } from '../core/sensitive.js';
+import type { WebhookSecret } from './webhook-signature.js';
 import { parseGeneric } from './generic-webhook.js';
 import { parseGitea } from './gitea-webhook.js';
 import { parseGithub } from './github-webhook.js';
 import { parseGitlab } from './gitlab-webhook.js';
 import { WEBHOOK_PROVIDERS, type WebhookEvent, type WebhookHeaders, type WebhookProvider } from './webhook-event.js';
 
-const parsers: Record<WebhookProvider, (h: WebhookHeaders, b: Buffer, s: Sensitive) => WebhookEvent> = {
+const parsers: Record<WebhookProvider, (h: WebhookHeaders, b: Buffer, s: WebhookSecret) => WebhookEvent> = {
   github: parseGithub,
   gitlab: parseGitlab,
   gitea: parseGitea,
@@ -19,11 +19,12 @@ export function isWebhookProvider(p: string): p is WebhookProvider {
 }
 
 /**
- * Verifies a delivery's signature (or token) against `secret` and parses it. Throws only
+ * Verifies a delivery's signature (or token) against `secret` (or any of several secrets while
+ * one is being rotated) and parses it. Throws only
  * SlipwayError: code `unauthorized` when the signature is missing or wrong (nothing of the body
  * is parsed then), `invalid_input` when headers or payload are malformed.
  */
-export function verifyAndParse(provider: WebhookProvider, headers: WebhookHeaders, rawBody: Buffer, secret: Sensitive): WebhookEvent {
+export function verifyAndParse(provider: WebhookProvider, headers: WebhookHeaders, rawBody: Buffer, secret: WebhookSecret): WebhookEvent {
   try {
     if (typeof provider !== 'string' || !isWebhookProvider(provider)) {
       throw new InvalidInputError(`unknown webhook provider ${JSON.stringify(String(provider)).slice(0, 60)}: expected one of ${WEBHOOK_PROVIDERS.join(', ')}`);

@@ -149,6 +149,19 @@ describe('verifyAndParse', () => {
     assert.equal(verifyAndParse('generic', r.headers, r.body, secret).commitSha, sha256);
   });
 
+  for (const provider of WEBHOOK_PROVIDERS) {
+    test(`${provider}: during a rotation either secret authenticates, a third does not`, () => {
+      const both = [new Sensitive('old-secret-1234'), secret];
+      for (const key of ['old-secret-1234', SECRET]) {
+        const r = signedPush(provider, key, { ref: 'refs/heads/main', after: SHA });
+        assert.equal(verifyAndParse(provider, r.headers, r.body, both).branch, 'main');
+      }
+      const r = signedPush(provider, 'third-secret-99', { ref: 'refs/heads/main', after: SHA });
+      rejects(() => verifyAndParse(provider, r.headers, r.body, both), 'unauthorized');
+      rejects(() => verifyAndParse(provider, r.headers, r.body, []), 'unauthorized', /no webhook secret/);
+    });
+  }
+
   test('an unknown provider and a non-Buffer body are invalid_input', () => {
     rejects(() => verifyAndParse('bitbucket' as WebhookProvider, {}, Buffer.from(''), secret), 'invalid_input', /unknown webhook provider/);
     rejects(() => verifyAndParse('github', {}, 'text' as unknown as Buffer, secret), 'invalid_input');
