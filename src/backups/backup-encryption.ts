@@ -8,8 +8,9 @@
 // nonce = prefix (7) | i (4) | last flag (1: 0x01 on the final chunk, else 0x00)
 // AAD   = the header. The last-chunk flag makes truncation at a chunk boundary detectable,
 // the counter makes reordering detectable (the STREAM construction of Hoang, Reyhanitabar,
-// Rogaway and Vizár). Plaintext whose length is a multiple of CHUNK_SIZE ends with an empty
-// final chunk.
+// Rogaway and Vizár). Every chunk but the last holds exactly CHUNK_SIZE bytes; the last holds
+// 1..CHUNK_SIZE bytes (0 only for an empty plaintext), so the reader knows a chunk is the last
+// one when no bytes follow it.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { PreconditionError } from '../core/errors.js';
