@@ -23,7 +23,6 @@ export interface DeploymentFilter {
 export interface Upload {
   body: Readable;
   contentType: 'application/gzip' | 'application/x-tar';
-  length?: number;
 }
 
 const seg = encodeURIComponent;
@@ -105,12 +104,12 @@ export class ApiClient {
    * status (or earlier, when the connection drops: see follow.ts, which reconnects).
    */
   async *followLog(id: string, after = 0, opts: { signal?: AbortSignal; idleTimeoutMs?: number } = {}): AsyncGenerator<FollowEvent> {
-    const res = await this.#http.stream('GET', `/api/deployments/${seg(id)}/log`, {
+    const body = this.#http.stream('GET', `/api/deployments/${seg(id)}/log`, {
       query: { after, follow: 1 },
       ...(opts.signal ? { signal: opts.signal } : {}),
       bodyTimeoutMs: opts.idleTimeoutMs ?? 60_000,
     });
-    for await (const value of ndjsonValues(res.body)) {
+    for await (const value of ndjsonValues(body)) {
       const event = value as Partial<FollowEvent>;
       if (event.type === 'log' || event.type === 'status') yield event as FollowEvent;
     }

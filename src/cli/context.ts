@@ -13,22 +13,25 @@ export interface CliIo {
 export class CliContext {
   /** The process's exit status once the command has run. */
   exitCode = 0;
-  #settings: Settings | undefined;
+  #settings: Promise<Settings> | undefined;
   #client: Promise<ApiClient> | undefined;
 
   constructor(
     readonly io: CliIo,
-    private readonly loadSettings: () => Settings,
+    private readonly loadSettings: () => Promise<Settings>,
     readonly now: () => Date = () => new Date(),
   ) {}
 
-  settings(): Settings {
+  /** Read on first use: commands that need no server (config, help) never pay for it. */
+  settings(): Promise<Settings> {
     this.#settings ??= this.loadSettings();
     return this.#settings;
   }
 
   client(): Promise<ApiClient> {
-    this.#client ??= discoverConnection(this.settings()).then((c) => new ApiClient(c.url, c.token));
+    this.#client ??= this.settings()
+      .then(discoverConnection)
+      .then((c) => new ApiClient(c.url, c.token));
     return this.#client;
   }
 

@@ -2,7 +2,6 @@
 // errors, 1 for API errors, unreachable servers and failures, 0 for help and version.
 import { CommanderError } from 'commander';
 import { SlipwayError, errorMessage } from '../core/errors.js';
-import { SettingsError } from '../platform/env.js';
 import { ApiError } from './api-error.js';
 
 export const EXIT_OK = 0;
@@ -17,7 +16,8 @@ export interface Ending {
 
 export function endingFor(err: unknown): Ending {
   if (err instanceof CommanderError) return { code: err.exitCode === 0 ? EXIT_OK : EXIT_USAGE, message: '' };
-  if (err instanceof SettingsError) return { code: EXIT_USAGE, message: `error: ${err.message}` };
+  // A SettingsError of platform/env.ts (matched by name: that module is loaded lazily).
+  if (err instanceof Error && err.name === 'SettingsError') return { code: EXIT_USAGE, message: `error: ${err.message}` };
   if (err instanceof ApiError) return { code: EXIT_FAILURE, message: `error: ${err.message}${apiHint(err)}` };
   if (err instanceof SlipwayError) {
     const usage = err.code === 'invalid_input' || err.code === 'invalid_config';

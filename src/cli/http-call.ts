@@ -1,7 +1,8 @@
 // One authenticated HTTP exchange with the control plane: JSON in, JSON (or a stream) out,
 // non-2xx turned into ApiError and network failures into ServerUnreachableError.
+// Uses Node's built-in fetch (undici inside), which costs nothing to load until first used:
+// importing the undici package itself would add most of a second to every CLI start.
 import type { Readable } from 'node:stream';
-import { request } from 'undici';
 import type { Sensitive } from '../core/sensitive.js';
 import { ApiError } from './api-error.js';
 import { ServerUnreachableError } from './server-unreachable.js';
@@ -12,17 +13,14 @@ export interface CallOptions {
   query?: Query;
   /** A JSON body. */
   json?: unknown;
-  /** A raw body (uploads), sent with `contentType`. */
-  raw?: { body: Readable; contentType: string; length?: number };
+  /** A raw body (uploads), streamed with `contentType`. */
+  raw?: { body: Readable; contentType: string };
   signal?: AbortSignal;
-  /** Milliseconds without body data before the exchange fails (streams); default 5 minutes. */
+  /** Milliseconds without body data before the exchange fails; default 5 minutes. */
   bodyTimeoutMs?: number;
 }
 
-export interface StreamResponse {
-  contentType: string;
-  body: AsyncIterable<Buffer | string>;
-}
+const HEADERS_TIMEOUT_MS = 120_000;
 
 export class HttpCaller {
   constructor(
@@ -31,23 +29,25 @@ export class HttpCaller {
   ) {}
 
   async json<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
-    const res = await this.send(method, path, opts);
-    const text = await res.body.text();
-    if (res.statusCode === 204 || text === '') return undefined as T;
+    const opened = await this.open(method, path, opts);
+    let text = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of body(opened)) text += decoder.decode(chunk, { stream: true });
+    text += decoder.decode();
+    if (opened.res.status === 204 || text === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError(res.statusCode, 'invalid_response', `the server at ${this.baseUrl} answered ${method} ${path} with something that is not JSON; is SLIPWAY_URL pointing at a Slipway server?`);
+      throw new ApiError(opened.res.status, 'invalid_response', `the server at ${this.baseUrl} answered ${method} ${path} with something that is not JSON; is SLIPWAY_URL pointing at a Slipway server?`);
     }
   }
 
-  async stream(method: string, path: string, opts: CallOptions = {}): Promise<StreamResponse> {
-    const res = await this.send(method, path, opts);
-    const contentType = String(res.headers['content-type'] ?? '');
-    return { contentType, body: res.body };
+  /** The response body as it arrives; fails when no data comes for `bodyTimeoutMs`. */
+  async *stream(method: string, path: string, opts: CallOptions = {}): AsyncGenerator<Uint8Array> {
+    yield* body(await this.open(method, path, opts));
   }
 
-  private async send(method: string, path: string, opts: CallOptions) {
+  private async open(method: string, path: string, opts: CallOptions): Promise<Opened> {
     const url = this.baseUrl + path + queryString(opts.query);
     const headers: Record<string, string> = { authorization: `Bearer ${this.token.reveal()}`, accept: 'application/json' };
     let body: string | Readable | undefined;
@@ -56,35 +56,75 @@ export class HttpCaller {
       body = JSON.stringify(opts.json);
     } else if (opts.raw) {
       headers['content-type'] = opts.raw.contentType;
-      if (opts.raw.length !== undefined) headers['content-length'] = String(opts.raw.length);
       body = opts.raw.body;
     }
-    let res;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort);
+    const idle = idleTimer(controller, opts.bodyTimeoutMs ?? 300_000);
+    const done = () => {
+      idle.stop();
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    const headersTimer = setTimeout(() => controller.abort(new Error(`no answer within ${HEADERS_TIMEOUT_MS / 1000}s`)), HEADERS_TIMEOUT_MS);
+    let res: Response;
     try {
-      res = await request(url, {
-        method: method as 'GET',
-        headers,
-        body,
-        signal: opts.signal,
-        headersTimeout: 120_000,
-        bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
-      });
+      res = await fetch(url, { method, headers, body, signal: controller.signal, ...(typeof body === 'object' ? { duplex: 'half' as const } : {}) });
     } catch (err) {
+      done();
       if (opts.signal?.aborted) throw err;
-      throw unreachable(this.baseUrl, err);
+      throw unreachable(this.baseUrl, controller.signal.aborted ? controller.signal.reason : err);
+    } finally {
+      clearTimeout(headersTimer);
     }
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      const text = await res.body.text().catch(() => '');
-      throw ApiError.fromBody(res.statusCode, text);
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      done();
+      throw ApiError.fromBody(res.status, text);
     }
-    return res;
+    return { res, idle, done };
   }
 }
 
+interface Opened {
+  res: Response;
+  idle: ReturnType<typeof idleTimer>;
+  done: () => void;
+}
+
+async function* body({ res, idle, done }: Opened): AsyncGenerator<Uint8Array> {
+  try {
+    const reader = res.body?.getReader();
+    if (!reader) return;
+    for (;;) {
+      idle.arm();
+      const { value, done: end } = await reader.read();
+      if (end) return;
+      yield value;
+    }
+  } finally {
+    done();
+  }
+}
+
+/** Aborts the exchange when it is armed and not re-armed within `ms`. */
+function idleTimer(controller: AbortController, ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    arm() {
+      clearTimeout(timer);
+      if (ms > 0) timer = setTimeout(() => controller.abort(new Error(`no data for ${Math.round(ms / 1000)}s`)), ms);
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
+}
+
 export function unreachable(baseUrl: string, err: unknown): ServerUnreachableError {
-  const cause = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const cause = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
   const code = typeof cause.code === 'string' ? cause.code : typeof cause.cause?.code === 'string' ? cause.cause.code : '';
-  const why = code === 'ECONNREFUSED' ? 'connection refused' : code || String(cause.message ?? err);
+  const why = code === 'ECONNREFUSED' ? 'connection refused' : code || String(cause.cause?.message ?? cause.message ?? err);
   return new ServerUnreachableError(
     `cannot reach the Slipway server at ${baseUrl} (${why}): is it running? Start one with \`slipway server\` or check SLIPWAY_URL`,
     { url: baseUrl, code },

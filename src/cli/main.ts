@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The `slipway` binary: wires the real process to the command tree. The only process.exit.
 import { readFileSync } from 'node:fs';
-import { readSettings } from '../platform/env.js';
 import { CliContext } from './context.js';
 import { endingFor } from './exit-status.js';
 import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
-  const ctx = new CliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, () => readSettings());
+  const ctx = new CliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, loadSettings);
   const program = buildProgram(ctx, packageVersion());
   try {
     await program.parseAsync(argv);
@@ -17,6 +16,12 @@ async function main(argv: string[]): Promise<number> {
     if (ending.message) ctx.err(ending.message);
     return ending.code;
   }
+}
+
+// env.ts validates with zod; loaded only by commands that need settings, to keep start-up short.
+async function loadSettings() {
+  const { readSettings } = await import('../platform/env.js');
+  return readSettings();
 }
 
 function packageVersion(): string {

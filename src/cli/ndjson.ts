@@ -1,6 +1,6 @@
 // Splits a byte stream into JSON values, one per line (application/x-ndjson).
 
-export async function* ndjsonValues(body: AsyncIterable<Buffer | string>): AsyncGenerator<unknown> {
+export async function* ndjsonValues(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<unknown> {
   const decoder = new TextDecoder();
   let buffered = '';
   for await (const chunk of body) {

@@ -20,5 +20,5 @@ export async function openUpload(file: string): Promise<Upload> {
   if (read >= 2 && head[0] === 0x1f && head[1] === 0x8b) contentType = 'application/gzip';
   else if (read >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') contentType = 'application/x-tar';
   else throw new InvalidInputError(`--upload ${file}: not a tar or gzip file; give a .tar or .tar.gz of the app`);
-  return { body: createReadStream(file), contentType, length: info.size };
+  return { body: createReadStream(file), contentType };
 }

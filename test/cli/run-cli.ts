@@ -29,7 +29,7 @@ export function tempDir(prefix = 'slipway-cli-'): { dir: string; remove(): void 
 }
 
 export function runCli(args: string[], opts: CliRun = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [...nodeArgvFor('src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...cliArgv(), ...args], {
     cwd: opts.cwd ?? projectRoot,
     env: { ...baseChildEnv(), SLIPWAY_DATA_DIR: path.join(os.tmpdir(), 'slipway-cli-no-such-dir'), ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -56,6 +56,11 @@ export function runCli(args: string[], opts: CliRun = {}): Promise<CliResult> {
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** `--import tsx` resolves from the working directory; make it absolute so any cwd works. */
+function cliArgv(): string[] {
+  return nodeArgvFor('src/cli/main.ts').map((a) => (a === 'tsx' ? import.meta.resolve('tsx') : a));
 }
 
 /** The environment that points the CLI at a (fake) server. */

@@ -1,8 +1,7 @@
 // `slipway config validate [PATH]` and `slipway config schema`: local, no server needed.
+// The schema modules (zod, yaml) are loaded only when these commands run.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { appSpecJsonSchema } from '../../core/app-spec.js';
-import { parseAppSpec } from '../../core/config-file.js';
 import { ConfigError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 
@@ -21,13 +20,15 @@ export function registerConfig(program: Command, ctx: CliContext): void {
         const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
         throw new ConfigError(`${file}: ${why}; give the path of an app spec, e.g. \`slipway config validate ./slipway.yml\``, { file });
       }
+      const { parseAppSpec } = await import('../../core/config-file.js');
       parseAppSpec(text, file);
       ctx.out(`${file}: valid`);
     });
   config
     .command('schema')
     .description('print the JSON Schema of slipway.yml (for editors)')
-    .action(() => {
+    .action(async () => {
+      const { appSpecJsonSchema } = await import('../../core/app-spec.js');
       ctx.json(appSpecJsonSchema());
     });
 }

@@ -52,7 +52,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .command('up')
     .description('start Slipway on its embedded defaults and deploy the example app to staging')
     .action(async () => {
-      const settings = ctx.settings();
+      const settings = await ctx.settings();
       const { startServer } = await import('../../server.js');
       const server = await startServer(settings);
       try {
