@@ -38,11 +38,12 @@ export class GitSource {
     await this.#cache.sync(this.#cache.locate(repo));
   }
 
-  /** Fetches, then resolves a branch, tag, full ref or (short) sha to a commit. */
+  /** Fetches, then resolves a branch, tag, full ref, (short) sha or "HEAD" (the default branch) to a commit. */
   async resolve(repo: GitRepo, ref: string): Promise<ResolvedRef> {
     checkRef(ref);
     const m = this.#cache.locate(repo);
     await this.#cache.sync(m);
+    if (ref === 'HEAD') await this.#cache.refreshHead(m);
     const candidates = refCandidates(ref);
     const res = await this.#cache.local(m, 'cat-file', ['cat-file', '--batch-check'], {
       input: candidates.map((c) => `${c}^{commit}\n`).join(''),

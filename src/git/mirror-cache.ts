@@ -70,6 +70,19 @@ export class MirrorCache {
     });
   }
 
+  /**
+   * Points the mirror's HEAD at the origin's current default branch (`git fetch` does not move
+   * it when the default branch is renamed). One extra round trip; used when "HEAD" is resolved.
+   */
+  refreshHead(m: Mirror): Promise<void> {
+    return this.#mutex.run(m.dir, async () => {
+      const res = await this.#network(m, 'ls-remote', ['--git-dir', m.dir, 'ls-remote', '--symref', 'origin', 'HEAD']);
+      const target = /^ref: (refs\/heads\/[^\s]+)\tHEAD$/m.exec(res.stdout.toString('utf8'))?.[1];
+      if (target === undefined) return; // the server does not advertise it: keep the mirror's HEAD
+      await this.local(m, 'symbolic-ref', ['symbolic-ref', 'HEAD', target]);
+    });
+  }
+
   /** Runs a read-only git command against the mirror; throws a GitError unless it exits 0. */
   async local(m: Mirror, what: string, args: readonly string[], opts: LocalOptions = {}): Promise<GitRunResult> {
     const result = await this.tryLocal(m, args, opts);
@@ -106,7 +119,7 @@ export class MirrorCache {
   }
 
   /** Runs clone/fetch with the repository's credentials in the environment; retries a lock collision once. */
-  async #network(m: Mirror, what: string, args: string[]): Promise<void> {
+  async #network(m: Mirror, what: string, args: string[]): Promise<GitRunResult> {
     const given = m.credentials ?? (await this.#credentialsFor?.(m.repo));
     const creds = await prepareCredentials(m.loc, given, path.join(this.cacheDir, 'known_hosts'));
     try {
@@ -119,6 +132,7 @@ export class MirrorCache {
       if (result.code !== 0) {
         throw gitFailure(what, m.loc.url, result, new Redactor(creds.secrets), this.networkTimeoutMs);
       }
+      return result;
     } finally {
       await creds.cleanup();
     }

@@ -45,6 +45,14 @@ describe('GitSource', () => {
 
   test('HEAD resolves to the default branch of the repository', async () => {
     assert.equal((await git.resolve(repo.bare, 'HEAD')).sha, shas.second);
+    // The origin's default branch changes: HEAD follows it (git fetch alone would not).
+    await repo.git(['symbolic-ref', 'HEAD', 'refs/heads/release'], repo.bare);
+    try {
+      assert.equal((await git.resolve(repo.bare, 'HEAD')).sha, shas.rel); // same mirror as above
+    } finally {
+      await repo.git(['symbolic-ref', 'HEAD', 'refs/heads/main'], repo.bare);
+    }
+    assert.equal((await git.resolve(repo.bare, 'HEAD')).sha, shas.second);
   });
 
   test('a relative path and the file:// URL of the same repository share no state but agree', async () => {
