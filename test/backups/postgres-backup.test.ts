@@ -192,3 +192,30 @@ test('a dump tool that fails leaves no object on the target', async (t) => {
   assert.deepEqual(await target.list(''), []);
   await engine.query(withDatabase(admin, 'app'), 'DROP TABLE secret_stuff');
 });
+
+test('restoreBackup: a pre-migration backup brings back the old schema and exact row counts; a damaged one is refused', async (t) => {
+  if (skipUnless(t)) return;
+  const { restoreBackup } = await import('../../src/backups/restore-backup.js');
+  const admin = adminConn(dbs!.postgres.url, 'postgres');
+  const target = new LocalDirectoryTarget(path.join(dir, 'restore'));
+  const record = await createBackup({ database: 'main', kind: 'postgres', url, target });
+  // "The migration": a new column and more rows.
+  const app = withDatabase(admin, 'app');
+  await engine.query(app, 'ALTER TABLE users ADD COLUMN plan text; INSERT INTO users (email) VALUES (\'new@example.test\')');
+  await engine.query(admin, 'CREATE DATABASE app_restored');
+  const restoredUrl = new Sensitive(url.reveal().replace(/\/app$/, '/app_restored'));
+  const result = await restoreBackup({ record, target, url: restoredUrl });
+  assert.deepEqual(result.rowCounts, record.rowCounts);
+  const cols = await engine.query(withDatabase(admin, 'app_restored'), "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position");
+  assert.deepEqual(cols.map((r) => r[0]), ['id', 'email', 'note'], 'the old schema, without the migrated column');
+
+  await truncate(path.join(dir, 'restore', record.key), 1000);
+  await engine.query(admin, 'CREATE DATABASE app_restored2');
+  await assert.rejects(
+    restoreBackup({ record, target, url: new Sensitive(url.reveal().replace(/\/app$/, '/app_restored2')) }),
+    /cannot be restored: size mismatch: the target reports 1000 bytes/,
+  );
+  const tables = await engine.query(withDatabase(admin, 'app_restored2'), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+  assert.deepEqual(tables, [['0']], 'nothing was restored from the damaged backup');
+  await engine.query(app, 'ALTER TABLE users DROP COLUMN plan; DELETE FROM users WHERE email = \'new@example.test\'');
+});
