@@ -1,6 +1,7 @@
 // Shared helpers of the process-driver tests: temp dirs, contexts, HTTP gets, cleanup.
 import { cp, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appSpecSchema, environmentSchema, type AppSpec, type AppSpecInput } from '../../../src/core/app-spec.js';
@@ -81,10 +82,16 @@ export function httpGet(port: number, pathname = '/', timeoutMs = 2000): Promise
   });
 }
 
+/** True when the pid exists and is not a zombie (orphans reparented to a non-reaping init stay zombies). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -58,6 +58,29 @@ test('a crashed web instance is restarted by the supervisor on the same port', a
   assert.equal(isAlive(restarted.pid as number), false);
 });
 
+test('retire stops the instances of a supervisor that was SIGKILLed (orphans, verified by cwd)', async () => {
+  const dataDir = await tempDir('data');
+  const source = await exampleSource();
+  dirs.push(dataDir, source);
+  const driver = new ProcessDriver({ dataDir, edge: new RecordingEdge() });
+  const { ctx } = makeContext(await exampleSpec());
+  const built = await driver.build(ctx, { releaseId: 'r1', source: { dir: source, commitSha: null } });
+  const release = ref('r1', built.artifact);
+  await driver.stage(ctx, release);
+  const started = await driver.start(ctx, release, null);
+  const runDir = path.join(dataDir, 'apps/hello/staging/run/r1');
+  const supervisorPid = (await readState(runDir))?.supervisorPid as number;
+  process.kill(supervisorPid, 'SIGKILL');
+  await waitFor('the supervisor to die', async () => !isAlive(supervisorPid) || (await processesIn(runDir)).length === 0);
+  const pids = Object.values(started.processes).flat().map((i) => i.pid as number);
+  assert.ok(pids.every(isAlive), 'its instances outlive it');
+  const status = await driver.status(ctx.app, ctx.environment, { id: 'r1' } as never);
+  assert.equal(status.healthy, false, 'an unsupervised release is not healthy');
+  await driver.retire(ctx, release);
+  assert.deepEqual(await processesIn(path.join(dataDir, 'apps/hello/staging/releases/r1')), []);
+  assert.ok(pids.every((p) => !isAlive(p)));
+});
+
 test('instance logs are rotated past their size limit while the process keeps logging', async () => {
   const dataDir = await tempDir('data');
   const source = await writeApp({ 'chatty.js': "setInterval(() => console.log('x'.repeat(1000)), 5);" });
