@@ -17,6 +17,7 @@ export async function listenAdminSocket(server: http.Server, socketPath: string)
     );
   }
   await mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  await chmod(path.dirname(socketPath), 0o700);
   if (await answers(socketPath)) {
     throw new ConflictError(`another edge is already running: its admin socket ${socketPath} answers; stop it first`, { socketPath });
   }

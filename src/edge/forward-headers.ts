@@ -27,6 +27,7 @@ export function readInbound(raw: readonly string[]): InboundHeaders {
         if (name.toLowerCase() === 'host') host = value;
         break;
       case 2:
+      case 6:
       case 7:
       case 10:
       case 16:
@@ -35,6 +36,7 @@ export function readInbound(raw: readonly string[]): InboundHeaders {
       case 19: {
         const lower = name.toLowerCase();
         if (lower === 'upgrade') upgrade = value;
+        else if (lower === 'transfer-encoding') hasBody = true;
         if (HOP_BY_HOP_REQUEST.has(lower)) continue;
         break;
       }
@@ -54,14 +56,16 @@ export function readInbound(raw: readonly string[]): InboundHeaders {
         }
         break;
     }
-    if (!hasBody && name.length === 17 && name.toLowerCase() === 'transfer-encoding') hasBody = true;
     forward.push(name, value);
   }
   return { forward, host, requestId, forwardedFor, hasBody, upgrade };
 }
 
+// transfer-encoding and expect are the upstream client's business (it frames the body itself).
 const HOP_BY_HOP_REQUEST = new Set([
   'te',
+  'expect',
+  'transfer-encoding',
   'trailer',
   'upgrade',
   'connection',
@@ -102,9 +106,9 @@ const HOP_BY_HOP_RESPONSE = new Set([
   'x-request-id',
 ]);
 
-/** The upstream's response headers for the client, plus X-Request-Id and the release header. */
+/** The upstream's raw response headers for the client, plus X-Request-Id and the release header. */
 export function responseHeaders(
-  raw: readonly string[],
+  raw: readonly Buffer[],
   requestId: string,
   releaseHeader: string | null,
   release: string | null | undefined,
@@ -112,13 +116,13 @@ export function responseHeaders(
   const out: string[] = [];
   const releaseLower = releaseHeader?.toLowerCase();
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
+    const name = (raw[i] as Buffer).toString('latin1');
     const len = name.length;
     if (len === 2 || len === 7 || len === 10 || len === 12 || len === 16 || len === 17) {
       if (HOP_BY_HOP_RESPONSE.has(name.toLowerCase())) continue;
     }
     if (releaseLower !== undefined && len === releaseLower.length && name.toLowerCase() === releaseLower) continue;
-    out.push(name, raw[i + 1] as string);
+    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
   }
   out.push('X-Request-Id', requestId);
   if (releaseHeader !== null && release) out.push(releaseHeader, release);

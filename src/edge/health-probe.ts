@@ -1,5 +1,4 @@
 // One health check request, and the gate a new target must pass before it takes traffic.
-import http from 'node:http';
 import { PreconditionError } from '../core/errors.js';
 import type { EdgeHealthCheck } from '../core/ports/edge-control.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -11,36 +10,27 @@ export interface ProbeResult {
 }
 
 /** GET `check.path` on the target; 2xx and 3xx are healthy. Never rejects. */
-export function probe(target: UpstreamTarget, check: EdgeHealthCheck): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (result: ProbeResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(result);
-    };
-    const req = http.request({
-      agent: target.agent,
-      hostname: target.hostname,
-      port: target.port,
+export async function probe(target: UpstreamTarget, check: EdgeHealthCheck): Promise<ProbeResult> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), check.timeoutMs);
+  try {
+    const res = await target.pool.request({
       method: 'GET',
       path: check.path,
       headers: { 'user-agent': 'slipway-edge-health', accept: '*/*' },
+      signal: abort.signal,
+      headersTimeout: check.timeoutMs,
+      bodyTimeout: check.timeoutMs,
     });
-    const timer = setTimeout(() => {
-      finish({ ok: false, detail: `timeout after ${check.timeoutMs} ms` });
-      req.destroy();
-    }, check.timeoutMs);
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      res.resume();
-      res.on('error', () => undefined);
-      finish({ ok: status >= 200 && status < 400, detail: String(status) });
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, detail: err.code ?? err.message }));
-    req.end();
-  });
+    await res.body.dump().catch(() => undefined);
+    return { ok: res.statusCode >= 200 && res.statusCode < 400, detail: String(res.statusCode) };
+  } catch (err) {
+    if (abort.signal.aborted) return { ok: false, detail: `timeout after ${check.timeoutMs} ms` };
+    const e = err as NodeJS.ErrnoException;
+    return { ok: false, detail: e.code && !e.code.startsWith('UND_ERR') ? e.code : e.message };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** How long a new target may take to pass its check before a put gives up. */

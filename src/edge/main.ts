@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { readSettings } from '../platform/env.js';
@@ -50,7 +51,12 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 60_000,
   };
   const proxy = http.createServer({ noDelay: true }, (req, res) => new ProxyExchange(settings, req, res).run());
-  proxy.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => proxyUpgrade(settings, req, socket, head));
+  const upgraded = new Set<Duplex>();
+  proxy.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    proxyUpgrade(settings, req, socket, head);
+  });
   proxy.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
@@ -83,7 +89,8 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       const deadline = Date.now() + (opts.shutdownTimeoutMs ?? 30_000);
       while (inFlight(registry) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       proxy.closeAllConnections();
-      for (const live of registry.all()) for (const t of live.pool.targets) t.agent.destroy();
+      for (const socket of upgraded) socket.destroy();
+      for (const live of registry.all()) for (const t of live.pool.targets) t.destroy();
       await closeAdmin(admin, paths.adminSocket);
       logger.info({}, 'edge stopped');
     })());

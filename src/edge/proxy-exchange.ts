@@ -1,7 +1,9 @@
-// One client request through the edge: route checks (maintenance, pause), forwarding with one
-// retry for idempotent requests, error pages, in-flight accounting and the access log line.
+// One client request through the edge: route checks (maintenance, pause), forwarding over the
+// target's keep-alive pool with one retry for idempotent requests, error pages, in-flight
+// accounting and the access log line.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
+import type { Dispatcher } from 'undici';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
 import { addForwarded, readInbound, responseHeaders, type InboundHeaders } from './forward-headers.js';
@@ -15,17 +17,18 @@ export interface ExchangeSettings {
   upstreamTimeoutMs: number;
 }
 
-export class ProxyExchange {
+export class ProxyExchange implements Dispatcher.DispatchHandler {
   private readonly start = performance.now();
   private readonly inbound: InboundHeaders;
   private readonly requestId: string;
   private readonly host: string;
   private live: LiveRoute | undefined;
   private target: UpstreamTarget | undefined;
-  private upReq: http.ClientRequest | undefined;
+  private abortUpstream: ((err?: Error) => void) | undefined;
+  private resume: (() => void) | undefined;
+  private waitingForDrain = false;
   private upstreamPath = '/';
   private retried = false;
-  private timedOut = false;
 
   constructor(
     private readonly settings: ExchangeSettings,
@@ -74,55 +77,72 @@ export class ProxyExchange {
     if (this.target) this.target.releaseOne();
     this.target = target;
     target.acquire();
-    const req = this.req;
-    const upReq = http.request({
-      agent: target.agent,
-      hostname: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: this.upstreamPath,
-      headers: this.inbound.forward,
-    });
-    this.upReq = upReq;
-    upReq.setTimeout(this.settings.upstreamTimeoutMs, () => {
-      this.timedOut = true;
-      upReq.destroy();
-    });
-    upReq.on('response', (upRes) => this.respond(upRes));
-    upReq.on('error', (err: NodeJS.ErrnoException) => this.upstreamError(err, upReq, target));
-    if (this.inbound.hasBody) req.pipe(upReq);
-    else upReq.end();
+    const timeout = this.settings.upstreamTimeoutMs;
+    target.pool.dispatch(
+      {
+        method: this.req.method as Dispatcher.HttpMethod,
+        path: this.upstreamPath,
+        headers: this.inbound.forward,
+        body: this.inbound.hasBody ? this.req : null,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      },
+      this,
+    );
   }
 
-  private respond(upRes: http.IncomingMessage): void {
+  // undici dispatch handler: the exchange itself, so no closures per request.
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.res.destroyed) abort(new Error('the client went away'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     const res = this.res;
-    if (res.destroyed) return void upRes.destroy();
+    if (res.destroyed) return false;
     const live = this.live as LiveRoute;
     const release = this.target?.release ?? live.route.release;
-    res.writeHead(
-      upRes.statusCode ?? 502,
-      upRes.statusMessage,
-      responseHeaders(upRes.rawHeaders, this.requestId, live.route.releaseHeader, release),
-    );
-    upRes.on('error', () => res.destroy());
-    upRes.pipe(res);
+    this.resume = resume;
+    res.writeHead(statusCode, statusText, responseHeaders(rawHeaders, this.requestId, live.route.releaseHeader, release));
+    return true;
   }
 
-  private upstreamError(err: NodeJS.ErrnoException, upReq: http.ClientRequest, target: UpstreamTarget): void {
-    if (this.res.headersSent || this.res.destroyed) return void this.res.destroy();
+  onData(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
+    if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.res.once('drain', () => {
+        this.waitingForDrain = false;
+        this.resume?.();
+      });
+    }
+    return false;
+  }
+
+  onComplete(): void {
+    this.res.end();
+  }
+
+  onError(err: Error): void {
+    const res = this.res;
+    if (res.headersSent || res.destroyed) return void res.destroy();
+    const code = (err as NodeJS.ErrnoException).code;
     const method = this.req.method;
-    if (!this.retried && !this.inbound.hasBody && (method === 'GET' || method === 'HEAD')) {
-      const refused = err.code === 'ECONNREFUSED';
-      const staleSocket = upReq.reusedSocket && err.code === 'ECONNRESET' && !this.timedOut;
-      if (refused || staleSocket) {
-        const other = this.live?.pool.next(target) ?? (staleSocket ? target : undefined);
+    const target = this.target;
+    if (!this.retried && target && !this.inbound.hasBody && (method === 'GET' || method === 'HEAD')) {
+      // Refused: nothing was sent. UND_ERR_SOCKET before any header: a kept-alive connection the
+      // upstream had just closed. Both are safe to send again for an idempotent request.
+      const refused = code === 'ECONNREFUSED';
+      const stale = code === 'UND_ERR_SOCKET';
+      if (refused || stale) {
+        const other = this.live?.pool.next(target) ?? (stale ? target : undefined);
         if (other) {
           this.retried = true;
           return this.forward(other);
         }
       }
     }
-    this.fail(this.timedOut ? 504 : 502);
+    this.fail(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 504 : 502);
   }
 
   private fail(status: ErrorStatus): void {
@@ -145,7 +165,7 @@ export class ProxyExchange {
     const res = this.res;
     const target = this.target;
     if (target) target.releaseOne();
-    if (!res.writableFinished) this.upReq?.destroy();
+    if (!res.writableFinished) this.abortUpstream?.(new Error('the client went away'));
     const log = this.settings.accessLog;
     if (!log) return;
     log.write({
