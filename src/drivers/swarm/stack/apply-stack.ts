@@ -111,21 +111,30 @@ export async function updateAtCurrentVersion(api: SwarmApi, id: string, spec: Se
   }
 }
 
-export async function applyStack(api: SwarmApi, plan: StackPlan, opts: ApplyOptions = {}): Promise<ServiceChange[]> {
-  const log = opts.log ?? (() => undefined);
+export interface StackObjectIds {
+  secretIds: Map<string, string>;
+  configIds: Map<string, string>;
+}
+
+/** Networks, secrets and configs of the plan: created when missing; ids of everything referenced. */
+export async function ensureStackObjects(api: SwarmApi, plan: StackPlan, log: (line: string) => void = () => undefined): Promise<StackObjectIds> {
   await ensureNetworks(api, plan, log);
   const secretIds = await ensureObjects(api, plan.stack, 'secret', plan.secrets, log);
   const configIds = await ensureObjects(api, plan.stack, 'config', plan.configs, log);
   const referenced = (f: (s: ServiceSpec) => string[]) => [...new Set(plan.services.flatMap(f))];
   await lookupExternal(api, 'secret', referenced((s) => (s.TaskTemplate.ContainerSpec.Secrets ?? []).map((r) => r.SecretName)), secretIds);
   await lookupExternal(api, 'config', referenced((s) => (s.TaskTemplate.ContainerSpec.Configs ?? []).map((r) => r.ConfigName)), configIds);
+  return { secretIds, configIds };
+}
 
+/** Creates or updates each service with its final spec (ids and hash label already in it). */
+export async function applyServices(api: SwarmApi, stack: string, specs: ServiceSpec[], opts: ApplyOptions = {}): Promise<ServiceChange[]> {
+  const log = opts.log ?? (() => undefined);
   const existing = new Map<string, ServiceInfo>();
-  for (const s of await api.listServices({ label: [`${LABEL_NAMESPACE}=${plan.stack}`] })) existing.set(s.Spec.Name, s);
+  for (const s of await api.listServices({ label: [`${LABEL_NAMESPACE}=${stack}`] })) existing.set(s.Spec.Name, s);
   const changes: ServiceChange[] = [];
-  for (const desired of plan.services) {
-    if (opts.only && !opts.only.includes(desired.Name)) continue;
-    const spec = finalSpec(desired, secretIds, configIds);
+  for (const spec of specs) {
+    if (opts.only && !opts.only.includes(spec.Name)) continue;
     const current = existing.get(spec.Name);
     if (!current) {
       const { ID } = await api.createService(spec, opts.registryAuth);
@@ -140,4 +149,11 @@ export async function applyStack(api: SwarmApi, plan: StackPlan, opts: ApplyOpti
     }
   }
   return changes;
+}
+
+/** The whole plan: objects, then services. */
+export async function applyStack(api: SwarmApi, plan: StackPlan, opts: ApplyOptions = {}): Promise<ServiceChange[]> {
+  const ids = await ensureStackObjects(api, plan, opts.log);
+  const specs = plan.services.map((s) => finalSpec(s, ids.secretIds, ids.configIds));
+  return applyServices(api, plan.stack, specs, opts);
 }

@@ -20,7 +20,8 @@ export async function removeStack(api: SwarmApi, stack: string, opts: { timeoutM
     const removals = [
       ...(await api.listSecrets(label)).map((o) => () => api.removeSecret(o.ID)),
       ...(await api.listConfigs(label)).map((o) => () => api.removeConfig(o.ID)),
-      ...(await api.listNetworks(label)).map((n) => () => api.removeNetwork(n.Id)),
+      // Listed unfiltered: the label filter on networks missed some right after their services went.
+      ...(await api.listNetworks()).filter((n) => n.Labels?.[LABEL_NAMESPACE] === stack).map((n) => () => api.removeNetwork(n.Id)),
     ];
     for (const remove of removals) {
       try {

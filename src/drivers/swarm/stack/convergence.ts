@@ -1,0 +1,82 @@
+// Waits until a service has converged: its update completed (UpdateStatus) and as many
+// up-to-date tasks are running as it should have. `paused`, `rollback_*` or the timeout
+// make it fail with the tasks' errors.
+import { StepFailedError } from '../../../core/errors.js';
+import type { NodeInfo, ServiceInfo, SwarmApi, TaskInfo } from '../engine/swarm-api.js';
+import { taskErrors } from './task-errors.js';
+
+export interface ConvergenceOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export type ConvergenceFailure = 'paused' | 'rolled_back' | 'timeout';
+
+export class ConvergenceError extends StepFailedError {
+  constructor(
+    readonly service: string,
+    readonly reason: ConvergenceFailure,
+    readonly errors: string[],
+    message: string,
+  ) {
+    super(message, { service, reason, errors });
+  }
+}
+
+/** Replicas a service should run: replicated count, or one per eligible active node for global. */
+export function desiredReplicas(svc: ServiceInfo, nodes: NodeInfo[]): number {
+  const mode = svc.Spec.Mode as Record<string, { Replicas?: number } | undefined>;
+  if (mode['Replicated']) return mode['Replicated'].Replicas ?? 1;
+  if (mode['Global']) return nodes.filter((n) => n.Status.State === 'ready' && (n.Spec.Availability ?? 'active') === 'active').length;
+  return 0;
+}
+
+function upToDate(task: TaskInfo, svc: ServiceInfo): boolean {
+  return task.Spec.ContainerSpec?.Image === svc.Spec.TaskTemplate.ContainerSpec.Image && JSON.stringify(task.Spec['ContainerSpec']) === JSON.stringify(svc.Spec.TaskTemplate.ContainerSpec);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
+  });
+
+export async function waitForConvergence(api: SwarmApi, serviceId: string, opts: ConvergenceOptions): Promise<ServiceInfo> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let lastNote = '';
+  const note = (s: string) => {
+    if (s !== lastNote) opts.log?.(s);
+    lastNote = s;
+  };
+  for (;;) {
+    const svc = await api.inspectService(serviceId);
+    const name = svc.Spec.Name;
+    const state = svc.UpdateStatus?.State;
+    const tasks = await api.listTasks({ service: [serviceId] });
+    if (state === 'paused' || state === 'rollback_paused' || state === 'rollback_completed') {
+      const errors = taskErrors(tasks);
+      const reason: ConvergenceFailure = state === 'paused' ? 'paused' : 'rolled_back';
+      const what = state === 'paused' ? 'the update was paused' : state === 'rollback_completed' ? 'Swarm rolled the update back' : 'the rollback was paused';
+      throw new ConvergenceError(name, reason, errors, `service ${name}: ${what}: ${svc.UpdateStatus?.Message ?? ''}${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`);
+    }
+    if (state === 'rollback_started') note(`${name}: Swarm is rolling back (${svc.UpdateStatus?.Message ?? ''})`);
+    if (state === undefined || state === 'completed') {
+      const nodes = await api.listNodes();
+      const want = desiredReplicas(svc, nodes);
+      const active = new Set(nodes.filter((n) => n.Status.State === 'ready' && (n.Spec.Availability ?? 'active') === 'active').map((n) => n.ID));
+      const running = tasks.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running' && (!t.NodeID || active.has(t.NodeID)) && upToDate(t, svc));
+      if (running.length >= want && tasks.filter((t) => t.DesiredState === 'running').length <= Math.max(want, running.length)) return svc;
+      note(`${name}: ${running.length}/${want} tasks running`);
+    } else {
+      note(`${name}: ${state}${svc.UpdateStatus?.Message ? ` (${svc.UpdateStatus.Message})` : ''}`);
+    }
+    if (Date.now() > deadline) {
+      const errors = taskErrors(tasks);
+      throw new ConvergenceError(name, 'timeout', errors, `service ${name} did not converge within ${Math.round(opts.timeoutMs / 1000)} s${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`);
+    }
+    await sleep(opts.pollMs ?? 250, opts.signal);
+  }
+}

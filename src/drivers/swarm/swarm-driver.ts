@@ -1,0 +1,208 @@
+// The Docker Swarm runtime driver: build once (image by digest), content-addressed secrets
+// and configs, migrations as replicated-job services, version-checked service updates that
+// must converge (or fail with the tasks' errors), rollback to recorded specs.
+import { NotFoundError } from '../../core/errors.js';
+import type { App, Environment, Release } from '../../core/model.js';
+import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeStatus, SourceTree } from '../../core/ports/runtime-driver.js';
+import { buildRelease, registryAuth, stackName } from './build-release.js';
+import type { ServiceSpec } from './compose/swarm-types.js';
+import type { EngineClient, EngineRequest } from './engine/engine-client.js';
+import { SwarmApi } from './engine/swarm-api.js';
+import { isJob, releasePlan } from './release-plan.js';
+import { readReleaseState, type SwarmReleaseState } from './release-state.js';
+import { applyServices, ensureStackObjects, finalSpec } from './stack/apply-stack.js';
+import { ConvergenceError, waitForConvergence } from './stack/convergence.js';
+import { removeUnreferencedObjects } from './stack/object-gc.js';
+import { pruneImages } from './stack/prune-images.js';
+import { asJob, runJob } from './stack/run-job.js';
+import { mergeLogs, serviceLogs, type LogOptions, type ServiceLogLine } from './stack/service-logs.js';
+import { stackStatus, toInstances, type ServiceStatus } from './stack/stack-status.js';
+import { LABEL_NAMESPACE } from './compose/namespace.js';
+
+export interface SwarmDriverOptions {
+  /** A connected client, or how to connect on first use. */
+  engine: EngineClient | (() => Promise<EngineClient>);
+  /** Registry used when slipway.yml has no swarm.registry. */
+  registry?: string;
+  convergenceTimeoutMs?: number;
+  jobTimeoutMs?: number;
+  pollMs?: number;
+}
+
+export class SwarmDriver implements RuntimeDriver {
+  readonly kind = 'swarm' as const;
+  #engine: EngineClient | null;
+  #connect: (() => Promise<EngineClient>) | null;
+  readonly #opts: SwarmDriverOptions;
+
+  constructor(opts: SwarmDriverOptions) {
+    this.#opts = opts;
+    this.#engine = typeof opts.engine === 'function' ? null : opts.engine;
+    this.#connect = typeof opts.engine === 'function' ? opts.engine : null;
+  }
+
+  async #client(): Promise<{ engine: EngineClient; api: SwarmApi }> {
+    if (!this.#engine && this.#connect) this.#engine = await this.#connect();
+    const engine = this.#engine as EngineClient;
+    return { engine, api: new SwarmApi(engine) };
+  }
+
+  #state(ctx: DriverContext, release: ReleaseRef): SwarmReleaseState {
+    // The stack belongs to the environment (a promoted release lands in the target's stack).
+    return { ...readReleaseState(release.driverState, release.releaseId), stack: stackName(ctx) };
+  }
+
+  #auth(ctx: DriverContext, state: SwarmReleaseState): EngineRequest['registryAuth'] {
+    const registry = state.image.split('/')[0] ?? '';
+    const auth = registryAuth(ctx, registry);
+    return auth ? { username: auth.username, password: auth.password.reveal(), serveraddress: auth.serveraddress } : undefined;
+  }
+
+  async build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
+    const { engine } = await this.#client();
+    return buildRelease(engine, ctx, req, this.#opts.registry);
+  }
+
+  async stage(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    const { api } = await this.#client();
+    const plan = releasePlan(ctx, this.#state(ctx, release));
+    for (const w of plan.warnings) ctx.log.info(w);
+    await ensureStackObjects(api, plan, (l) => ctx.log.info(l));
+  }
+
+  async runRelease(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    const { engine, api } = await this.#client();
+    const state = this.#state(ctx, release);
+    const plan = releasePlan(ctx, state);
+    const ids = await ensureStackObjects(api, plan);
+    const suffix = release.releaseId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 12);
+    const jobs: ServiceSpec[] = plan.services.filter(isJob).map((s) => asJob(finalSpec(s, ids.secretIds, ids.configIds), `${s.Name}-${suffix}`));
+    const template = plan.services.find((s) => !isJob(s) && state.imageServices.some((n) => s.Name === `${state.stack}_${n}`));
+    ctx.spec.release.forEach((argv, i) => {
+      if (!template) return;
+      jobs.push(asJob(finalSpec(template, ids.secretIds, ids.configIds), `${state.stack}_release-${i + 1}-${suffix}`, argv));
+    });
+    for (const job of jobs) {
+      await runJob(engine, api, job, { timeoutMs: this.#opts.jobTimeoutMs ?? 10 * 60_000, log: ctx.log, registryAuth: this.#auth(ctx, state), signal: ctx.signal, pollMs: this.#opts.pollMs });
+    }
+  }
+
+  async start(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<Record<string, unknown>> {
+    const { api } = await this.#client();
+    const state = this.#state(ctx, release);
+    const specs = await this.#specsFor(ctx, api, release, state);
+    await this.#rollout(ctx, api, state.stack, specs, this.#auth(ctx, state));
+    return { ...state, services: specs };
+  }
+
+  /** A release that ran before is brought back with its recorded specs when their objects still exist. */
+  async #specsFor(ctx: DriverContext, api: SwarmApi, release: ReleaseRef, state: SwarmReleaseState): Promise<ServiceSpec[]> {
+    if (state.services && (await this.#objectsExist(api, state.services)) && state.services.every((s) => s.Name.startsWith(`${state.stack}_`))) {
+      ctx.log.info(`redeploying the recorded specs of release ${release.releaseId}`);
+      return state.services;
+    }
+    const plan = releasePlan(ctx, state);
+    const ids = await ensureStackObjects(api, plan, (l) => ctx.log.info(l));
+    return plan.services.filter((s) => !isJob(s)).map((s) => finalSpec(s, ids.secretIds, ids.configIds));
+  }
+
+  async #objectsExist(api: SwarmApi, specs: ServiceSpec[]): Promise<boolean> {
+    const secrets = new Set((await api.listSecrets()).map((s) => s.ID));
+    const configs = new Set((await api.listConfigs()).map((c) => c.ID));
+    return specs.every(
+      (s) =>
+        (s.TaskTemplate.ContainerSpec.Secrets ?? []).every((r) => r.SecretID && secrets.has(r.SecretID)) &&
+        (s.TaskTemplate.ContainerSpec.Configs ?? []).every((r) => r.ConfigID && configs.has(r.ConfigID)),
+    );
+  }
+
+  async #rollout(ctx: DriverContext, api: SwarmApi, stack: string, specs: ServiceSpec[], auth: EngineRequest['registryAuth']): Promise<void> {
+    const changes = await applyServices(api, stack, specs, { registryAuth: auth, log: (l) => ctx.log.info(l) });
+    const failures: ConvergenceError[] = [];
+    // Services roll out in parallel; each must converge.
+    await Promise.all(
+      changes.map(async (c) => {
+        try {
+          await waitForConvergence(api, c.id, { timeoutMs: this.#opts.convergenceTimeoutMs ?? 5 * 60_000, pollMs: this.#opts.pollMs, signal: ctx.signal, log: (l) => ctx.log.info(l) });
+          if (c.action !== 'unchanged') ctx.log.info(`${c.name}: converged`);
+        } catch (err) {
+          if (!(err instanceof ConvergenceError)) throw err;
+          for (const e of err.errors) ctx.log.error(`${c.name}: ${e}`);
+          failures.push(err);
+        }
+      }),
+    );
+    if (failures.length > 0) {
+      const first = failures[0] as ConvergenceError;
+      throw failures.length === 1 ? first : new ConvergenceError(first.service, first.reason, failures.flatMap((f) => f.errors), failures.map((f) => f.message).join('\n'));
+    }
+  }
+
+  async abandon(ctx: DriverContext, release: ReleaseRef, previous: ReleaseRef | null): Promise<void> {
+    const { api } = await this.#client();
+    const stack = stackName(ctx);
+    const prev = previous ? this.#state(ctx, previous) : null;
+    const keep = new Set((prev?.services ?? []).map((s) => s.Name));
+    // Services this release added are removed; the others go back to the previous release's specs.
+    for (const svc of await api.listServices({ label: [`${LABEL_NAMESPACE}=${stack}`] })) {
+      if (!keep.has(svc.Spec.Name) && !isJob(svc.Spec)) {
+        ctx.log.info(`removing ${svc.Spec.Name} (not part of the previous release)`);
+        await api.removeService(svc.ID);
+      }
+    }
+    if (prev?.services) await this.#rollout(ctx, api, stack, prev.services, this.#auth(ctx, prev));
+  }
+
+  async activate(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    // Traffic reaches the tasks through the edge on the stack's overlay network (tasks.<service>);
+    // the rollout itself already moved every replica to the release.
+    ctx.log.info(`release ${release.releaseId} is serving in stack ${stackName(ctx)}`);
+  }
+
+  async retire(ctx: DriverContext, _release: ReleaseRef): Promise<void> {
+    const { api } = await this.#client();
+    // After a converged rollout only the current specs matter: rollback uses recorded specs.
+    const removed = await removeUnreferencedObjects(api, stackName(ctx), [], { includePrevious: false });
+    for (const r of removed) ctx.log.info(`removed unreferenced ${r}`);
+  }
+
+  async prune(ctx: DriverContext, keep: ReleaseRef[]): Promise<string[]> {
+    const { engine, api } = await this.#client();
+    const kept = keep.map((r) => readReleaseState(r.driverState, r.releaseId));
+    const keepNames = kept.flatMap((s) => (s.services ?? []).flatMap((spec) => [...(spec.TaskTemplate.ContainerSpec.Secrets ?? []).map((x) => x.SecretName), ...(spec.TaskTemplate.ContainerSpec.Configs ?? []).map((x) => x.ConfigName)]));
+    const removed = await removeUnreferencedObjects(api, stackName(ctx), keepNames);
+    const repo = kept[0]?.tag?.split(':').slice(0, -1).join(':');
+    if (repo) removed.push(...(await pruneImages(engine, repo, kept.map((s) => s.image))));
+    return removed;
+  }
+
+  async status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus> {
+    const services = await this.serviceStatus(app, environment, live);
+    const healthy = services.length > 0 && services.every((s) => s.running >= s.desired && !['paused', 'rollback_started', 'rollback_paused', 'updating'].includes(s.updateState ?? ''));
+    return { releaseId: live?.id ?? null, healthy, instances: toInstances(services) };
+  }
+
+  /** For `slipway status`: each service's running/desired replicas and its tasks with node, state and error. */
+  async serviceStatus(app: App, environment: Environment, live: Release | null): Promise<ServiceStatus[]> {
+    const { api } = await this.#client();
+    return stackStatus(api, this.#stackOf(app, environment, live));
+  }
+
+  /** For `slipway logs APP ENV [SERVICE] [--follow] [--since] [--tail]`: demultiplexed lines. */
+  async *logs(app: App, environment: Environment, service: string | null, opts: LogOptions & { live?: Release | null } = {}): AsyncGenerator<ServiceLogLine> {
+    const { engine, api } = await this.#client();
+    const stack = this.#stackOf(app, environment, opts.live ?? null);
+    const services = (await api.listServices({ label: [`${LABEL_NAMESPACE}=${stack}`] })).filter((s) => !service || s.Spec.Name === `${stack}_${service}`);
+    if (service && services.length === 0) throw new NotFoundError('service', `${stack}_${service}`);
+    yield* mergeLogs(services.map((s) => serviceLogs(engine, { id: s.ID, name: s.Spec.Name.slice(stack.length + 1) }, opts)));
+  }
+
+  #stackOf(app: App, environment: Environment, live: Release | null): string {
+    const spec = live?.spec as { swarm?: { stack?: string } } | undefined;
+    return spec?.swarm?.stack ?? `${app.name}-${environment.name}`;
+  }
+
+  async close(): Promise<void> {
+    this.#engine?.close();
+  }
+}
