@@ -29,6 +29,9 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
   });
   installErrorHandler(app, opts.redact);
+  // Every response passes the redactor: a secret value a caller typed into another field (an audit
+  // target, an error recorded by the audit trail) must not come back out through the API.
+  app.addHook('onSend', async (_req, _reply, payload) => (typeof payload === 'string' ? opts.redact(payload) : payload));
   app.addContentTypeParser(['application/gzip', 'application/x-tar', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
 
   const routes: RouteDef[] = [

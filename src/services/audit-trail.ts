@@ -4,18 +4,27 @@ import type { Store } from '../core/ports/store.js';
 import type { Actor } from './actor.js';
 
 export class AuditTrail {
-  constructor(private readonly store: Store) {}
+  /** `redact` (the secret redactor) cleans targets and details before they are stored. */
+  constructor(
+    private readonly store: Store,
+    private readonly redact: (text: string) => string = (t) => t,
+  ) {}
 
   /** Runs `fn` and records its outcome; the error is rethrown unchanged. */
   async record<T>(actor: Actor, action: string, target: string, details: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
     try {
       const result = await fn();
-      await this.store.audit({ actor: actor.name, action, target, outcome: 'ok', details });
+      await this.write(actor, action, target, 'ok', details);
       return result;
     } catch (err) {
-      await this.store.audit({ actor: actor.name, action, target, outcome: 'error', details: { ...details, error: errorMessage(err) } });
+      await this.write(actor, action, target, 'error', { ...details, error: errorMessage(err) });
       throw err;
     }
+  }
+
+  private async write(actor: Actor, action: string, target: string, outcome: 'ok' | 'error', details: Record<string, unknown>): Promise<void> {
+    const clean = JSON.parse(this.redact(JSON.stringify(details))) as Record<string, unknown>;
+    await this.store.audit({ actor: actor.name, action, target: this.redact(target), outcome, details: clean });
   }
 
   list(filter: { limit?: number; beforeId?: number; target?: string }) {

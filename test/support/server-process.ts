@@ -13,6 +13,8 @@ export interface ServerProcessOptions {
   env?: Record<string, string>;
   /** How long to wait for server.json and /healthz (default 30 s). */
   timeoutMs?: number;
+  /** `node` arguments that run the CLI (default: `nodeArgvFor('src/cli/main.ts')`); "server" is appended. */
+  cliArgv?: string[];
 }
 
 export interface ServerExit {
@@ -37,8 +39,8 @@ export interface ServerProcess {
 }
 
 /** `--import tsx` resolves from the working directory; make it absolute so any cwd works. */
-function serverArgv(): string[] {
-  return [...nodeArgvFor('src/cli/main.ts').map((a) => (a === 'tsx' ? import.meta.resolve('tsx') : a)), 'server'];
+export function cliNodeArgv(): string[] {
+  return nodeArgvFor('src/cli/main.ts').map((a) => (a === 'tsx' ? import.meta.resolve('tsx') : a));
 }
 
 /**
@@ -48,7 +50,7 @@ function serverArgv(): string[] {
  */
 export async function startServerProcess(opts: ServerProcessOptions): Promise<ServerProcess> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const argv = serverArgv();
+  const argv = [...(opts.cliArgv ?? cliNodeArgv()), 'server'];
   const started = performance.now();
   const child = spawn(process.execPath, argv, {
     cwd: projectRoot,
