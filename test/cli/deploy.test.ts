@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FollowEvent } from '../../src/services/deployment-service.js';
 import { FakeControlPlane, sendJson } from './fake-control-plane.js';
 import { deployment, finished, logLine } from './fixtures.js';
-import { runCli, serverEnv } from './run-cli.js';
+import { runCli, serverEnv, tempDir } from './run-cli.js';
 
 const DEPLOY = '/api/apps/hello/environments/staging/deployments';
 const LOG = '/api/deployments/dep_1/log';
@@ -121,6 +124,29 @@ describe('slipway deploy', () => {
     const r = await runCli(['deploy', 'hello', 'staging'], { env: serverEnv(server) });
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim(), 'error: hello/staging is locked by manual:alice: db migration');
+  });
+
+  it('--upload streams the tarball with its content type', async () => {
+    const up = '/api/apps/hello/environments/staging/uploads';
+    server.reply('POST', up, 202, { deployment: deployment({ trigger: 'upload', ref: null }) });
+    const tmp = tempDir();
+    try {
+      const tarball = path.join(tmp.dir, 'app.tgz');
+      const bytes = gzipSync(Buffer.from('pretend this is a tar file'.repeat(1000)));
+      writeFileSync(tarball, bytes);
+      const r = await runCli(['deploy', 'hello', 'staging', '--upload', tarball, '--no-follow'], { env: serverEnv(server) });
+      assert.equal(r.code, 0, r.stderr);
+      const req = server.requestsTo('POST', up)[0];
+      assert.equal(req?.headers['content-type'], 'application/gzip');
+      assert.ok(req?.body.equals(bytes), 'the server received the file byte for byte');
+      const notTar = path.join(tmp.dir, 'notes.txt');
+      writeFileSync(notTar, 'hello');
+      const bad = await runCli(['deploy', 'hello', 'staging', '--upload', notTar], { env: serverEnv(server) });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--upload .*notes\.txt: not a tar or gzip file/);
+    } finally {
+      tmp.remove();
+    }
   });
 
   it('rollback --to follows like deploy', async () => {
