@@ -99,7 +99,7 @@ describe('Compose -> Swarm conversion', () => {
   });
 
   it('content-addresses secrets when versioned: a changed value changes the name', () => {
-    const f = load('services:\n  w:\n    image: i\n    secrets: [k]\nsecrets:\n  k: {environment: K}\n').file;
+    const f = load('services:\n  w:\n    image: i\n    build: .\n    secrets: [k]\nsecrets:\n  k: {environment: K}\n').file;
     const v1 = convertStack(f, { stack: 's', versioned: true, objectData: () => Buffer.from('one') });
     const v2 = convertStack(f, { stack: 's', versioned: true, objectData: () => Buffer.from('two') });
     assert.match(v1.secrets[0]?.Name ?? '', /^s_k_[0-9a-f]{12}$/);

@@ -1,6 +1,6 @@
 // Loads a compose file: YAML -> interpolation -> unknown-key check -> schema validation.
 // Every problem names the file and the path; nothing is half-loaded.
-import { parseDocument } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { describeIssue, type ConfigIssue } from '../../../core/config-file.js';
 import { ConfigError } from '../../../core/errors.js';
 import { ALLOWED_KEYS, composeSchema, IGNORED_SERVICE_KEYS, type ComposeFile } from './compose-schema.js';
@@ -24,6 +24,12 @@ export function loadCompose(text: string, vars: Readonly<Record<string, string>>
       })),
     );
   }
+  // The YAML 1.1 float pattern also matches ".", which Docker's parser reads as the string "." (build: .).
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'number' && Number.isNaN(node.value) && node.source && !/^\.nan$/i.test(node.source)) node.value = node.source;
+    },
+  });
   const raw: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   const { value, issues: interpolationIssues } = interpolateTree(raw, vars);
   const issues: ConfigIssue[] = [...interpolationIssues, ...unknownKeys(value)];

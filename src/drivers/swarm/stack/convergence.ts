@@ -37,12 +37,20 @@ function upToDate(task: TaskInfo, svc: ServiceInfo): boolean {
   return task.Spec.ContainerSpec?.Image === svc.Spec.TaskTemplate.ContainerSpec.Image && JSON.stringify(task.Spec['ContainerSpec']) === JSON.stringify(svc.Spec.TaskTemplate.ContainerSpec);
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
 
 export async function waitForConvergence(api: SwarmApi, serviceId: string, opts: ConvergenceOptions): Promise<ServiceInfo> {
   const deadline = Date.now() + opts.timeoutMs;
