@@ -16,11 +16,19 @@ export interface AccessEntry {
 }
 
 export class AccessLog {
+  private lastMs = 0;
+  private lastIso = '';
+
   constructor(private readonly sink: AccessLogSink) {}
 
   write(e: AccessEntry): void {
+    const now = Date.now();
+    if (now !== this.lastMs) {
+      this.lastMs = now;
+      this.lastIso = new Date(now).toISOString();
+    }
     this.sink.write(
-      `{"time":"${new Date().toISOString()}","requestId":${JSON.stringify(e.requestId)},"method":${JSON.stringify(e.method)},` +
+      `{"time":"${this.lastIso}","requestId":${JSON.stringify(e.requestId)},"method":${JSON.stringify(e.method)},` +
         `"host":${JSON.stringify(e.host)},"path":${JSON.stringify(e.path)},"status":${e.status},` +
         `"durationMs":${Math.round(e.durationMs * 1000) / 1000},"upstream":${JSON.stringify(e.upstream)},` +
         `"route":${JSON.stringify(e.route)}}\n`,

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { readSettings } from '../platform/env.js';
+import { readSettings, type Settings } from '../platform/env.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { AccessLog, type AccessLogSink } from './access-log.js';
 import { createAdminHandler } from './admin-api.js';
@@ -90,7 +90,10 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       while (inFlight(registry) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       proxy.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
-      for (const live of registry.all()) for (const t of live.pool.targets) t.destroy();
+      for (const live of registry.all()) {
+        for (const t of live.pool.targets) t.destroy();
+        for (const t of live.draining) t.destroy();
+      }
       await closeAdmin(admin, paths.adminSocket);
       logger.info({}, 'edge stopped');
     })());
@@ -111,9 +114,13 @@ async function closeAdmin(admin: http.Server, socketPath: string): Promise<void>
   await unlink(socketPath).catch(() => undefined);
 }
 
-/** `tsx src/edge/main.ts` / `node dist/src/edge/main.js`: settings from the environment. */
-async function runAsProgram(): Promise<void> {
-  const settings = readSettings();
+/**
+ * Runs the edge as a program (`slipway edge`, or this file run directly): settings from the
+ * environment, access and edge logs as JSON lines on stdout, `<dataDir>/edge/edge.pid` and
+ * `edge.json` ({pid, port, host}) written once listening. Resolves after SIGTERM/SIGINT once
+ * in-flight requests drained (up to 30 s) and the files are removed; the caller then exits 0.
+ */
+export async function runEdgeProgram(settings: Settings = readSettings()): Promise<void> {
   // One buffered stdout stream for the access log and the edge's own log, so lines never interleave.
   const out = pino.destination({ dest: 1, minLength: 4096, sync: false });
   const flushTimer = setInterval(() => out.flush(), 500);
@@ -129,21 +136,19 @@ async function runAsProgram(): Promise<void> {
   const paths = edgePaths(settings.dataDir);
   await writeFile(paths.pidFile, `${process.pid}\n`);
   await writeFile(paths.stateFile, JSON.stringify({ pid: process.pid, port: edge.port, host: settings.edgeHost }) + '\n');
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'edge shutting down, draining');
-    void edge
-      .close()
-      .then(async () => {
-        await unlink(paths.pidFile).catch(() => undefined);
-        await unlink(paths.stateFile).catch(() => undefined);
-      })
-      .finally(() => {
-        out.flushSync();
-        process.exit(0);
-      });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'edge shutting down, draining');
+  try {
+    await edge.close();
+  } finally {
+    await unlink(paths.pidFile).catch(() => undefined);
+    await unlink(paths.stateFile).catch(() => undefined);
+    clearInterval(flushTimer);
+    out.flushSync();
+  }
 }
 
 function isProgram(): boolean {
@@ -157,8 +162,11 @@ function isProgram(): boolean {
 }
 
 if (isProgram()) {
-  runAsProgram().catch((err: unknown) => {
-    process.stderr.write(`slipway edge: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  runEdgeProgram().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`slipway edge: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
