@@ -132,7 +132,39 @@ test('S3: an upload cut off mid-way fails the backup with a clear reason and lea
     () => assert.fail('a cut-off upload must fail the backup'),
     (e: unknown) => e as Error,
   );
+  t.diagnostic(err.message);
   assert.match(err.message, /^backup of database "big" failed: upload of "big\/\S+\.pgdump" to s3:\/\/slipway-test\/cut at http:\/\/127\.0\.0\.1:\d+ failed: /);
   const direct = target('cut');
   assert.deepEqual(await direct.list(''), [], 'nothing is left under the prefix');
+});
+
+test('S3: a dump tool killed mid-stream fails the backup and aborts the multipart upload', async (t) => {
+  if (skipUnless(t)) return;
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const tgt = target('killed');
+  let killed = false;
+  const hunter = setInterval(() => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (/pg_dump\0--format=custom\0--no-password\0--snapshot=/.test(cmd)) {
+          process.kill(Number(pid), 'SIGKILL');
+          killed = true;
+          clearInterval(hunter);
+        }
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }, 20);
+  t.after(() => clearInterval(hunter));
+  const err = await createBackup({ database: 'big', kind: 'postgres', url, target: tgt }).then(
+    () => assert.fail('a killed dump must fail the backup'),
+    (e: unknown) => e as Error,
+  );
+  t.diagnostic(err.message);
+  assert.ok(killed, 'the test killed pg_dump');
+  assert.match(err.message, /^backup of database "big" failed: .*(pg_dump was killed by SIGKILL|upload of)/);
+  assert.deepEqual(await target('killed').list(''), []);
 });
