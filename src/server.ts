@@ -12,6 +12,7 @@ import { EdgeClient } from './edge/edge-client.js';
 import { ensureEdge } from './edge-process.js';
 import { GitSource } from './git/index.js';
 import { buildHttpApp } from './http/http-app.js';
+import { registerWebhookReceiver, webhookRoutes } from './http/routes/webhook-routes.js';
 import { DeployEngine } from './pipeline/deploy-engine.js';
 import type { PipelineDeps } from './pipeline/pipeline-deps.js';
 import { createPlanner } from './pipeline/planner.js';
@@ -26,6 +27,9 @@ import { LockService } from './services/lock-service.js';
 import { MaintenanceService } from './services/maintenance-service.js';
 import { SecretService } from './services/secret-service.js';
 import { StatusService } from './services/status-service.js';
+import { StoreDeliveryRecorder } from './services/store-delivery-recorder.js';
+import { WebhookSecretService } from './services/webhook-secret-service.js';
+import { WebhookService } from './services/webhook-service.js';
 import { TokenService } from './services/token-service.js';
 import type { Services } from './services/services.js';
 import { safeExtract } from './sources/safe-extract.js';
@@ -106,6 +110,9 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     uploadDir: path.join(dataDir, 'uploads'),
   };
 
+  const webhookSecrets = new WebhookSecretService(store, box, apps, audit);
+  const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store));
+
   let firstToken: string | null = null;
   if (await tokens.isEmpty()) {
     const { token } = await tokens.create('admin');
@@ -114,7 +121,14 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   }
 
   for (const d of drivers.values()) await d.recover?.();
-  const http = await buildHttpApp({ services, logger, redact: (t) => redactor.redact(t), version: VERSION });
+  const http = await buildHttpApp({
+    services,
+    logger,
+    redact: (t) => redactor.redact(t),
+    version: VERSION,
+    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets })],
+  });
+  await registerWebhookReceiver(http, webhooks);
   await http.listen({ host: settings.host, port: settings.port });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;

@@ -138,3 +138,32 @@ export interface ApiToken {
   createdAt: string;
   lastUsedAt: string | null;
 }
+
+/** What became of a webhook delivery: `received` while it is being handled (see webhooks/). */
+export type WebhookDeliveryOutcome = 'received' | 'queued' | 'ignored' | 'rejected' | 'duplicate' | 'ping';
+
+export interface WebhookDeliveryRecord {
+  appId: string;
+  provider: string;
+  /** Null only for a rejected delivery that claimed no id (the id of a rejected one is untrusted). */
+  deliveryId: string | null;
+  event: string | null;
+  ref: string | null;
+  commitSha: string | null;
+  outcome: WebhookDeliveryOutcome;
+  reason: string;
+  deploymentIds: string[];
+  receivedAt: string;
+}
+
+export type CommitStatusState = 'pending' | 'success' | 'failure' | 'error';
+
+/** A result an external CI reported for a commit (`context` names the check, e.g. "ci/tests"). */
+export interface CommitStatus {
+  appId: string;
+  sha: string;
+  context: string;
+  state: CommitStatusState;
+  description: string | null;
+  at: string;
+}

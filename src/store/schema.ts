@@ -3,6 +3,7 @@
 import type { Generated } from 'kysely';
 import type {
   AuditEvent,
+  CommitStatusState,
   DeploymentKind,
   DeploymentStatus,
   DeploymentTrigger,
@@ -11,6 +12,7 @@ import type {
   LogStream,
   ReleaseStatus,
   StepStatus,
+  WebhookDeliveryOutcome,
 } from '../core/model.js';
 
 export interface SchemaMigrationsTable {
@@ -154,4 +156,30 @@ export interface Database {
   audit_events: AuditEventsTable;
   tokens: TokensTable;
   settings: SettingsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  commit_statuses: CommitStatusesTable;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  app_id: string;
+  provider: string;
+  delivery_id: string | null;
+  event: string | null;
+  ref: string | null;
+  commit_sha: string | null;
+  outcome: WebhookDeliveryOutcome;
+  reason: string;
+  deployment_ids: string;
+  received_at: string;
+}
+
+export interface CommitStatusesTable {
+  id: Generated<number>;
+  app_id: string;
+  sha: string;
+  context: string;
+  state: CommitStatusState;
+  description: string | null;
+  at: string;
 }

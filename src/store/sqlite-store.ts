@@ -5,6 +5,7 @@ import type {
   ApiToken,
   App,
   AuditEvent,
+  CommitStatus,
   Deployment,
   DeploymentStatus,
   Environment,
@@ -15,11 +16,13 @@ import type {
   SecretRef,
   StepRun,
   StepStatus,
+  WebhookDeliveryRecord,
 } from '../core/model.js';
 import type { DeploymentFilter, EncryptedSecret, LockRequest, NewDeployment, Store } from '../core/ports/store.js';
 import type { Clock } from '../platform/clock.js';
 import * as apps from './queries/apps.js';
 import * as auditTrail from './queries/audit.js';
+import * as commitStatuses from './queries/commit-statuses.js';
 import * as deployments from './queries/deployments.js';
 import * as locks from './queries/locks.js';
 import * as logs from './queries/logs.js';
@@ -29,6 +32,7 @@ import * as settings from './queries/settings.js';
 import * as status from './queries/status.js';
 import * as steps from './queries/steps.js';
 import * as tokens from './queries/tokens.js';
+import * as deliveries from './queries/webhook-deliveries.js';
 import type { Database } from './schema.js';
 
 export class SqliteStore implements Store {
@@ -180,6 +184,26 @@ export class SqliteStore implements Store {
   }
   putSetting(key: string, value: string): Promise<void> {
     return settings.putSetting(this.#db, this.#clock, key, value);
+  }
+
+  claimDelivery(d: deliveries.ClaimInput): Promise<{ duplicate: boolean; first: WebhookDeliveryRecord | null }> {
+    return deliveries.claimDelivery(this.#db, d);
+  }
+  settleDelivery(appId: string, provider: string, deliveryId: string, s: deliveries.Settlement): Promise<void> {
+    return deliveries.settleDelivery(this.#db, appId, provider, deliveryId, s);
+  }
+  rejectDelivery(d: Omit<WebhookDeliveryRecord, 'outcome' | 'deploymentIds'>): Promise<void> {
+    return deliveries.rejectDelivery(this.#db, d);
+  }
+  listDeliveries(appId: string, limit?: number): Promise<WebhookDeliveryRecord[]> {
+    return deliveries.listDeliveries(this.#db, appId, limit);
+  }
+
+  addCommitStatus(s: Omit<CommitStatus, 'at'> & { at?: string }): Promise<CommitStatus> {
+    return commitStatuses.addCommitStatus(this.#db, this.#clock, s);
+  }
+  listCommitStatuses(appId: string, sha: string): Promise<CommitStatus[]> {
+    return commitStatuses.listCommitStatuses(this.#db, appId, sha);
   }
 
   // Batch reads for the status page (not in the port): one query each.

@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { PreconditionError } from '../../src/core/errors.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openSqliteStore } from '../../src/store/open-sqlite-store.js';
 import { latestDeploymentsQuery } from '../../src/store/queries/status.js';
 import type { Database as StoreDatabase } from '../../src/store/schema.js';
@@ -32,7 +33,7 @@ describe('SqliteStore on disk', () => {
     await first.putSetting('k', 'v');
     await first.close();
     const before = readMigrations(file);
-    assert.deepEqual(before.map((m) => [m.version, m.name]), [[1, 'initial']]);
+    assert.deepEqual(before.map((m) => [m.version, m.name]), MIGRATIONS.map((m) => [m.version, m.name]));
 
     const second = await openSqliteStore(file);
     try {

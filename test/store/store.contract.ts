@@ -6,6 +6,7 @@ import type { Store } from '../../src/core/ports/store.js';
 import { appsContract } from './contract/apps.js';
 import { auditTokensSettingsContract } from './contract/audit-tokens-settings.js';
 import { deploymentsContract } from './contract/deployments.js';
+import { gitDrivenContract } from './contract/git-driven.js';
 import { locksContract } from './contract/locks.js';
 import { releasesContract } from './contract/releases.js';
 import { secretsContract } from './contract/secrets.js';
@@ -20,5 +21,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     secretsContract(open);
     locksContract(open);
     auditTokensSettingsContract(open);
+    gitDrivenContract(open);
   });
 }

@@ -4,6 +4,7 @@ import type {
   ApiToken,
   App,
   AuditEvent,
+  CommitStatus,
   Deployment,
   DeploymentStatus,
   Environment,
@@ -15,6 +16,8 @@ import type {
   SecretRef,
   StepRun,
   StepStatus,
+  WebhookDeliveryOutcome,
+  WebhookDeliveryRecord,
 } from '../model.js';
 
 export interface NewDeployment {
@@ -130,6 +133,20 @@ export interface Store {
   /** Key/value settings of the control plane itself (webhook secrets, schedules' last runs, ...). */
   getSetting(key: string): Promise<string | null>;
   putSetting(key: string, value: string): Promise<void>;
+
+  // webhook deliveries (replay protection: one claimed row per app, provider and delivery id)
+  /** Inserts the delivery as `received` unless (app, provider, id) was claimed before; then returns that first row. */
+  claimDelivery(d: Omit<WebhookDeliveryRecord, 'outcome' | 'reason' | 'deploymentIds'> & { deliveryId: string }): Promise<{ duplicate: boolean; first: WebhookDeliveryRecord | null }>;
+  settleDelivery(appId: string, provider: string, deliveryId: string, s: { outcome: WebhookDeliveryOutcome; reason: string; deploymentIds: string[] }): Promise<void>;
+  /** Records a refused delivery (never deduplicated, claims nothing). */
+  rejectDelivery(d: Omit<WebhookDeliveryRecord, 'outcome' | 'deploymentIds'>): Promise<void>;
+  /** Newest first. */
+  listDeliveries(appId: string, limit?: number): Promise<WebhookDeliveryRecord[]>;
+
+  // commit statuses reported by external CI
+  addCommitStatus(s: Omit<CommitStatus, 'at'> & { at?: string }): Promise<CommitStatus>;
+  /** Every status of the commit, newest first. */
+  listCommitStatuses(appId: string, sha: string): Promise<CommitStatus[]>;
 
   close(): Promise<void>;
 }

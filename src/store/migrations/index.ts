@@ -1,5 +1,6 @@
 // Every migration this build knows, in order. Append new ones; never edit an applied one.
 import { initial } from './001-initial.js';
+import { gitDriven } from './002-git-driven.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, gitDriven];

@@ -1,0 +1,95 @@
+// Per-app webhook secrets: generated here, sealed in the settings table, shown once when created
+// or rotated, never listed. After a rotation the previous secret stays valid for a grace period so
+// that the provider can be updated without losing deliveries.
+import { randomBytes } from 'node:crypto';
+import { ConflictError } from '../core/errors.js';
+import type { App } from '../core/model.js';
+import type { Store } from '../core/ports/store.js';
+import { Sensitive } from '../core/sensitive.js';
+import type { Actor } from './actor.js';
+import type { AppService } from './app-service.js';
+import type { AuditTrail } from './audit-trail.js';
+import type { SecretCipher } from './secret-service.js';
+
+export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
+
+interface StoredSecrets {
+  current: string;
+  previous: string | null;
+  previousUntil: string | null;
+  rotatedAt: string;
+}
+
+export interface WebhookSecretInfo {
+  app: string;
+  set: boolean;
+  rotatedAt: string | null;
+  /** Until when the secret before the last rotation is still accepted, or null. */
+  previousValidUntil: string | null;
+}
+
+const keyFor = (appId: string) => `webhook-secret:${appId}`;
+
+export class WebhookSecretService {
+  constructor(
+    private readonly store: Store,
+    private readonly cipher: SecretCipher,
+    private readonly apps: AppService,
+    private readonly audit: AuditTrail,
+    private readonly now: () => Date = () => new Date(),
+    private readonly graceMs = ROTATION_GRACE_MS,
+  ) {}
+
+  /** Creates the app's secret, or (with `rotate`) replaces it; returns the new value, the only time it is shown. */
+  async rotate(actor: Actor, input: { app: string; rotate?: boolean }): Promise<WebhookSecretInfo & { secret: Sensitive }> {
+    return this.audit.record(actor, input.rotate ? 'webhook.secret.rotate' : 'webhook.secret.create', input.app, {}, async () => {
+      const app = await this.apps.require(input.app);
+      const stored = await this.#read(app.id);
+      if (stored && !input.rotate) {
+        throw new ConflictError(`app ${app.name} already has a webhook secret (shown once when it was made); rotate it with \`slipway webhooks secret ${app.name} --rotate\``);
+      }
+      const secret = new Sensitive(randomBytes(32).toString('base64url'));
+      const now = this.now();
+      const next: StoredSecrets = {
+        current: this.cipher.seal(secret),
+        previous: stored ? stored.current : null,
+        previousUntil: stored ? new Date(now.getTime() + this.graceMs).toISOString() : null,
+        rotatedAt: now.toISOString(),
+      };
+      await this.store.putSetting(keyFor(app.id), JSON.stringify(next));
+      return { ...this.#info(app, next), secret };
+    });
+  }
+
+  async info(appName: string): Promise<WebhookSecretInfo> {
+    const app = await this.apps.require(appName);
+    return this.#info(app, await this.#read(app.id));
+  }
+
+  /** The secrets a delivery may be signed with now: the current one, and the previous one during its grace period. */
+  async secretsFor(appId: string): Promise<Sensitive[]> {
+    const stored = await this.#read(appId);
+    if (!stored) return [];
+    const out = [this.cipher.open(stored.current)];
+    if (stored.previous && stored.previousUntil && this.now().getTime() < Date.parse(stored.previousUntil)) out.push(this.cipher.open(stored.previous));
+    return out;
+  }
+
+  #info(app: App, s: StoredSecrets | null): WebhookSecretInfo {
+    const stillValid = s?.previousUntil && this.now().getTime() < Date.parse(s.previousUntil) ? s.previousUntil : null;
+    return { app: app.name, set: s !== null, rotatedAt: s?.rotatedAt ?? null, previousValidUntil: stillValid };
+  }
+
+  async #read(appId: string): Promise<StoredSecrets | null> {
+    const text = await this.store.getSetting(keyFor(appId));
+    if (text === null) return null;
+    const s = JSON.parse(text) as StoredSecrets;
+    // Drop an expired previous secret for good.
+    if (s.previous && s.previousUntil && this.now().getTime() >= Date.parse(s.previousUntil)) {
+      const cleaned: StoredSecrets = { ...s, previous: null, previousUntil: null };
+      await this.store.putSetting(keyFor(appId), JSON.stringify(cleaned));
+      return cleaned;
+    }
+    return s;
+  }
+}

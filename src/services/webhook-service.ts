@@ -1,0 +1,107 @@
+// Incoming webhooks: authenticate, record, de-duplicate, map the ref to environments using the
+// slipway.yml AT THE PUSHED COMMIT, and queue one deployment per environment.
+import { parseAppSpec } from '../core/config-file.js';
+import { errorMessage, NotFoundError, SlipwayError } from '../core/errors.js';
+import type { SourceProvider } from '../core/ports/source.js';
+import { isWebhookProvider, matchEnvironments, verifyAndParse, WEBHOOK_PROVIDERS, type WebhookEvent, type WebhookHeaders, type WebhookProvider } from '../webhooks/index.js';
+import type { AppService } from './app-service.js';
+import type { DeploymentService } from './deployment-service.js';
+import type { StoreDeliveryRecorder, DeliveryView } from './store-delivery-recorder.js';
+import type { WebhookSecretService } from './webhook-secret-service.js';
+
+export type WebhookOutcome = 'queued' | 'ignored' | 'duplicate' | 'ping';
+
+export interface WebhookResult {
+  outcome: WebhookOutcome;
+  reason: string;
+  deliveryId: string;
+  deployments: { id: string; environment: string; number: number }[];
+}
+
+/** Where each provider puts its delivery id (only for the record of a rejected delivery: untrusted). */
+const DELIVERY_HEADER: Record<WebhookProvider, string> = {
+  github: 'x-github-delivery',
+  gitlab: 'x-gitlab-event-uuid',
+  gitea: 'x-gitea-delivery',
+  generic: 'x-slipway-delivery',
+};
+
+export class WebhookService {
+  constructor(
+    private readonly apps: AppService,
+    private readonly deployments: DeploymentService,
+    private readonly source: SourceProvider,
+    private readonly secrets: WebhookSecretService,
+    private readonly recorder: StoreDeliveryRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async receive(provider: string, appName: string, headers: WebhookHeaders, body: Buffer): Promise<WebhookResult> {
+    if (!isWebhookProvider(provider)) {
+      throw new NotFoundError(`webhook provider (expected one of ${WEBHOOK_PROVIDERS.join(', ')})`, provider.slice(0, 40));
+    }
+    const app = await this.apps.require(appName);
+    const receivedAt = this.now().toISOString();
+    let event: WebhookEvent;
+    try {
+      event = verifyAndParse(provider, headers, body, await this.secrets.secretsFor(app.id));
+    } catch (err) {
+      const reason = err instanceof SlipwayError ? err.message : 'the webhook request could not be read';
+      await this.recorder.reject({ appId: app.id, provider, deliveryId: untrustedId(headers, DELIVERY_HEADER[provider]), event: null, ref: null, commitSha: null, reason, receivedAt });
+      throw err;
+    }
+    const claim = await this.recorder.claim({ appId: app.id, provider, deliveryId: event.deliveryId, event: event.event, ref: event.ref, commitSha: event.commitSha, receivedAt });
+    if (claim.duplicate) {
+      const first = claim.first;
+      return {
+        outcome: 'duplicate',
+        reason: `delivery ${event.deliveryId} was received before (${first ? `${first.outcome}: ${first.reason}` : 'being handled'}); nothing was done`,
+        deliveryId: event.deliveryId,
+        deployments: [],
+      };
+    }
+    const settle = async (outcome: 'queued' | 'ignored' | 'ping', reason: string, deployments: WebhookResult['deployments'] = []): Promise<WebhookResult> => {
+      await this.recorder.settle(app.id, provider, event.deliveryId, { outcome, reason, deploymentIds: deployments.map((d) => d.id) });
+      return { outcome, reason, deliveryId: event.deliveryId, deployments };
+    };
+    if (event.event === 'ping') return settle('ping', 'ping: the webhook works; nothing to deploy');
+    if (event.event === 'other' || event.commitSha === null || event.deleted) {
+      return settle('ignored', matchEnvironments({ environments: {} }, event).unmapped.join('; ') || 'nothing to deploy');
+    }
+    const sha = event.commitSha;
+    let mapping;
+    try {
+      const text = await this.source.readFile(app.repo, sha, 'slipway.yml');
+      if (text === null) return settle('ignored', `commit ${sha.slice(0, 7)} has no slipway.yml: nothing to deploy`);
+      mapping = matchEnvironments(parseAppSpec(text, `slipway.yml at ${sha.slice(0, 7)}`), event);
+    } catch (err) {
+      return settle('ignored', `could not read slipway.yml at ${sha.slice(0, 7)}: ${errorMessage(err)}`);
+    }
+    if (mapping.deploy.length === 0) return settle('ignored', mapping.unmapped.join('; '));
+    const actor = { name: `webhook:${event.pusher ?? provider}` };
+    const queued: WebhookResult['deployments'] = [];
+    const reasons: string[] = [];
+    for (const m of mapping.deploy) {
+      try {
+        const d = await this.deployments.deploy(actor, { app: app.name, env: m.env, ref: sha, trigger: 'webhook' });
+        queued.push({ id: d.id, environment: m.env, number: d.number });
+        reasons.push(m.reason);
+      } catch (err) {
+        reasons.push(`${m.env} not queued: ${errorMessage(err)}`);
+      }
+    }
+    const reason = [...reasons, ...mapping.unmapped].join('; ');
+    return settle(queued.length > 0 ? 'queued' : 'ignored', reason, queued);
+  }
+
+  async deliveries(appName: string, limit = 50): Promise<DeliveryView[]> {
+    const app = await this.apps.require(appName);
+    return this.recorder.view(app.id, limit);
+  }
+}
+
+/** The id a refused request claimed, kept only when it is short printable ASCII. */
+function untrustedId(headers: WebhookHeaders, name: string): string | null {
+  const v = headers[name];
+  return typeof v === 'string' && /^[\x21-\x7e]{1,200}$/.test(v) ? v : null;
+}
