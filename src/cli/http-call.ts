@@ -93,17 +93,23 @@ interface Opened {
 }
 
 async function* body({ res, idle, done }: Opened): AsyncGenerator<Uint8Array> {
+  const reader = res.body?.getReader();
+  let ended = false;
   try {
-    const reader = res.body?.getReader();
     if (!reader) return;
     for (;;) {
       idle.arm();
-      const { value, done: end } = await reader.read();
-      if (end) return;
-      yield value;
+      const chunk = await reader.read();
+      if (chunk.done) {
+        ended = true;
+        return;
+      }
+      yield chunk.value;
     }
   } finally {
     done();
+    // A consumer that stops early must not leave the connection open.
+    if (reader && !ended) void reader.cancel().catch(() => {});
   }
 }
 

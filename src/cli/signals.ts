@@ -9,3 +9,10 @@ export function untilSignal(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): 
     for (const s of signals) process.on(s, on);
   });
 }
+
+/** Calls `fn` on the first SIGINT while registered; returns the function that unregisters it. */
+export function onInterrupt(fn: () => void): () => void {
+  const handler = () => fn();
+  process.once('SIGINT', handler);
+  return () => process.off('SIGINT', handler);
+}

@@ -5,6 +5,10 @@ import type { CliContext } from './context.js';
 import { reportOutcome } from './deployment-outcome.js';
 import { followDeployment } from './follow.js';
 import { ProgressPrinter } from './progress.js';
+import { onInterrupt } from './signals.js';
+
+/** The shell's convention for "ended by Ctrl-C". */
+export const EXIT_INTERRUPTED = 130;
 
 export async function watchDeployment(ctx: CliContext, client: ApiClient, queued: Deployment, opts: { follow: boolean; json: boolean }): Promise<number> {
   const label = `${queued.kind} #${queued.number} (${queued.id})`;
@@ -16,11 +20,23 @@ export async function watchDeployment(ctx: CliContext, client: ApiClient, queued
   if (!opts.json) ctx.err(`${label} ${queued.status}`);
   const printer = new ProgressPrinter((line) => ctx.err(line));
   let last: Deployment = queued;
-  for await (const event of followDeployment(client, queued.id, {
-    onReconnect: ({ after, reason }) => ctx.err(`-- log stream interrupted (${reason}); reconnecting after line ${after}`),
-  })) {
-    if (!opts.json) printer.event(event);
-    if (event.type === 'status') last = event.deployment;
+  // Ctrl-C stops watching, not the deployment: say so, and how to stop it for real.
+  const stop = new AbortController();
+  const unregister = onInterrupt(() => stop.abort());
+  try {
+    for await (const event of followDeployment(client, queued.id, {
+      signal: stop.signal,
+      onReconnect: ({ after, reason }) => ctx.err(`-- log stream interrupted (${reason}); reconnecting after line ${after}`),
+    })) {
+      if (!opts.json) printer.event(event);
+      if (event.type === 'status') last = event.deployment;
+    }
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+    ctx.err(`stopped following; ${label} goes on. Follow it again with \`slipway deployments logs ${queued.id} --follow\`, stop it with \`slipway deployments cancel ${queued.id}\``);
+    return EXIT_INTERRUPTED;
+  } finally {
+    unregister();
   }
   if (opts.json) {
     ctx.json({ deployment: last });

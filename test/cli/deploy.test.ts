@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -147,6 +148,18 @@ describe('slipway deploy', () => {
     } finally {
       tmp.remove();
     }
+  });
+
+  it('Ctrl-C stops following (exit 130) and says how to cancel the deployment', async () => {
+    let child: ChildProcess | undefined;
+    server.on('GET', LOG, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(`${JSON.stringify(succeededRun[0])}\n`); // running, then nothing more
+      setTimeout(() => child?.kill('SIGINT'), 300);
+    });
+    const r = await runCli(['deploy', 'hello', 'staging'], { env: serverEnv(server), onSpawn: (c) => (child = c) });
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /stopped following; deploy #7 \(dep_1\) goes on\. .*slipway deployments cancel dep_1/);
   });
 
   it('rollback --to follows like deploy', async () => {
