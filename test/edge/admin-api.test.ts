@@ -99,6 +99,15 @@ describe('edge admin API', () => {
     assert.equal(await edge.client.getRoute('tmp/x'), null);
   });
 
+  it('refuses to start a second edge on the same data dir', async () => {
+    await assert.rejects(startTestEdge({ dataDir: edge.dataDir }), (err: unknown) => {
+      assert.ok(err instanceof ConflictError);
+      assert.match(err.message, /another edge is already running/);
+      return true;
+    });
+    assert.deepEqual(await edge.client.healthz(), { ok: true, routes: 1 });
+  });
+
   it('client says clearly when the edge is not running', async () => {
     const client = new EdgeClient(path.join(edge.dataDir, 'nowhere.sock'));
     await assert.rejects(client.listRoutes(), (err: unknown) => {

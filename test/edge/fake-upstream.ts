@@ -15,7 +15,8 @@ export interface FakeUpstream {
 
 /**
  * Answers its `name` as body. `/health` answers 200 or 503 per `healthy`; `/slow?ms=N` answers
- * after N ms; `/echo...` answers JSON {url, method, headers}; `/hang` never answers.
+ * after N ms; `/echo...` answers JSON {url, method, headers}; `/hang` never answers; `/body`
+ * answers "<method> <content-length or chunked> <body>".
  */
 export async function startUpstream(name: string): Promise<FakeUpstream> {
   const sockets = new Set<import('node:net').Socket>();
@@ -47,6 +48,12 @@ export async function startUpstream(name: string): Promise<FakeUpstream> {
       return;
     }
     if (url.startsWith('/hang')) return;
+    if (url.startsWith('/body')) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(`${req.method} ${req.headers['content-length'] ?? 'chunked'} ${Buffer.concat(chunks).toString()}`));
+      return;
+    }
     if (url.includes('echo')) {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ name, url, method: req.method, headers: req.headers }));

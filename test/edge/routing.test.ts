@@ -91,6 +91,23 @@ describe('edge routing through real servers', () => {
     assert.equal((JSON.parse(gen.body) as { headers: Record<string, string> }).headers['x-request-id'], genId);
   });
 
+  it('forwards request bodies (sized and chunked) and HEAD requests', async () => {
+    const { request } = await import('undici');
+    const sized = await request(`${edge.base}/body`, { method: 'POST', headers: { host: 'site.test', 'content-type': 'text/plain' }, body: 'hello edge' });
+    assert.equal(await sized.body.text(), 'POST 10 hello edge');
+    const { Readable } = await import('node:stream');
+    const chunked = await request(`${edge.base}/body`, {
+      method: 'PUT',
+      headers: { host: 'site.test' },
+      body: Readable.from([Buffer.from('part1-'), Buffer.from('part2')]),
+    });
+    assert.match(await chunked.body.text(), /^PUT (chunked|11) part1-part2$/);
+    const head = await request(`${edge.base}/x`, { method: 'HEAD', headers: { host: 'site.test' } });
+    assert.equal(head.statusCode, 200);
+    assert.ok(head.headers['x-request-id']);
+    assert.equal(await head.body.text(), '');
+  });
+
   it('answers 404 when no route matches', async () => {
     const miss = await edge.get('/nothing', { host: 'other.test' });
     assert.equal(miss.status, 404);
