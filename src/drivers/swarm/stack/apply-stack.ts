@@ -97,6 +97,25 @@ export function finalSpec(spec: ServiceSpec, secretIds: Map<string, string>, con
   return out;
 }
 
+/**
+ * Unchanged when the recorded hash matches and nobody changed the fields that drift most
+ * out of band (`docker service update --image/--replicas` keeps our labels).
+ */
+function unchanged(current: ServiceInfo, spec: ServiceSpec): boolean {
+  return (
+    current.Spec.Labels?.[LABEL_SPEC_HASH] === spec.Labels[LABEL_SPEC_HASH] &&
+    current.Spec.TaskTemplate.ContainerSpec.Image === spec.TaskTemplate.ContainerSpec.Image &&
+    replicasOf(current.Spec) === replicasOf(spec) &&
+    !current.Spec.TaskTemplate.ForceUpdate
+  );
+}
+
+function replicasOf(spec: ServiceSpec): string {
+  const mode = spec.Mode as Record<string, { Replicas?: number } | undefined>;
+  if (mode['Replicated']) return `replicated:${mode['Replicated'].Replicas ?? 1}`;
+  return Object.keys(spec.Mode).join(',');
+}
+
 /** Updates one service at the version just read; retries when another writer moved the index. */
 export async function updateAtCurrentVersion(api: SwarmApi, id: string, spec: ServiceSpec, auth: ApplyOptions['registryAuth'], retries = 5): Promise<number> {
   for (let attempt = 0; ; attempt++) {
@@ -140,7 +159,7 @@ export async function applyServices(api: SwarmApi, stack: string, specs: Service
       const { ID } = await api.createService(spec, opts.registryAuth);
       log(`created service ${spec.Name}`);
       changes.push({ name: spec.Name, id: ID, action: 'created', spec, previousVersion: null });
-    } else if (current.Spec.Labels?.[LABEL_SPEC_HASH] === spec.Labels[LABEL_SPEC_HASH]) {
+    } else if (unchanged(current, spec)) {
       changes.push({ name: spec.Name, id: current.ID, action: 'unchanged', spec, previousVersion: current.Version.Index });
     } else {
       const version = await updateAtCurrentVersion(api, current.ID, spec, opts.registryAuth, opts.maxVersionRetries);
