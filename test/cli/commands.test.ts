@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FakeControlPlane } from './fake-control-plane.js';
+import { FakeControlPlane, sendJson } from './fake-control-plane.js';
 import { at, deployment, deploymentView, helloApp, stagingStatus } from './fixtures.js';
 import { runCli, serverEnv } from './run-cli.js';
 
@@ -65,6 +65,25 @@ describe('slipway read commands and exit codes', () => {
     const [header, row] = r.stdout.trimEnd().split('\n');
     assert.match(header ?? '', /^APP\s+ENV\s+RELEASE\s+COMMIT\s+DEPLOYED\s+BY\s+LAST DEPLOYMENT\s+LOCK$/);
     assert.match(row ?? '', /^hello\s+staging\s+rel_9\s+abcdef1 Add greetings page\s+2026-11-22 10:00 \(.+\)\s+admin\s+#7 deploy succeeded\s+manual:alice: db migration$/);
+  });
+
+  it('status APP adds the runtime view: every instance with its state and error', async () => {
+    const runtime = {
+      releaseId: 'rel_9',
+      healthy: false,
+      instances: [
+        { process: 'web', instance: '0', state: 'healthy', pid: 4242, port: 41000, restarts: 0 },
+        { process: 'worker', instance: '0', state: 'failed', restarts: 5, error: 'exited with code 1' },
+      ],
+    };
+    server.on('GET', '/api/status', (req, res) =>
+      sendJson(res, 200, { environments: [req.query.get('app') === 'hello' ? { ...stagingStatus, runtime } : stagingStatus] }),
+    );
+    const r = await runCli(['status', 'hello'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nhello\/staging: release rel_9, NOT healthy\nPROCESS\s+INSTANCE\s+STATE/);
+    assert.match(r.stdout, /\nweb\s+0\s+healthy\s+-\s+4242\s+41000\s+0\n/);
+    assert.match(r.stdout, /\nworker\s+0\s+failed\s+-\s+-\s+-\s+5\s+exited with code 1$/m);
   });
 
   it('mutating commands send what was asked', async () => {

@@ -35,6 +35,13 @@ describe('finding the server', () => {
     assert.ok(!r.stderr.includes('wrong'), 'the token is not printed');
   });
 
+  it('takes the token from admin.token when only SLIPWAY_URL is set', async () => {
+    const r = await runCli(['apps', 'list', '--json'], { env: { SLIPWAY_DATA_DIR: data.dir, SLIPWAY_URL: `${server.url}/` } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(server.received.at(-1)?.headers.authorization, 'Bearer token-from-file');
+    assert.equal(server.received.at(-1)?.path, '/api/apps');
+  });
+
   it('says how to start a server when there is none', async () => {
     const empty = tempDir();
     try {

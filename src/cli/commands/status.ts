@@ -16,7 +16,26 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.json(res);
       if (res.environments.length === 0) return ctx.out(app ? `app ${app} has no environments` : 'no apps yet: add one with `slipway apps create NAME --repo PATH_OR_URL`');
       ctx.out(statusTable(res.environments, ctx.now()));
+      for (const env of res.environments) if (env.runtime) ctx.out(`\n${runtimeSection(env.app, env.environment, env.runtime)}`);
     });
+}
+
+/** The runtime's own view of one environment: every instance, its state, and why it failed. */
+export function runtimeSection(app: string, env: string, runtime: NonNullable<EnvironmentStatus['runtime']>): string {
+  if ('error' in runtime) return `${app}/${env}: runtime status unavailable: ${runtime.error}`;
+  const head = `${app}/${env}: ${runtime.releaseId ? `release ${runtime.releaseId}, ${runtime.healthy ? 'healthy' : 'NOT healthy'}` : 'nothing running'}`;
+  if (runtime.instances.length === 0) return head;
+  const rows = runtime.instances.map((i) => [
+    i.process,
+    i.instance,
+    i.state,
+    i.node ?? '-',
+    i.pid === undefined ? '-' : String(i.pid),
+    i.port === undefined ? '-' : String(i.port),
+    i.restarts === undefined ? '-' : String(i.restarts),
+    i.error ?? '',
+  ]);
+  return `${head}\n${table(['PROCESS', 'INSTANCE', 'STATE', 'NODE', 'PID', 'PORT', 'RESTARTS', 'ERROR'], rows)}`;
 }
 
 export function statusTable(rows: EnvironmentStatus[], now: Date): string {
