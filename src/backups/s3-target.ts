@@ -65,7 +65,22 @@ export class S3Target implements BackupTarget {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    // Remember the first failed request of an upload: lib-storage reports whatever failed
+    // last (often a follow-up request), while the first failure says what really went wrong.
+    this.#client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          this.#firstError ??= err;
+          throw err;
+        }
+      },
+      { step: 'finalizeRequest', name: 'slipwayFirstError' },
+    );
   }
+
+  #firstError: unknown;
 
   async put(key: string, body: Readable, opts: { onProgress?: (bytes: number) => void } = {}): Promise<ObjectDigest> {
     const objectKey = this.#key(key);
@@ -80,15 +95,18 @@ export class S3Target implements BackupTarget {
       leavePartsOnError: false,
     });
     if (opts.onProgress) upload.on('httpUploadProgress', (p) => p.loaded !== undefined && opts.onProgress!(p.loaded));
+    this.#firstError = undefined;
     try {
       await upload.done();
       const d = digest.digest;
       await this.#recordSha(objectKey, d);
       return d;
     } catch (err) {
+      const first = this.#firstError;
       await upload.abort().catch(() => {});
       await this.#deleteQuietly(objectKey);
-      throw new PreconditionError(`upload of "${key}" to ${this.location} failed: ${errorMessage(err)}`);
+      const why = first && errorMessage(first) !== errorMessage(err) ? `${describe(first)} (then: ${describe(err)})` : describe(err);
+      throw new PreconditionError(`upload of "${key}" to ${this.location} failed: ${why}`);
     }
   }
 
@@ -184,6 +202,12 @@ export class S3Target implements BackupTarget {
     if (!isSafeKey(key)) throw new InvalidInputError(`backup key "${key}" is not a safe relative path`);
     return this.#cfg.prefix ? `${this.#cfg.prefix}/${key}` : key;
   }
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; name?: string };
+  const code = e?.code ?? (e?.name && e.name !== 'Error' ? e.name : undefined);
+  return code && !errorMessage(err).includes(code) ? `${errorMessage(err)} [${code}]` : errorMessage(err);
 }
 
 function isNotFound(err: unknown): boolean {
