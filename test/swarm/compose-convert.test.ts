@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { parseAppSpec } from '../../src/core/config-file.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { convertStack } from '../../src/drivers/swarm/compose/convert-stack.js';
 import { loadCompose } from '../../src/drivers/swarm/compose/load-compose.js';
@@ -150,6 +151,15 @@ describe('Compose -> Swarm conversion', () => {
   it('warns about keys Swarm ignores', () => {
     const { warnings } = load('services:\n  w:\n    image: i\n    depends_on: [db]\n  db:\n    image: d\n');
     assert.deepEqual(warnings, ['services.w.depends_on: ignored on Swarm (as docker stack deploy ignores it)']);
+  });
+
+  it('the example in examples/swarm is a valid app spec and compose file', () => {
+    const dir = path.join(projectRoot, 'examples', 'swarm');
+    const spec = parseAppSpec(readFileSync(path.join(dir, 'slipway.yml'), 'utf8'));
+    assert.equal(spec.driver, 'swarm');
+    const { file } = load(readFileSync(path.join(dir, spec.swarm?.compose ?? 'docker-compose.yml'), 'utf8'));
+    const plan = convertStack(file, { stack: 'myapp-staging', images: { web: 'r/myapp@sha256:1', worker: 'r/myapp@sha256:1', migrate: 'r/myapp@sha256:1' }, objectData: data, versioned: true });
+    assert.deepEqual(plan.services.map((s) => s.Name), ['myapp-staging_migrate', 'myapp-staging_web', 'myapp-staging_worker']);
   });
 
   it('reads the fixtures as valid compose files', () => {

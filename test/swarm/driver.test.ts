@@ -61,7 +61,9 @@ describe('SwarmDriver end to end', { skip: skip || missingBusybox || false, time
   let api: SwarmApi;
   let driver: SwarmDriver;
   let src: string;
-  const stack = 'drv-staging';
+  // Unique per run: a network removed by an earlier run may linger in the engine's list.
+  const appName = `drv${(Date.now() % 1_000_000).toString(36)}`;
+  const stack = `${appName}-staging`;
   const releases = new Map<string, ReleaseRef>();
 
   before(async () => {
@@ -79,7 +81,7 @@ describe('SwarmDriver end to end', { skip: skip || missingBusybox || false, time
   });
 
   const ctx = (over: { secrets?: Record<string, string>; variables?: Record<string, string> } = {}) =>
-    driverContext({ app: 'drv', env: 'staging', registry: env!.registry, secrets: { API_KEY: 'key-one', ...over.secrets }, variables: over.variables });
+    driverContext({ app: appName, env: 'staging', registry: env!.registry, secrets: { API_KEY: 'key-one', ...over.secrets }, variables: over.variables });
 
   async function source(version: string, healthy = true): Promise<void> {
     await rm(src, { recursive: true, force: true });
@@ -111,12 +113,12 @@ describe('SwarmDriver end to end', { skip: skip || missingBusybox || false, time
 
   it('v1: builds by digest, runs the migration job with its logs, converges with 2 replicas', async () => {
     const { c, ref } = await deploy('r1', 'v1');
-    assert.match(ref.artifact, new RegExp(`^${env!.registry.replace(/\./g, '\\.')}/drv@sha256:[0-9a-f]{64}$`));
+    assert.match(ref.artifact, new RegExp(`^${env!.registry.replace(/\./g, '\\.')}/${appName}@sha256:[0-9a-f]{64}$`));
     assert.equal((await web()).Spec.TaskTemplate.ContainerSpec.Image, ref.artifact);
     const log = c.log.text();
     assert.match(log, /\[stdout\] migrating to v1/);
     assert.match(log, /\[stderr\] schema warning/);
-    assert.match(log, /release job drv-staging_migrate-r1: complete, exit code 0/);
+    assert.ok(log.includes(`release job ${stack}_migrate-r1: complete, exit code 0`), log);
     const status = await driver.serviceStatus(c.app, c.environment, null);
     assert.deepEqual(status.map((s) => [s.service, s.running, s.desired]), [['web', 2, 2]]);
     assert.ok(status[0]?.tasks.every((t) => t.node && t.state === 'running'));
@@ -147,7 +149,7 @@ describe('SwarmDriver end to end', { skip: skip || missingBusybox || false, time
       assert.equal(e.reason, 'rolled_back');
       return true;
     });
-    assert.match(c.log.text(), /\[error\] drv-staging_web: /);
+    assert.ok(c.log.text().includes(`[error] ${stack}_web: `), c.log.text());
     const svc = await web();
     assert.equal(svc.Spec.TaskTemplate.ContainerSpec.Image, releases.get('r2')?.artifact);
     console.log(`# v3 errors:\n# ${c.log.lines.filter((l) => l.stream === 'error').map((l) => l.text).join('\n# ')}`);
@@ -156,7 +158,7 @@ describe('SwarmDriver end to end', { skip: skip || missingBusybox || false, time
   it('a failing migration stops the deploy before any service is updated', async () => {
     const before = await web();
     const c = ctx({ variables: { MIGRATE_EXIT: '3' } });
-    await assert.rejects(deploy('r4', 'v4', { c }), /release job drv-staging_migrate-r4 failed .*exit code 3.*no service was updated/);
+    await assert.rejects(deploy('r4', 'v4', { c }), new RegExp(`release job ${stack}_migrate-r4 failed .*exit code 3.*no service was updated`));
     const now = await web();
     assert.equal(now.Version.Index, before.Version.Index);
     assert.equal(now.Spec.TaskTemplate.ContainerSpec.Image, releases.get('r2')?.artifact);

@@ -17,6 +17,7 @@ import { requireSwarmEnv } from '../support/swarm-env.js';
 import { diffBothSet } from './spec-diff.js';
 
 const fixtures = path.join(projectRoot, 'test', 'fixtures', 'compose');
+const runId = (Date.now() % 1_000_000).toString(36);
 const { env, skip } = await requireSwarmEnv();
 const missingBusybox = busyboxAvailable();
 if (missingBusybox && process.env['CI'] === 'true') throw new Error(missingBusybox);
@@ -65,8 +66,9 @@ describe('oracle: Slipway vs docker stack deploy', { skip: skip || missingBusybo
 
   for (const [i, fixture] of ['custom-domain.yml', 'django.yml', 'rollout.yml'].entries()) {
     it(`${fixture}: same services as docker stack deploy; a second deploy changes nothing`, async () => {
-      const cli = `ora${i}cli`;
-      const ours = `ora${i}slw`;
+      // Names unique to this run: a network removed by an earlier run may linger in the engine's list.
+      const cli = `ora${i}cli${runId}`;
+      const ours = `ora${i}slw${runId}`;
       stacks.push(cli, ours);
       await runChecked(['docker', 'stack', 'deploy', '--compose-file', path.join(fixtures, fixture), cli], {
         cwd: fixtures,
