@@ -12,6 +12,7 @@ import { EdgeClient } from './edge/edge-client.js';
 import { ensureEdge } from './edge-process.js';
 import { GitSource } from './git/index.js';
 import { buildHttpApp } from './http/http-app.js';
+import { gitRoutes } from './http/routes/git-routes.js';
 import { registerWebhookReceiver, webhookRoutes } from './http/routes/webhook-routes.js';
 import { DeployEngine } from './pipeline/deploy-engine.js';
 import type { PipelineDeps } from './pipeline/pipeline-deps.js';
@@ -27,6 +28,9 @@ import { LockService } from './services/lock-service.js';
 import { MaintenanceService } from './services/maintenance-service.js';
 import { SecretService } from './services/secret-service.js';
 import { StatusService } from './services/status-service.js';
+import { CommitStatusService } from './services/commit-status-service.js';
+import { DiffService } from './services/diff-service.js';
+import { PromotionService } from './services/promotion-service.js';
 import { StoreDeliveryRecorder } from './services/store-delivery-recorder.js';
 import { WebhookSecretService } from './services/webhook-secret-service.js';
 import { WebhookService } from './services/webhook-service.js';
@@ -69,11 +73,12 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     return d;
   };
 
-  const audit = new AuditTrail(store);
+  const audit = new AuditTrail(store, (t) => redactor.redact(t));
   const apps = new AppService(store, source, audit);
   const secrets = new SecretService(store, box, redactor, apps, audit);
   await secrets.loadRedactions();
   const workRoot = path.join(dataDir, 'work');
+  await mkdir(workRoot, { recursive: true, mode: 0o700 });
   const deps: PipelineDeps = {
     store,
     source,
@@ -100,7 +105,12 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const tokens = new TokenService(store);
   const services: Services = {
     apps,
-    deployments: new DeploymentService(store, engine, apps, audit),
+    deployments: new DeploymentService(store, engine, apps, audit, async (file) => {
+      // Refused here, before anything is queued: traversal, absolute paths, escaping links,
+      // devices, too many entries or bytes. The trial extraction lives in a temp dir.
+      const trial = await safeExtract(file, { parentDir: workRoot, displayName: 'the uploaded archive' });
+      await rm(trial.dir, { recursive: true, force: true });
+    }),
     secrets,
     locks: new LockService(store, engine, apps, audit),
     status: new StatusService(store, apps, driver),
@@ -112,6 +122,9 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
 
   const webhookSecrets = new WebhookSecretService(store, box, apps, audit);
   const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store));
+  const promotions = new PromotionService(store, engine, apps, source, audit);
+  const diffs = new DiffService(store, apps, source);
+  const commitStatuses = new CommitStatusService(store, apps, audit);
 
   let firstToken: string | null = null;
   if (await tokens.isEmpty()) {
@@ -126,7 +139,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     logger,
     redact: (t) => redactor.redact(t),
     version: VERSION,
-    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets })],
+    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets }), ...gitRoutes({ promotions, diffs, commitStatuses })],
   });
   await registerWebhookReceiver(http, webhooks);
   await http.listen({ host: settings.host, port: settings.port });

@@ -15,12 +15,16 @@ export interface DeploymentView extends Deployment {
 
 export type FollowEvent = { type: 'log'; line: LogLine } | { type: 'status'; deployment: Deployment };
 
+/** Refuses an uploaded archive that is hostile or malformed (throws InvalidInputError). */
+export type UploadCheck = (file: string) => Promise<void>;
+
 export class DeploymentService {
   constructor(
     private readonly store: Store,
     private readonly engine: DeployEngine,
     private readonly apps: AppService,
     private readonly audit: AuditTrail,
+    private readonly checkUpload: UploadCheck = async () => undefined,
   ) {}
 
   async deploy(actor: Actor, input: { app: string; env: string; ref?: string; upload?: string; trigger?: Deployment['trigger'] }): Promise<Deployment> {
@@ -28,6 +32,7 @@ export class DeploymentService {
     return this.audit.record(actor, 'deployment.create', target, { ref: input.ref ?? null }, async () => {
       const app = await this.apps.require(input.app);
       const env = await this.apps.environment(app, input.env, input.ref);
+      if (input.upload) await this.checkUpload(input.upload);
       return this.engine.enqueue({
         appId: app.id,
         environmentId: env.id,

@@ -5,12 +5,29 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { InvalidInputError } from '../../core/errors.js';
+import { InvalidInputError, SlipwayError } from '../../core/errors.js';
+import { Transform } from 'node:stream';
 import type { Services } from '../../services/services.js';
 import { route } from '../route-table.js';
 
 const statuses = ['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'] as const;
 const UPLOAD_LIMIT = 512 * 1024 * 1024;
+
+function tooLarge(): SlipwayError {
+  return new SlipwayError('payload_too_large', `the upload is larger than ${UPLOAD_LIMIT / 1024 / 1024} MiB; leave build output and dependencies out of the archive`);
+}
+
+/** Fails the stream once more than `limit` bytes went through (a raw body has no Fastify limit). */
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) return done(tooLarge());
+      done(null, chunk);
+    },
+  });
+}
 
 export function deploymentRoutes(s: Services) {
   return [
@@ -36,10 +53,12 @@ export function deploymentRoutes(s: Services) {
         if (!req.body || typeof (req.body as Readable).pipe !== 'function') {
           throw new InvalidInputError('send the tarball as the request body with Content-Type application/gzip or application/x-tar');
         }
+        const declared = Number(req.headers['content-length'] ?? 0);
+        if (declared > UPLOAD_LIMIT) throw tooLarge();
         await mkdir(s.uploadDir, { recursive: true, mode: 0o700 });
         const file = path.join(s.uploadDir, `${randomUUID()}.tar`);
         try {
-          await pipeline(req.body as Readable, createWriteStream(file, { mode: 0o600 }));
+          await pipeline(req.body as Readable, byteLimit(UPLOAD_LIMIT), createWriteStream(file, { mode: 0o600 }));
           return { deployment: await s.deployments.deploy(actor, { app: params['app'] ?? '', env: params['env'] ?? '', upload: file }) };
         } catch (err) {
           await rm(file, { force: true });
