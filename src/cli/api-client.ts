@@ -8,6 +8,11 @@ import type { DeploymentView, FollowEvent } from '../services/deployment-service
 import type { LockView } from '../services/lock-service.js';
 import type { SecretView } from '../services/secret-service.js';
 import type { EnvironmentStatus } from '../services/status-service.js';
+import type { EnvironmentDiff } from '../services/diff-service.js';
+import type { PromotionPreview } from '../services/promotion-service.js';
+import type { DeliveryView } from '../services/store-delivery-recorder.js';
+import type { WebhookSecretInfo } from '../services/webhook-secret-service.js';
+import type { CommitStatus } from '../core/model.js';
 import { HttpCaller } from './http-call.js';
 import { ndjsonValues } from './ndjson.js';
 
@@ -134,6 +139,35 @@ export class ApiClient {
 
   status(app?: string): Promise<{ environments: EnvironmentStatus[] }> {
     return this.#http.json('GET', '/api/status', { query: { app } });
+  }
+
+  promote(app: string, input: { from: string; to: string }): Promise<{ deployment: Deployment } & PromotionPreview> {
+    return this.#http.json('POST', `/api/apps/${seg(app)}/promote`, { json: input });
+  }
+
+  previewPromotion(app: string, input: { from: string; to: string }): Promise<PromotionPreview> {
+    return this.#http.json('GET', `/api/apps/${seg(app)}/promote`, { query: input });
+  }
+
+  diff(app: string, input: { from: string; to: string }): Promise<EnvironmentDiff> {
+    return this.#http.json('GET', `/api/apps/${seg(app)}/diff`, { query: input });
+  }
+
+  /** The new secret is in the answer, the only time it is ever shown. */
+  webhookSecret(app: string, input: { rotate: boolean }): Promise<WebhookSecretInfo & { secret: string }> {
+    return this.#http.json('POST', `/api/apps/${seg(app)}/webhook-secret`, { json: input });
+  }
+
+  webhookSecretInfo(app: string): Promise<WebhookSecretInfo> {
+    return this.#http.json('GET', `/api/apps/${seg(app)}/webhook-secret`);
+  }
+
+  webhookDeliveries(app: string, limit = 50): Promise<{ deliveries: DeliveryView[] }> {
+    return this.#http.json('GET', `/api/apps/${seg(app)}/webhook-deliveries`, { query: { limit } });
+  }
+
+  reportCommitStatus(app: string, sha: string, input: { state: CommitStatus['state']; context?: string; description?: string }): Promise<{ status: CommitStatus }> {
+    return this.#http.json('POST', `/api/apps/${seg(app)}/commits/${seg(sha)}/statuses`, { json: input });
   }
 
   audit(query: { limit?: number; before?: number } = {}): Promise<{ events: AuditEvent[] }> {

@@ -35,6 +35,12 @@ export class CliContext {
     return this.#client;
   }
 
+  /** Forgets the connection and finds the server again (after it restarted on another address). */
+  rediscover(): Promise<ApiClient> {
+    this.#client = undefined;
+    return this.client();
+  }
+
   /** A result line on stdout. */
   out(text: string): void {
     this.io.stdout.write(`${text}\n`);

@@ -16,11 +16,14 @@ export interface FollowOptions {
   /** Milliseconds without any event before a connection is considered dead. */
   idleTimeoutMs?: number;
   onReconnect?: (info: { attempt: number; after: number; reason: string }) => void;
+  /** A fresh client after the server could not be reached (it may have restarted on another port). */
+  rediscover?: () => Promise<ApiClient>;
 }
 
 const DEFAULT_DELAYS = [100, 250, 500, 1000, 2000, 4000, 4000, 4000];
 
-export async function* followDeployment(client: ApiClient, id: string, opts: FollowOptions = {}): AsyncGenerator<FollowEvent> {
+export async function* followDeployment(first: ApiClient, id: string, opts: FollowOptions = {}): AsyncGenerator<FollowEvent> {
+  let client = first;
   const delays = opts.retryDelaysMs ?? DEFAULT_DELAYS;
   let after = opts.after ?? 0;
   let failures = 0;
@@ -60,6 +63,7 @@ export async function* followDeployment(client: ApiClient, id: string, opts: Fol
       if (err instanceof ApiError && err.status < 500) throw err;
       failures += 1;
       reason = errorMessage(err);
+      if (opts.rediscover) client = await opts.rediscover().catch(() => client);
     }
     const delay = delays[Math.min(failures, delays.length - 1)];
     if (failures >= delays.length || delay === undefined) {

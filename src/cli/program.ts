@@ -5,15 +5,18 @@ import { registerAudit } from './commands/audit.js';
 import { registerConfig } from './commands/config.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDeployments } from './commands/deployments.js';
+import { registerDiff } from './commands/diff.js';
 import { registerEdge } from './commands/edge.js';
 import { registerLocks } from './commands/locks.js';
 import { registerMaintenance } from './commands/maintenance.js';
+import { registerPromote } from './commands/promote.js';
 import { registerReleases } from './commands/releases.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
 import { registerUp } from './commands/up.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import type { CliContext } from './context.js';
 
 export function buildProgram(ctx: CliContext, version: string): Command {
@@ -32,10 +35,13 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerApps(program, ctx);
   registerDeploy(program, ctx);
   registerRollback(program, ctx);
+  registerPromote(program, ctx);
+  registerDiff(program, ctx);
   registerStatus(program, ctx);
   registerDeployments(program, ctx);
   registerReleases(program, ctx);
   registerSecrets(program, ctx);
+  registerWebhooks(program, ctx);
   registerLocks(program, ctx);
   registerMaintenance(program, ctx);
   registerAudit(program, ctx);

@@ -26,6 +26,7 @@ export async function watchDeployment(ctx: CliContext, client: ApiClient, queued
   try {
     for await (const event of followDeployment(client, queued.id, {
       signal: stop.signal,
+      rediscover: () => ctx.rediscover(),
       onReconnect: ({ after, reason }) => ctx.err(`-- log stream interrupted (${reason}); reconnecting after line ${after}`),
     })) {
       if (!opts.json) printer.event(event);

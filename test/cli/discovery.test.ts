@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeControlPlane } from './fake-control-plane.js';
-import { helloApp } from './fixtures.js';
+import { deployment, finished, helloApp, logLine } from './fixtures.js';
 import { runCli, tempDir } from './run-cli.js';
 
 describe('finding the server', () => {
@@ -76,5 +76,35 @@ describe('finding the server', () => {
     const r = await runCli(['status'], { env: { SLIPWAY_URL: url, SLIPWAY_TOKEN: 't' } });
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`^error: cannot reach the Slipway server at ${url} \\(connection refused\\)`));
+  });
+
+  it('follows a deploy across a server restart on a new address, found again through server.json', async () => {
+    const dir = tempDir();
+    const a = await FakeControlPlane.start('token-from-file');
+    const b = await FakeControlPlane.start('token-from-file');
+    try {
+      writeFileSync(path.join(dir.dir, 'admin.token'), 'token-from-file');
+      writeFileSync(path.join(dir.dir, 'server.json'), JSON.stringify({ url: a.url, pid: process.pid }));
+      a.reply('POST', '/api/apps/hello/environments/staging/deployments', 202, { deployment: deployment() });
+      a.on('GET', '/api/deployments/dep_1/log', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write(`${JSON.stringify({ type: 'log', line: logLine(1, 'step', '==> build', 'build') })}\n`);
+        // The server goes away; its successor writes its own address.
+        writeFileSync(path.join(dir.dir, 'server.json'), JSON.stringify({ url: b.url, pid: process.pid }));
+        setTimeout(() => void a.close(), 50);
+      });
+      b.reply('GET', '/api/deployments/dep_1', 200, { deployment: { ...deployment({ status: 'running' }), app: 'hello', environment: 'staging', steps: [] } });
+      b.on('GET', '/api/deployments/dep_1/log', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.end([{ type: 'log', line: logLine(2, 'info', '<== build done in 900 ms', 'build') }, { type: 'status', deployment: finished('succeeded') }].map((e) => `${JSON.stringify(e)}\n`).join(''));
+      });
+      const r = await runCli(['deploy', 'hello', 'staging'], { env: { SLIPWAY_DATA_DIR: dir.dir } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(b.requestsTo('GET', '/api/deployments/dep_1/log')[0]?.query.get('after'), '1');
+      assert.match(r.stderr, /==> build\n[\s\S]*<== build done in 900ms/);
+    } finally {
+      await Promise.allSettled([a.close(), b.close()]);
+      dir.remove();
+    }
   });
 });
