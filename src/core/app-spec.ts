@@ -1,6 +1,8 @@
 // The app spec, `slipway.yml`: one zod schema serves validation, types and the JSON Schema.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { databaseListSchema } from './database-spec.js';
+import { targetSpecSchema } from './backup-target-spec.js';
 
 export const DURATION_HINT = 'a duration like "500ms", "10s", "5m" or "1h30m"';
 
@@ -71,6 +73,7 @@ export const environmentSchema = z
     require_ci_status: z.boolean().default(false).describe('Deploy only commits that an external CI reported green.'),
     route: routeSchema.optional(),
     drain_timeout: duration.default(30_000),
+    databases: databaseListSchema.default([]).describe('Databases backed up before migrations, on a schedule, and drilled.'),
   })
   .describe('A deployment target such as staging or production.');
 
@@ -105,8 +108,25 @@ export const appSpecSchema = z
       message: 'at least one environment is required, e.g. environments: { staging: { branch: main } }',
     }),
     swarm: swarmSchema.optional(),
+    backup_targets: z.array(targetSpecSchema).default([]).describe('Where backups go; "local" (<data dir>/backups) needs no entry.'),
   })
   .superRefine((spec, ctx) => {
+    const targets = new Set(['local']);
+    spec.backup_targets.forEach((t, i) => {
+      if (targets.has(t.name) && t.name !== 'local') ctx.addIssue({ code: 'custom', path: ['backup_targets', i, 'name'], message: `duplicate backup target name "${t.name}"` });
+      targets.add(t.name);
+    });
+    for (const [envName, env] of Object.entries(spec.environments)) {
+      env.databases.forEach((db, i) => {
+        if (!targets.has(db.target)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', envName, 'databases', i, 'target'],
+            message: `no backup target named "${db.target}"; define it under backup_targets or use "local"`,
+          });
+        }
+      });
+    }
     for (const [name, p] of Object.entries(spec.processes)) {
       if (p.health && !p.http) {
         ctx.addIssue({ code: 'custom', path: ['processes', name, 'health'], message: 'a health check needs http: true' });

@@ -167,3 +167,37 @@ export interface CommitStatus {
   description: string | null;
   at: string;
 }
+
+/** Why a backup was taken. `safety`: right before a restore or a re-initialisation overwrote the database. */
+export type BackupReason = 'pre-migration' | 'scheduled' | 'manual' | 'safety';
+/** `created`: stored and its upload read back; `verified`: a restore drill passed; `failed`: the last drill failed. */
+export type BackupStatus = 'created' | 'verified' | 'failed';
+
+/** A stored database backup. A backup counts only once a restore drill of it passed (`verified`). */
+export interface Backup {
+  id: string;
+  appId: string;
+  environmentId: string;
+  /** The database's name in slipway.yml. */
+  database: string;
+  kind: string;
+  /** Name of the backup target in slipway.yml ("local" by default). */
+  target: string;
+  /** Where it is, for humans (no credentials): the target's location and the object's key. */
+  location: string;
+  key: string;
+  sha256: string;
+  size: number;
+  rowCounts: Record<string, number>;
+  encrypted: boolean;
+  /** e.g. "pg_dump (PostgreSQL) 15.18". */
+  tool: string;
+  reason: BackupReason;
+  status: BackupStatus;
+  /** The last restore drill's verdict (ok, reasons, row counts), or null before any drill. */
+  verdict: Record<string, unknown> | null;
+  /** The release whose migration this backup preceded (pre-migration backups). */
+  releaseId: string | null;
+  createdAt: string;
+  verifiedAt: string | null;
+}

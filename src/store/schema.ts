@@ -3,6 +3,8 @@
 import type { Generated } from 'kysely';
 import type {
   AuditEvent,
+  BackupReason,
+  BackupStatus,
   CommitStatusState,
   DeploymentKind,
   DeploymentStatus,
@@ -158,6 +160,7 @@ export interface Database {
   settings: SettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   commit_statuses: CommitStatusesTable;
+  backups: BackupsTable;
 }
 
 export interface WebhookDeliveriesTable {
@@ -182,4 +185,26 @@ export interface CommitStatusesTable {
   state: CommitStatusState;
   description: string | null;
   at: string;
+}
+
+export interface BackupsTable {
+  id: string;
+  app_id: string;
+  environment_id: string;
+  database: string;
+  kind: string;
+  target: string;
+  location: string;
+  key: string;
+  sha256: string;
+  size: number;
+  row_counts: string;
+  encrypted: number;
+  tool: string;
+  reason: BackupReason;
+  status: BackupStatus;
+  verdict: string | null;
+  release_id: string | null;
+  created_at: string;
+  verified_at: string | null;
 }

@@ -5,6 +5,7 @@ import type {
   ApiToken,
   App,
   AuditEvent,
+  Backup,
   CommitStatus,
   Deployment,
   DeploymentStatus,
@@ -18,10 +19,11 @@ import type {
   StepStatus,
   WebhookDeliveryRecord,
 } from '../core/model.js';
-import type { DeploymentFilter, EncryptedSecret, LockRequest, NewDeployment, Store } from '../core/ports/store.js';
+import type { BackupFilter, DeploymentFilter, EncryptedSecret, LockRequest, NewDeployment, Store } from '../core/ports/store.js';
 import type { Clock } from '../platform/clock.js';
 import * as apps from './queries/apps.js';
 import * as auditTrail from './queries/audit.js';
+import * as backups from './queries/backups.js';
 import * as commitStatuses from './queries/commit-statuses.js';
 import * as deployments from './queries/deployments.js';
 import * as locks from './queries/locks.js';
@@ -204,6 +206,22 @@ export class SqliteStore implements Store {
   }
   listCommitStatuses(appId: string, sha: string): Promise<CommitStatus[]> {
     return commitStatuses.listCommitStatuses(this.#db, appId, sha);
+  }
+
+  addBackup(b: backups.NewBackup): Promise<Backup> {
+    return backups.addBackup(this.#db, this.#clock, b);
+  }
+  getBackup(id: string): Promise<Backup | null> {
+    return backups.getBackup(this.#db, id);
+  }
+  listBackups(filter: BackupFilter): Promise<Backup[]> {
+    return backups.listBackups(this.#db, filter);
+  }
+  updateBackup(id: string, patch: Partial<Pick<Backup, 'status' | 'verdict' | 'verifiedAt' | 'releaseId'>>): Promise<void> {
+    return backups.updateBackup(this.#db, id, patch);
+  }
+  deleteBackup(id: string): Promise<boolean> {
+    return backups.deleteBackup(this.#db, id);
   }
 
   // Batch reads for the status page (not in the port): one query each.

@@ -5,6 +5,7 @@ import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports/store.js';
 import { appsContract } from './contract/apps.js';
 import { auditTokensSettingsContract } from './contract/audit-tokens-settings.js';
+import { backupsContract } from './contract/backups.js';
 import { deploymentsContract } from './contract/deployments.js';
 import { gitDrivenContract } from './contract/git-driven.js';
 import { locksContract } from './contract/locks.js';
@@ -22,5 +23,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     locksContract(open);
     auditTokensSettingsContract(open);
     gitDrivenContract(open);
+    backupsContract(open);
   });
 }

@@ -4,6 +4,7 @@ import type {
   ApiToken,
   App,
   AuditEvent,
+  Backup,
   CommitStatus,
   Deployment,
   DeploymentStatus,
@@ -148,7 +149,24 @@ export interface Store {
   /** Every status of the commit, newest first. */
   listCommitStatuses(appId: string, sha: string): Promise<CommitStatus[]>;
 
+  // backups (the records; the bytes live on a backup target)
+  addBackup(b: Omit<Backup, 'createdAt' | 'verifiedAt'> & { createdAt?: string }): Promise<Backup>;
+  getBackup(id: string): Promise<Backup | null>;
+  /** Newest first. */
+  listBackups(filter: BackupFilter): Promise<Backup[]>;
+  updateBackup(id: string, patch: Partial<Pick<Backup, 'status' | 'verdict' | 'verifiedAt' | 'releaseId'>>): Promise<void>;
+  deleteBackup(id: string): Promise<boolean>;
+
   close(): Promise<void>;
+}
+
+export interface BackupFilter {
+  appId?: string;
+  environmentId?: string;
+  database?: string;
+  releaseId?: string;
+  reason?: Backup['reason'];
+  limit?: number;
 }
 
 export type { ReleaseStatus };

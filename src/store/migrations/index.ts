@@ -1,6 +1,7 @@
 // Every migration this build knows, in order. Append new ones; never edit an applied one.
 import { initial } from './001-initial.js';
 import { gitDriven } from './002-git-driven.js';
+import { backups } from './003-backups.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial, gitDriven];
+export const MIGRATIONS: readonly Migration[] = [initial, gitDriven, backups];
