@@ -5,6 +5,7 @@ import type { Deployment } from '../core/model.js';
 import type { Planner } from './deploy-engine.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { deployPlan } from './plans/deploy-plan.js';
+import { promotePlan } from './plans/promote-plan.js';
 import { rollbackPlan } from './plans/rollback-plan.js';
 import type { Plan } from './step.js';
 
@@ -12,7 +13,7 @@ export function createPlanner(deps: PipelineDeps, extraPlans: Partial<Record<Dep
   const plans: Record<Deployment['kind'], ((d: PipelineDeps) => Plan) | undefined> = {
     deploy: deployPlan,
     rollback: rollbackPlan,
-    promote: undefined,
+    promote: promotePlan,
     ...extraPlans,
   };
   return {

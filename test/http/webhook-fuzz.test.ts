@@ -86,12 +86,13 @@ describe('webhook receiver under fuzzing (in-process server)', { timeout: 900_00
     let validQueued = 0;
     for (let i = 0; i < ITERATIONS; i++) {
       const provider = rnd.pick(WEBHOOK_PROVIDERS);
-      const ref = rnd.pick(['refs/heads/main', 'refs/heads/release', 'refs/heads/other', 'refs/tags/v1.0.0']);
+      const kind = rnd.int(16);
+      // Mostly an unmapped branch: keeps the deployments queued by still-valid mutations countable (< 1000).
+      const ref = kind === 0 || rnd.next() < 0.25 ? rnd.pick(['refs/heads/main', 'refs/heads/release', 'refs/heads/other', 'refs/tags/v1.0.0']) : 'refs/heads/other';
       const base = signed(provider, secret, Buffer.from(JSON.stringify(pushBody(provider, { ref, after: sha }))), provider === 'gitlab' ? 'Push Hook' : 'push', randomUUID());
       let headers: Record<string, string> = { ...base.headers };
       let body: Buffer = base.body;
       let url = `/hooks/${provider}/shop`;
-      const kind = rnd.int(16);
       const sigName = Object.keys(headers).find((k) => /signature|token/.test(k))!;
       switch (kind) {
         case 0: // unmutated: valid (exercises the positive path; the lock keeps it queued)

@@ -2,9 +2,12 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAppSpec } from '../../core/config-file.js';
-import { PreconditionError } from '../../core/errors.js';
+import { errorMessage, PreconditionError } from '../../core/errors.js';
+import { requireGreenCommit } from '../ci-gate.js';
+import { commitsBetween } from '../deployment-notes.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
-import type { Step } from '../step.js';
+import { runTestGate } from '../test-gate.js';
+import type { Step, StepContext } from '../step.js';
 
 export const SPEC_FILE = 'slipway.yml';
 
@@ -28,18 +31,54 @@ export function resolveSource(deps: PipelineDeps): Step {
       if (specText === null) {
         throw new PreconditionError(`commit ${commit.sha.slice(0, 7)} has no ${SPEC_FILE}; add one at the repository root`);
       }
-      parseAppSpec(specText, `${SPEC_FILE} at ${commit.sha.slice(0, 7)}`);
+      const spec = parseAppSpec(specText, `${SPEC_FILE} at ${commit.sha.slice(0, 7)}`);
+      if (spec.environments[ctx.environment.name]?.require_ci_status) {
+        const green = await requireGreenCommit(deps.store, ctx.app, ctx.environment.name, commit.sha);
+        ctx.log.info(`CI gate: ${green.map((s) => `${s.context}: ${s.state}`).join(', ')}`);
+      }
       await deps.store.updateDeployment(d.id, { commitSha: commit.sha });
       ctx.log.info(`deploying ${commit.sha.slice(0, 7)} "${commit.subject}"`);
-      return {
-        ...base,
-        commitSha: commit.sha,
-        commitSubject: commit.subject,
-        specText,
-        releaseId: `r${d.number}-${commit.sha.slice(0, 7)}`,
-      };
+      const notes = await notesSinceLive(deps, ctx, live?.commitSha ?? null, commit.sha);
+      const releaseId = `r${d.number}-${commit.sha.slice(0, 7)}`;
+      // Recorded now (pending) so that the release carries its notes; build fills in the artifact.
+      if (!(await deps.store.getRelease(releaseId))) {
+        await deps.store.createRelease({
+          id: releaseId,
+          appId: ctx.app.id,
+          environmentId: ctx.environment.id,
+          deploymentId: d.id,
+          commitSha: commit.sha,
+          commitSubject: commit.subject,
+          artifact: null,
+          status: 'pending',
+          driverState: {},
+          spec: { file: SPEC_FILE, text: specText },
+          notes,
+          trigger: d.trigger,
+          deployedBy: d.requestedBy,
+        });
+      }
+      return { ...base, commitSha: commit.sha, commitSubject: commit.subject, specText, releaseId, notes };
+    },
+    async compensate(ctx) {
+      const releaseId = ctx.state['releaseId'];
+      const release = typeof releaseId === 'string' ? await deps.store.getRelease(releaseId) : null;
+      if (release && release.status === 'pending') await deps.store.updateRelease(release.id, { status: 'failed' });
     },
   };
+}
+
+/** `Deployment:` notes of the commits between the environment's live commit and `sha`, printed to the log. */
+async function notesSinceLive(deps: PipelineDeps, ctx: StepContext, liveSha: string | null, sha: string): Promise<string[]> {
+  try {
+    const { commits, notes } = await commitsBetween(deps.source, ctx.app.repo, liveSha, sha);
+    if (liveSha !== null) ctx.log.info(`${commits.length} commit(s) since the live release (${liveSha.slice(0, 7)})`);
+    for (const note of notes) ctx.log.info(`Deployment: ${note}`);
+    return notes;
+  } catch (err) {
+    ctx.log.info(`warning: could not list the commits since ${liveSha?.slice(0, 7) ?? 'the start'}: ${errorMessage(err)}; no deployment notes collected`);
+    return [];
+  }
 }
 
 /** Writes the source tree into the deployment's scratch directory. */
@@ -56,13 +95,16 @@ export function fetchSource(deps: PipelineDeps): Step {
         const specText = await readFile(path.join(dir, SPEC_FILE), 'utf8').catch(() => null);
         if (specText === null) throw new PreconditionError(`the uploaded archive has no ${SPEC_FILE} at its root`);
         parseAppSpec(specText, `${SPEC_FILE} in the upload`);
-        return { sourceDir: dir, specText };
+        const tested = await runTestGate(deps, { ...ctx, state: { ...ctx.state, specText } }, dir);
+        return { sourceDir: dir, specText, tested };
       }
       const sha = ctx.state['commitSha'];
       if (typeof sha !== 'string') throw new PreconditionError('no commit was resolved');
       await deps.source.checkout(ctx.app.repo, sha, dir);
       ctx.log.info(`checked out ${sha.slice(0, 7)}`);
-      return { sourceDir: dir };
+      // The test gate (require_tests: true) runs here, on the checked-out tree, before any build.
+      const tested = await runTestGate(deps, ctx, dir);
+      return { sourceDir: dir, tested };
     },
   };
 }

@@ -1,0 +1,25 @@
+// What a promotion takes from its source environment: FROM's live release, refused when FROM's
+// latest deployment failed or has not finished (so that a broken or moving target is never copied).
+import { NotFoundError, PreconditionError } from '../core/errors.js';
+import type { App, Release } from '../core/model.js';
+import type { Store } from '../core/ports/store.js';
+
+export async function promotableRelease(store: Store, app: App, from: string, to: string): Promise<Release> {
+  if (from === to) throw new PreconditionError(`promote needs two different environments (got ${from} twice)`);
+  const env = await store.getEnvironment(app.id, from);
+  if (!env) throw new NotFoundError(`environment of app ${app.name}`, from);
+  const [latest] = await store.listDeployments({ environmentId: env.id, limit: 1 });
+  if (latest && (latest.status === 'queued' || latest.status === 'running')) {
+    throw new PreconditionError(`${app.name}/${from} has a deployment that is still ${latest.status} (#${latest.number}); promote once it has finished`, { deployment: latest.id });
+  }
+  if (latest && (latest.status === 'failed' || latest.status === 'rolled_back')) {
+    throw new PreconditionError(
+      `the latest deployment of ${app.name}/${from} (#${latest.number}) ${latest.status === 'failed' ? 'failed' : 'was rolled back'}; fix ${from} first (deploy or roll it back), then promote`,
+      { deployment: latest.id },
+    );
+  }
+  const live = await store.liveRelease(env.id);
+  if (!live) throw new PreconditionError(`${app.name}/${from} has no live release to promote; deploy ${from} first`);
+  if (!live.artifact) throw new PreconditionError(`release ${live.id} of ${app.name}/${from} has no artifact to promote`);
+  return live;
+}

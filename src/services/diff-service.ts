@@ -1,0 +1,46 @@
+// What runs where, compared: the commits one environment's live release has that the other's lacks.
+import { PreconditionError } from '../core/errors.js';
+import type { Commit, SourceProvider } from '../core/ports/source.js';
+import type { Store } from '../core/ports/store.js';
+import type { AppService } from './app-service.js';
+
+export interface EnvironmentDiff {
+  from: { environment: string; release: string | null; commitSha: string | null };
+  to: { environment: string; release: string | null; commitSha: string | null };
+  /** Commits in B's live commit that A's lacks (B is ahead of A by these), newest first. */
+  ahead: Commit[];
+  /** Commits in A's live commit that B's lacks, newest first. */
+  behind: Commit[];
+}
+
+const plain = ({ sha, subject, body, author, date }: Commit): Commit => ({ sha, subject, body, author, date });
+
+export class DiffService {
+  constructor(
+    private readonly store: Store,
+    private readonly apps: AppService,
+    private readonly source: SourceProvider,
+  ) {}
+
+  async diff(input: { app: string; from: string; to: string }): Promise<EnvironmentDiff> {
+    const app = await this.apps.require(input.app);
+    const [a, b] = await Promise.all([this.apps.environment(app, input.from), this.apps.environment(app, input.to)]);
+    const [ra, rb] = await Promise.all([this.store.liveRelease(a.id), this.store.liveRelease(b.id)]);
+    for (const [env, r] of [[input.from, ra], [input.to, rb]] as const) {
+      if (!r) throw new PreconditionError(`${app.name}/${env} has no live release; deploy it first`);
+      if (!r.commitSha) throw new PreconditionError(`the live release of ${app.name}/${env} (${r.id}) was deployed from an upload and has no commit to compare`);
+    }
+    const shaA = ra?.commitSha ?? '';
+    const shaB = rb?.commitSha ?? '';
+    const [ahead, behind] = await Promise.all([
+      shaA === shaB ? [] : this.source.log(app.repo, shaA, shaB),
+      shaA === shaB ? [] : this.source.log(app.repo, shaB, shaA),
+    ]);
+    return {
+      from: { environment: input.from, release: ra?.id ?? null, commitSha: shaA },
+      to: { environment: input.to, release: rb?.id ?? null, commitSha: shaB },
+      ahead: ahead.map(plain),
+      behind: behind.map(plain),
+    };
+  }
+}

@@ -1,0 +1,183 @@
+// Issue 5's acceptance, end to end: a real control plane process (with its edge and supervisors),
+// a real bare git repository, real signed webhook payloads over HTTP.
+import assert from 'node:assert/strict';
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { ApiClient } from '../../src/cli/api-client.js';
+import { apiClient, waitTerminal } from '../support/deploy-client.js';
+import { stopEverything } from '../support/cleanup.js';
+import { projectRoot } from '../support/entry.js';
+import { createTestRepo, type TestRepo } from '../support/git-repo.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { signedPush } from '../webhooks/signed-requests.js';
+
+const SPEC = (base: string) =>
+  base.replace(/environments:[\s\S]*$/, '') +
+  `environments:
+  staging:
+    branch: main
+    route: { host: staging.web.test }
+    drain_timeout: 1s
+  production:
+    branch: release
+    tags: "v*"
+    route: { host: web.test }
+    drain_timeout: 1s
+  qa:
+    branch: main
+    auto_deploy: false
+    route: { host: qa.web.test }
+    drain_timeout: 1s
+  gated:
+    branch: gated
+    require_ci_status: true
+    route: { host: gated.web.test }
+    drain_timeout: 1s
+`;
+
+describe('git-driven environments end to end', { timeout: 600_000 }, () => {
+  let dataDir: string;
+  let repo: TestRepo;
+  let server: ServerProcess;
+  let client: ApiClient;
+  let secret: string;
+  let files: Record<string, string>;
+
+  async function hook(provider: 'github' | 'gitlab' | 'gitea' | 'generic', ref: string, after: string, opts: { deliveryId?: string; key?: string; dropSignature?: boolean } = {}) {
+    const req = signedPush(provider, opts.key ?? secret, { ref, after, ...(opts.deliveryId ? { deliveryId: opts.deliveryId } : {}) });
+    const headers = { ...req.headers };
+    if (opts.dropSignature) for (const k of Object.keys(headers)) if (/signature|token/.test(k)) delete headers[k];
+    const res = await fetch(`${server.url}/hooks/${provider}/web`, { method: 'POST', headers, body: req.body, signal: AbortSignal.timeout(30_000) });
+    return { status: res.status, body: (await res.json()) as { outcome: string; reason: string; deployments: { id: string; environment: string }[] } };
+  }
+  const count = async () => (await client.listDeployments({ app: 'web', limit: 1000 })).deployments.length;
+  const live = async (env: string) => (await client.status('web')).environments.find((e) => e.environment === env)?.live ?? null;
+  async function commit(version: number, message: string) {
+    const sha = await repo.commit({ ...files, VERSION: `${version}\n` }, message);
+    return sha;
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-git-'));
+    const dir = path.join(projectRoot, 'test', 'fixtures', 'apps', 'web');
+    files = {};
+    for (const name of await readdir(dir)) files[name] = await readFile(path.join(dir, name), 'utf8');
+    files['slipway.yml'] = SPEC(files['slipway.yml'] ?? '');
+    repo = await createTestRepo();
+    await commit(1, 'Version 1');
+    await repo.push('main');
+    server = await startServerProcess({ dataDir });
+    client = apiClient(server.url, server.token);
+    await client.createApp({ name: 'web', repo: repo.fileUrl });
+    secret = (await client.webhookSecret('web', { rotate: false })).secret;
+  });
+
+  after(async () => {
+    server?.kill('SIGTERM');
+    await server?.exited;
+    await stopEverything(dataDir);
+    await repo?.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('a push to main deploys staging (not the manual-only qa); bad or missing signatures and replays queue nothing', async () => {
+    const sha = await repo.git(['rev-parse', 'HEAD']);
+    const before = await count();
+    const bad = await hook('github', 'refs/heads/main', sha, { key: 'not-the-secret' });
+    assert.equal(bad.status, 401);
+    const missing = await hook('gitea', 'refs/heads/main', sha, { dropSignature: true });
+    assert.equal(missing.status, 401);
+    assert.equal(await count(), before);
+
+    const res = await hook('github', 'refs/heads/main', sha, { deliveryId: 'first-push' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.deepEqual(res.body.deployments.map((d) => d.environment), ['staging']);
+    assert.match(res.body.reason, /qa has auto_deploy: false/);
+    const replay = await hook('github', 'refs/heads/main', sha, { deliveryId: 'first-push' });
+    assert.equal(replay.status, 200);
+    assert.equal(replay.body.outcome, 'duplicate');
+    assert.equal(await count(), before + 1);
+    const d = await waitTerminal(client, res.body.deployments[0]!.id, 120_000);
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    assert.equal(d.trigger, 'webhook');
+    assert.equal((await live('staging'))?.commitSha, sha);
+    assert.equal(await live('qa'), null);
+
+    const unmapped = await hook('generic', 'refs/heads/feature-x', sha);
+    assert.equal(unmapped.status, 202);
+    assert.equal(unmapped.body.outcome, 'ignored');
+    const deliveries = (await client.webhookDeliveries('web')).deliveries;
+    assert.deepEqual(deliveries.slice(0, 4).map((x) => x.outcome), ['ignored', 'queued', 'rejected', 'rejected']);
+  });
+
+  test('notes are collected; promote deploys the identical artifact and lists commits and notes', async () => {
+    const sha2 = await commit(2, 'Version 2\n\nAdds a column.\n\nDeployment: run the data backfill after deploy');
+    await repo.push('main');
+    const res = await hook('gitlab', 'refs/heads/main', sha2);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const d = await waitTerminal(client, res.body.deployments[0]!.id, 120_000);
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    const staging = await live('staging');
+    assert.deepEqual(staging?.notes, ['run the data backfill after deploy']);
+
+    const promoted = await client.promote('web', { from: 'staging', to: 'production' });
+    assert.equal(promoted.commits[0]?.sha, sha2);
+    assert.deepEqual(promoted.notes, ['run the data backfill after deploy']);
+    const p = await waitTerminal(client, promoted.deployment.id, 120_000);
+    assert.equal(p.status, 'succeeded', p.error ?? '');
+    const production = await live('production');
+    assert.equal(production?.artifact, staging?.artifact);
+    assert.ok(production?.artifact?.startsWith('sha256:'));
+    assert.equal(production?.commitSha, sha2);
+    assert.equal(production?.trigger, 'promotion');
+  });
+
+  test('diff and status agree with git', async () => {
+    await commit(3, 'Version 3');
+    const sha4 = await commit(4, 'Version 4');
+    await repo.push('main');
+    const res = await hook('gitea', 'refs/heads/main', sha4);
+    assert.equal((await waitTerminal(client, res.body.deployments[0]!.id, 120_000)).status, 'succeeded');
+    const diff = await client.diff('web', { from: 'production', to: 'staging' });
+    const prod = (await live('production'))!.commitSha!;
+    const counts = (await repo.git(['rev-list', '--left-right', '--count', `${prod}...${sha4}`])).split(/\s+/).map(Number);
+    assert.equal(diff.behind.length, counts[0]);
+    assert.equal(diff.ahead.length, counts[1]);
+    assert.deepEqual(diff.ahead.map((c) => c.sha), (await repo.git(['log', '--format=%H', `${prod}..${sha4}`])).split('\n'));
+    const st = await live('staging');
+    assert.equal(st?.commitSha, sha4);
+    assert.equal(st?.commitSubject, await repo.git(['log', '-1', '--format=%s', sha4]));
+  });
+
+  test('a push to release and a v1.2.0 tag deploy production', async () => {
+    await repo.switchTo('release');
+    const sha5 = await commit(5, 'Version 5');
+    await repo.push('release');
+    const r1 = await hook('github', 'refs/heads/release', sha5);
+    assert.deepEqual(r1.body.deployments.map((d) => d.environment), ['production']);
+    assert.equal((await waitTerminal(client, r1.body.deployments[0]!.id, 120_000)).status, 'succeeded');
+    const sha6 = await commit(6, 'Version 6');
+    await repo.tag('v1.2.0');
+    await repo.push('release', 'v1.2.0');
+    const r2 = await hook('github', 'refs/tags/v1.2.0', sha6);
+    assert.deepEqual(r2.body.deployments.map((d) => d.environment), ['production'], JSON.stringify(r2.body));
+    assert.equal((await waitTerminal(client, r2.body.deployments[0]!.id, 120_000)).status, 'succeeded');
+    assert.equal((await live('production'))?.commitSha, sha6);
+  });
+
+  test('the CI gate refuses a commit without a green status, then deploys it after a success', async () => {
+    await repo.switchTo('gated');
+    const sha = await commit(7, 'Version 7');
+    await repo.push('gated');
+    const refused = await waitTerminal(client, (await client.deploy('web', 'gated', { ref: sha })).deployment.id, 120_000);
+    assert.equal(refused.status, 'failed');
+    assert.match(refused.error ?? '', /has none; have CI report one/);
+    await client.reportCommitStatus('web', sha, { state: 'failure', context: 'ci/tests' });
+    await client.reportCommitStatus('web', sha, { state: 'success', context: 'ci/tests' });
+    const res = await hook('github', 'refs/heads/gated', sha);
+    const ok = await waitTerminal(client, res.body.deployments[0]!.id, 120_000);
+    assert.equal(ok.status, 'succeeded', ok.error ?? '');
+  });
+});
