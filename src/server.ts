@@ -126,6 +126,9 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const diffs = new DiffService(store, apps, source);
   const commitStatuses = new CommitStatusService(store, apps, audit);
 
+  engine.onChange(() => services.status.invalidate());
+  audit.onMutation(() => services.status.invalidate());
+
   let firstToken: string | null = null;
   if (await tokens.isEmpty()) {
     const { token } = await tokens.create('admin');

@@ -30,6 +30,11 @@ export interface RouteDef<B = unknown, Q = unknown> {
   handler(input: RouteInput<B, Q>): Promise<unknown>;
 }
 
+/** A response body that is already JSON text (a cached view): sent as is, not re-serialized. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function route<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteDef {
   return def as unknown as RouteDef;
 }
@@ -55,6 +60,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], authent
         const result = await def.handler({ body, query, params: req.params as Record<string, string>, actor, req, reply });
         if (reply.sent) return reply;
         if (result === undefined) return reply.status(def.status ?? 204).send();
+        if (result instanceof JsonText) return reply.status(def.status ?? 200).type('application/json; charset=utf-8').send(result.text);
         return reply.status(def.status ?? 200).send(result);
       },
     });

@@ -109,6 +109,12 @@ export class DeployEngine {
     return () => this.#events.off(key, listener);
   }
 
+  /** Anything the status of an environment depends on moved: a deployment's status or a step. */
+  onChange(listener: () => void): () => void {
+    this.#events.on('change', listener);
+    return () => this.#events.off('change', listener);
+  }
+
   /** Any status change of any deployment. */
   onStatus(listener: (d: Deployment) => void): () => void {
     const fn = (e: EngineEvent) => e.type === 'status' && listener(e.deployment);
@@ -226,7 +232,10 @@ export class DeployEngine {
         if (!app || !environment) throw new Error('the app or environment of this deployment no longer exists');
         if (d.cancelRequested) abort.abort(new Error('cancelled by request'));
         const plan = await planner.plan(d);
-        const runner = new DeploymentRunner(store, writer, { deployment: d, app, environment, signal: abort.signal }, plan, this.opts.onBoundary);
+        const runner = new DeploymentRunner(store, writer, { deployment: d, app, environment, signal: abort.signal }, plan, async (phase, step) => {
+          if (phase === 'after') this.#events.emit('change');
+          await this.opts.onBoundary?.(phase, step);
+        });
         outcome = recovering ? await runner.recover(await store.listSteps(d.id)) : await runner.run();
       } catch (err) {
         outcome = { status: 'failed', error: redact(errorMessage(err)) };
@@ -274,6 +283,7 @@ export class DeployEngine {
     const e: EngineEvent = { type: 'status', deployment };
     this.#events.emit(`d:${deployment.id}`, e);
     this.#events.emit('all', e);
+    this.#events.emit('change');
   }
 }
 

@@ -4,6 +4,7 @@ import type { RuntimeDriver } from '../core/ports/runtime-driver.js';
 import type { SourceProvider } from '../core/ports/source.js';
 import type { Store } from '../core/ports/store.js';
 import type { Sensitive } from '../core/sensitive.js';
+import type { MigrationBackups } from './migration-backups.js';
 
 export interface PipelineDeps {
   store: Store;
@@ -15,4 +16,6 @@ export interface PipelineDeps {
   extractUpload(tarball: string, dir: string): Promise<void>;
   /** Scratch space for one deployment, removed when it ends. */
   workDir(deploymentId: string): string;
+  /** Takes the pre-migration backups (absent: an environment with databases cannot run a release phase). */
+  backups?: MigrationBackups;
 }

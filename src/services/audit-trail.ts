@@ -4,6 +4,13 @@ import type { Store } from '../core/ports/store.js';
 import type { Actor } from './actor.js';
 
 export class AuditTrail {
+  readonly #listeners: (() => void)[] = [];
+
+  /** Called after every recorded mutation (views that cache state invalidate themselves). */
+  onMutation(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
   /** `redact` (the secret redactor) cleans targets and details before they are stored. */
   constructor(
     private readonly store: Store,
@@ -25,6 +32,7 @@ export class AuditTrail {
   private async write(actor: Actor, action: string, target: string, outcome: 'ok' | 'error', details: Record<string, unknown>): Promise<void> {
     const clean = JSON.parse(this.redact(JSON.stringify(details))) as Record<string, unknown>;
     await this.store.audit({ actor: actor.name, action, target: this.redact(target), outcome, details: clean });
+    for (const l of this.#listeners) l();
   }
 
   list(filter: { limit?: number; beforeId?: number; target?: string }) {

@@ -26,11 +26,40 @@ export interface EnvironmentStatus {
 }
 
 export class StatusService {
+  /**
+   * The all-apps view, kept until something it depends on changes (a deployment's status or step,
+   * any audited mutation). One process owns the store, so invalidation by event is complete.
+   */
+  #cached: Promise<string> | undefined;
+  #generation = 0;
+
   constructor(
     private readonly store: Store,
     private readonly apps: AppService,
     private readonly driver: (kind: DriverKind) => RuntimeDriver,
   ) {}
+
+  invalidate(): void {
+    this.#generation += 1;
+    this.#cached = undefined;
+  }
+
+  /** `{"environments":[...]}` for every app, serialized once per change. */
+  async allAsJson(): Promise<string> {
+    if (this.#cached) return this.#cached;
+    const generation = this.#generation;
+    const pending = this.status().then((environments) => JSON.stringify({ environments }));
+    this.#cached = pending;
+    pending.then(
+      () => {
+        if (generation !== this.#generation && this.#cached === pending) this.#cached = undefined;
+      },
+      () => {
+        if (this.#cached === pending) this.#cached = undefined;
+      },
+    );
+    return pending;
+  }
 
   async status(appName?: string): Promise<EnvironmentStatus[]> {
     const app = appName ? await this.apps.require(appName) : null;

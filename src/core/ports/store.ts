@@ -100,7 +100,7 @@ export interface Store {
   liveRelease(environmentId: string): Promise<Release | null>;
   /** Marks `releaseId` live, the former live one `previous`, and older previous ones `retired`, atomically. */
   markLive(environmentId: string, releaseId: string, deployedAt: string): Promise<void>;
-  /** The live release of every environment, keyed by environment id (one query: for status). */
+  /** The live release of every environment, keyed by environment id (one query: for status; `spec` and `driverState` left empty). */
   liveReleases(): Promise<Map<string, Release>>;
   /** The newest deployment of every environment, keyed by environment id (one query: for status). */
   latestDeploymentsByEnvironment(): Promise<Map<string, Deployment>>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../../services/services.js';
-import { route } from '../route-table.js';
+import { JsonText, route } from '../route-table.js';
 
 const createApp = z.strictObject({
   name: z.string().describe('Lowercase name, e.g. "shop"'),
@@ -45,7 +45,10 @@ export function appRoutes(s: Services) {
       tag: 'status',
       summary: 'What runs where',
       query: z.strictObject({ app: z.string().optional() }),
-      handler: async ({ query }) => ({ environments: await s.status.status(query.app) }),
+      handler: async ({ query }) => {
+        if (query.app) return { environments: await s.status.status(query.app) };
+        return new JsonText(await s.status.allAsJson());
+      },
     }),
     route({
       method: 'GET',

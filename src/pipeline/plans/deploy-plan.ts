@@ -2,6 +2,7 @@
 import type { PipelineDeps } from '../pipeline-deps.js';
 import type { Plan } from '../step.js';
 import { fetchSource, resolveSource } from '../steps/source-steps.js';
+import { backupBeforeMigration } from '../steps/backup-step.js';
 import { build, releasePhase, stage } from '../steps/release-steps.js';
 import { prune, recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
 
@@ -12,6 +13,7 @@ export function deployPlan(deps: PipelineDeps): Plan {
       fetchSource(deps),
       build(deps),
       stage(deps),
+      backupBeforeMigration(deps),
       releasePhase(deps),
       startRelease(deps),
       switchTraffic(deps),

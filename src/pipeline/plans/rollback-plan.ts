@@ -4,6 +4,7 @@ import { NotFoundError, PreconditionError } from '../../core/errors.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import type { Plan, Step } from '../step.js';
 import { stage } from '../steps/release-steps.js';
+import { rollbackBackupNotice } from '../steps/rollback-backup-notice.js';
 import { recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
 
 function selectRelease(deps: PipelineDeps): Step {
@@ -41,7 +42,7 @@ function selectRelease(deps: PipelineDeps): Step {
 
 export function rollbackPlan(deps: PipelineDeps): Plan {
   return {
-    steps: [selectRelease(deps), stage(deps), startRelease(deps), switchTraffic(deps), recordRelease(deps), retirePrevious(deps)],
+    steps: [selectRelease(deps), rollbackBackupNotice(deps), stage(deps), startRelease(deps), switchTraffic(deps), recordRelease(deps), retirePrevious(deps)],
     commitAfter: 'record-release',
   };
 }

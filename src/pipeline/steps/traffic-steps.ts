@@ -79,9 +79,8 @@ export function prune(deps: PipelineDeps): Step {
       const keep = releases
         .filter((r) => keepIds.has(r.id))
         .map((r) => ({ releaseId: r.id, artifact: r.artifact ?? '', driverState: r.driverState }));
-      const removed = await driver.prune(dctx, keep);
-      if (removed.length) ctx.log.info(`pruned ${removed.join(', ')}`);
-      return { pruned: removed };
+      // The driver logs what it removes.
+      return { pruned: await driver.prune(dctx, keep) };
     },
   };
 }
