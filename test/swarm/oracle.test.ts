@@ -64,6 +64,18 @@ describe('oracle: Slipway vs docker stack deploy', { skip: skip || missingBusybo
     return JSON.parse(json.split(stack).join('STACK')) as unknown;
   }
 
+  async function settledVersions(stack: string): Promise<Map<string, number>> {
+    const read = async () => new Map([...(await servicesOf(stack))].map(([n, s]) => [n, s.Version.Index]));
+    let last = await read();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = await read();
+      if (JSON.stringify([...now]) === JSON.stringify([...last])) return now;
+      last = now;
+    }
+    return last;
+  }
+
   for (const [i, fixture] of ['custom-domain.yml', 'django.yml', 'rollout.yml'].entries()) {
     it(`${fixture}: same services as docker stack deploy; a second deploy changes nothing`, async () => {
       // Names unique to this run: a network removed by an earlier run may linger in the engine's list.
@@ -98,7 +110,9 @@ describe('oracle: Slipway vs docker stack deploy', { skip: skip || missingBusybo
       }
       if (report.length) console.log(`# ${fixture}\n# ${report.join('\n# ')}`);
 
-      const versions = new Map([...b].map(([n, s]) => [n, s.Version.Index]));
+      // Swarm's allocator bumps a new service's version once on its own (endpoint allocation):
+      // read the versions once they have settled.
+      const versions = await settledVersions(ours);
       const second = await applyStack(api, readStack({ composePath: path.join(fixtures, fixture), stack: ours, variables: vars }));
       assert.deepEqual(second.map((c) => c.action), second.map(() => 'unchanged'));
       for (const [n, s] of await servicesOf(ours)) assert.equal(s.Version.Index, versions.get(n), `${n}: version changed on an unchanged deploy`);
