@@ -21,6 +21,7 @@ const STEPS = [
   'fetch-source',
   'build',
   'stage',
+  'backup',
   'release-phase',
   'start',
   'switch-traffic',

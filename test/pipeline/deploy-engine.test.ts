@@ -23,6 +23,7 @@ describe('deploy engine', () => {
       'fetch-source:succeeded',
       'build:succeeded',
       'stage:succeeded',
+      'backup:succeeded',
       'release-phase:succeeded',
       'start:succeeded',
       'switch-traffic:succeeded',
