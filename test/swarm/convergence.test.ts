@@ -9,11 +9,11 @@ import { SwarmApi } from '../../src/drivers/swarm/engine/swarm-api.js';
 import { applyStack } from '../../src/drivers/swarm/stack/apply-stack.js';
 import { ConvergenceError, waitForConvergence } from '../../src/drivers/swarm/stack/convergence.js';
 import { removeStack } from '../../src/drivers/swarm/stack/remove-stack.js';
-import { buildTestImage, busyboxAvailable } from '../support/swarm-images.js';
+import { buildTestImage, busyboxSkip } from '../support/swarm-images.js';
 import { requireSwarmEnv } from '../support/swarm-env.js';
 
 const { env, skip } = await requireSwarmEnv();
-const missingBusybox = busyboxAvailable();
+const missingBusybox = busyboxSkip();
 
 describe('convergence failures report task errors', { skip: skip || missingBusybox || false, timeout: 120_000 }, () => {
   let engine: EngineClient;

@@ -14,7 +14,7 @@ import { SwarmApi } from '../../src/drivers/swarm/engine/swarm-api.js';
 import { ConvergenceError } from '../../src/drivers/swarm/stack/convergence.js';
 import { removeStack } from '../../src/drivers/swarm/stack/remove-stack.js';
 import { SwarmDriver } from '../../src/drivers/swarm/swarm-driver.js';
-import { busyboxAvailable, webFiles, writeBusyboxContext } from '../support/swarm-images.js';
+import { busyboxSkip, webFiles, writeBusyboxContext } from '../support/swarm-images.js';
 import { requireSwarmEnv } from '../support/swarm-env.js';
 import { driverContext } from './driver-context.js';
 
@@ -54,7 +54,7 @@ secrets:
 `;
 
 const { env, skip } = await requireSwarmEnv();
-const missingBusybox = busyboxAvailable();
+const missingBusybox = busyboxSkip();
 
 describe('SwarmDriver end to end', { skip: skip || missingBusybox || false, timeout: 400_000 }, () => {
   let engine: EngineClient;
