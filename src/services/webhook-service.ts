@@ -26,7 +26,11 @@ const DELIVERY_HEADER: Record<WebhookProvider, string> = {
   generic: 'x-slipway-delivery',
 };
 
+const SPEC_CACHE_SIZE = 64;
+
 export class WebhookService {
+  readonly #specs = new Map<string, string | null>();
+
   constructor(
     private readonly apps: AppService,
     private readonly deployments: DeploymentService,
@@ -71,7 +75,7 @@ export class WebhookService {
     const sha = event.commitSha;
     let mapping;
     try {
-      const text = await this.source.readFile(app.repo, sha, 'slipway.yml');
+      const text = await this.#specAt(app.repo, sha);
       if (text === null) return settle('ignored', `commit ${sha.slice(0, 7)} has no slipway.yml: nothing to deploy`);
       mapping = matchEnvironments(parseAppSpec(text, `slipway.yml at ${sha.slice(0, 7)}`), event);
     } catch (err) {
@@ -92,6 +96,21 @@ export class WebhookService {
     }
     const reason = [...reasons, ...mapping.unmapped].join('; ');
     return settle(queued.length > 0 ? 'queued' : 'ignored', reason, queued);
+  }
+
+  /** slipway.yml at a commit; commits never change, so answers are kept (a small LRU) to spare git processes on replays and bursts. */
+  async #specAt(repo: string, sha: string): Promise<string | null> {
+    const key = `${repo}\0${sha}`;
+    if (this.#specs.has(key)) {
+      const hit = this.#specs.get(key) ?? null;
+      this.#specs.delete(key);
+      this.#specs.set(key, hit);
+      return hit;
+    }
+    const text = await this.source.readFile(repo, sha, 'slipway.yml');
+    this.#specs.set(key, text);
+    if (this.#specs.size > SPEC_CACHE_SIZE) this.#specs.delete(this.#specs.keys().next().value as string);
+    return text;
   }
 
   async deliveries(appName: string, limit = 50): Promise<DeliveryView[]> {
