@@ -187,4 +187,16 @@ describe('SwarmDriver end to end', { skip: skip || missingBusybox || false, time
     const status = await driver.serviceStatus(c.app, c.environment, null);
     assert.deepEqual(status.map((s) => [s.service, s.running, s.desired]), [['web', 2, 2]]);
   });
+
+  it('prune keeps the images and secrets of kept releases', async () => {
+    const c = ctx({ secrets: { API_KEY: 'key-two' } });
+    const v1 = releases.get('r1')!;
+    const removed = await driver.prune(c, [v1]);
+    console.log(`# pruned: ${removed.join(', ') || '(nothing)'}`);
+    const img = await engine.request<{ Id: string }>({ method: 'GET', path: `/images/${v1.artifact}/json` });
+    assert.ok(img.Id);
+    const names = (await api.listSecrets({ label: [`com.docker.stack.namespace=${stack}`] })).map((s) => s.Spec.Name);
+    const used = (await web()).Spec.TaskTemplate.ContainerSpec.Secrets?.map((s) => s.SecretName) ?? [];
+    for (const n of used) assert.ok(names.includes(n), `${n} is still there`);
+  });
 });

@@ -1,7 +1,7 @@
 // The Docker Swarm runtime driver: build once (image by digest), content-addressed secrets
 // and configs, migrations as replicated-job services, version-checked service updates that
 // must converge (or fail with the tasks' errors), rollback to recorded specs.
-import { NotFoundError } from '../../core/errors.js';
+import { ConfigError, NotFoundError } from '../../core/errors.js';
 import type { App, Environment, Release } from '../../core/model.js';
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeStatus, SourceTree } from '../../core/ports/runtime-driver.js';
 import { buildRelease, registryAuth, stackName } from './build-release.js';
@@ -78,6 +78,9 @@ export class SwarmDriver implements RuntimeDriver {
     const suffix = release.releaseId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 12);
     const jobs: ServiceSpec[] = plan.services.filter(isJob).map((s) => asJob(finalSpec(s, ids.secretIds, ids.configIds), `${s.Name}-${suffix}`));
     const template = plan.services.find((s) => !isJob(s) && state.imageServices.some((n) => s.Name === `${state.stack}_${n}`));
+    if (ctx.spec.release.length > 0 && !template) {
+      throw new ConfigError(`slipway.yml: release: commands run in the app's image, but no long-running service in ${state.composeFile} runs it (services with build: or swarm.image_service)`);
+    }
     ctx.spec.release.forEach((argv, i) => {
       if (!template) return;
       jobs.push(asJob(finalSpec(template, ids.secretIds, ids.configIds), `${state.stack}_release-${i + 1}-${suffix}`, argv));
