@@ -23,6 +23,8 @@ export interface EnvironmentStatus {
   lastDeployment: Pick<Deployment, 'id' | 'number' | 'kind' | 'status' | 'createdAt' | 'finishedAt' | 'error'> | null;
   lock: { kind: string; owner: string; reason: string } | null;
   runtime?: RuntimeStatus | { error: string };
+  /** From the runtime status, when it was asked for (`status APP`): unknown when the driver could not tell. */
+  health?: 'healthy' | 'unhealthy' | 'unknown';
 }
 
 export class StatusService {
@@ -104,6 +106,7 @@ export class StatusService {
         row.runtime = await this.driver(a.driver)
           .status(a, env, r ?? null)
           .catch((err: unknown) => ({ error: errorMessage(err) }));
+        row.health = 'healthy' in row.runtime ? (row.runtime.healthy ? 'healthy' : 'unhealthy') : 'unknown';
       }
       out.push(row);
     }

@@ -10,12 +10,17 @@ import { apiClient, waitTerminal } from '../support/deploy-client.js';
 import { stopEverything } from '../support/cleanup.js';
 import { projectRoot } from '../support/entry.js';
 import { createTestRepo, type TestRepo } from '../support/git-repo.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { baseChildEnv } from '../../src/platform/env.js';
+import { cliNodeArgv, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { signedPush } from '../webhooks/signed-requests.js';
 
 const SPEC = (base: string) =>
   base.replace(/environments:[\s\S]*$/, '') +
-  `environments:
+  `test:
+  - ["node", "-e", "if (require('fs').existsSync('FAIL_TESTS')) { console.log('3 tests, 1 failing'); process.exit(1) } console.log('all tests pass')"]
+environments:
   staging:
     branch: main
     route: { host: staging.web.test }
@@ -29,6 +34,11 @@ const SPEC = (base: string) =>
     branch: main
     auto_deploy: false
     route: { host: qa.web.test }
+    drain_timeout: 1s
+  tested:
+    branch: tested
+    require_tests: true
+    route: { host: tested.web.test }
     drain_timeout: 1s
   gated:
     branch: gated
@@ -54,9 +64,17 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
   }
   const count = async () => (await client.listDeployments({ app: 'web', limit: 1000 })).deployments.length;
   const live = async (env: string) => (await client.status('web')).environments.find((e) => e.environment === env)?.live ?? null;
-  async function commit(version: number, message: string) {
-    const sha = await repo.commit({ ...files, VERSION: `${version}\n` }, message);
+  async function commit(version: number, message: string, extra: Record<string, string | null> = {}) {
+    const sha = await repo.commit({ ...files, VERSION: `${version}\n`, ...extra }, message);
     return sha;
+  }
+  /** The real CLI as a child process (argv only), talking to the server through SLIPWAY_URL/TOKEN. */
+  async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    return promisify(execFile)(process.execPath, [...cliNodeArgv(), ...args], {
+      cwd: projectRoot,
+      env: { ...baseChildEnv(), SLIPWAY_URL: server.url, SLIPWAY_TOKEN: server.token },
+      timeout: 180_000,
+    });
   }
 
   before(async () => {
@@ -135,7 +153,7 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
   });
 
   test('diff and status agree with git', async () => {
-    await commit(3, 'Version 3');
+    await commit(3, 'Version 3\n\nDeployment: flush the page cache');
     const sha4 = await commit(4, 'Version 4');
     await repo.push('main');
     const res = await hook('gitea', 'refs/heads/main', sha4);
@@ -149,6 +167,46 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
     const st = await live('staging');
     assert.equal(st?.commitSha, sha4);
     assert.equal(st?.commitSubject, await repo.git(['log', '-1', '--format=%s', sha4]));
+  });
+
+  test('slipway promote (the CLI process) lists commits and notes, deploys the same artifact; status --json agrees with git', async () => {
+    const before = (await client.diff('web', { from: 'production', to: 'staging' })).ahead;
+    assert.equal(before.length, 2);
+    const { stdout, stderr } = await cli('promote', 'web', 'staging', 'production', '--yes');
+    for (const c of before) assert.ok(stdout.includes(`${c.sha.slice(0, 7)} ${c.subject}`), stdout);
+    assert.match(stdout, /Deployment: flush the page cache/);
+    assert.match(stderr, /succeeded|live/i);
+    const after = await client.diff('web', { from: 'production', to: 'staging' });
+    assert.deepEqual([after.ahead.length, after.behind.length], [0, 0]);
+    const status = JSON.parse((await cli('status', 'web', '--json')).stdout) as { environments: { environment: string; health?: string; live: { artifact: string; commitSha: string; commitSubject: string; trigger: string; notes: string[] } | null }[] };
+    const env = (name: string) => status.environments.find((e) => e.environment === name)!;
+    assert.equal(env('production').live?.artifact, env('staging').live?.artifact);
+    assert.equal(env('production').live?.trigger, 'promotion');
+    assert.deepEqual(env('production').live?.notes, ['flush the page cache']);
+    const head = await repo.git(['rev-parse', 'main']);
+    assert.equal(env('staging').live?.commitSha, head);
+    assert.equal(env('staging').live?.commitSubject, await repo.git(['log', '-1', '--format=%s', head]));
+    assert.equal(env('staging').health, 'healthy');
+  });
+
+  test('require_tests runs the test command before the build; a failing test stops the deploy', async () => {
+    await repo.switchTo('tested');
+    const bad = await commit(8, 'Version 8 (failing tests)', { FAIL_TESTS: 'yes\n' });
+    await repo.push('tested');
+    const r1 = await hook('github', 'refs/heads/tested', bad);
+    const failed = await waitTerminal(client, r1.body.deployments[0]!.id, 120_000);
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', /test command 1/);
+    const steps = (await client.getDeployment(failed.id)).deployment.steps.map((st) => st.name);
+    assert.ok(!steps.includes('build'), `no build after failing tests: ${steps.join(', ')}`);
+    assert.match((await client.readLog(failed.id)).lines.map((l) => l.text).join('\n'), /3 tests, 1 failing/);
+    const good = await commit(9, 'Version 9 (tests fixed)', { FAIL_TESTS: null });
+    await repo.push('tested');
+    const r2 = await hook('github', 'refs/heads/tested', good);
+    const ok = await waitTerminal(client, r2.body.deployments[0]!.id, 120_000);
+    assert.equal(ok.status, 'succeeded', ok.error ?? '');
+    assert.match((await client.readLog(ok.id)).lines.map((l) => l.text).join('\n'), /all tests pass/);
+    await repo.switchTo('main');
   });
 
   test('a push to release and a v1.2.0 tag deploy production', async () => {
