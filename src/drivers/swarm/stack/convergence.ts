@@ -10,6 +10,8 @@ export interface ConvergenceOptions {
   pollMs?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** How long a new service's tasks must stay running to count (default 1500 ms). */
+  stableMs?: number;
 }
 
 export type ConvergenceFailure = 'paused' | 'rolled_back' | 'timeout';
@@ -55,6 +57,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function waitForConvergence(api: SwarmApi, serviceId: string, opts: ConvergenceOptions): Promise<ServiceInfo> {
   const deadline = Date.now() + opts.timeoutMs;
   let lastNote = '';
+  let stableSince: number | null = null;
+  let stableIds = '';
   const note = (s: string) => {
     if (s !== lastNote) opts.log?.(s);
     lastNote = s;
@@ -76,7 +80,18 @@ export async function waitForConvergence(api: SwarmApi, serviceId: string, opts:
       const want = desiredReplicas(svc, nodes);
       const active = new Set(nodes.filter((n) => n.Status.State === 'ready' && (n.Spec.Availability ?? 'active') === 'active').map((n) => n.ID));
       const running = tasks.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running' && (!t.NodeID || active.has(t.NodeID)) && upToDate(t, svc));
-      if (running.length >= want && tasks.filter((t) => t.DesiredState === 'running').length <= Math.max(want, running.length)) return svc;
+      const ok = running.length >= want && tasks.filter((t) => t.DesiredState === 'running').length <= Math.max(want, running.length);
+      // A finished update already proved its tasks through the monitor window; a new service's
+      // tasks must stay up (same tasks, still running) for stableMs, or a crash looks like success.
+      const ids = running.map((t) => t.ID).sort().join(',');
+      if (ok && (state === 'completed' || (stableSince !== null && stableIds === ids && Date.now() - stableSince >= (opts.stableMs ?? 1500)))) return svc;
+      if (ok && stableIds !== ids) {
+        stableSince = Date.now();
+        stableIds = ids;
+      } else if (!ok) {
+        stableSince = null;
+        stableIds = '';
+      }
       note(`${name}: ${running.length}/${want} tasks running`);
     } else {
       note(`${name}: ${state}${svc.UpdateStatus?.Message ? ` (${svc.UpdateStatus.Message})` : ''}`);
