@@ -1,20 +1,22 @@
 // Benchmark: the Slipway edge against nginx, both proxying with keep-alive to the same upstream
 // (nginx serving a static file), measured with wrk, alternating a/b. Prints JSON.
 // Run: node --import tsx bench/edge-vs-nginx.ts [--duration 10] [--connections 50] [--rounds 3] [--warmup 8]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EdgeClient } from '../src/edge/edge-client.js';
-import { nodeArgvFor } from '../test/support/entry.js';
 import { freePort, proxyConfig, startNginx, staticConfig, waitForPort, type NginxInstance } from './edge-bench-nginx.js';
-import { childPids, cpuSeconds } from './edge-bench-cpu.js';
+import { childPids, cpuSample, type CpuSample } from './edge-bench-cpu.js';
+import { putBenchRoute, startEdgeProcess } from './edge-bench-process.js';
 import { runWrk, wrkAvailable, type WrkResult } from './edge-bench-wrk.js';
 
 interface Measured extends WrkResult {
   /** CPU time the proxy (nginx worker / edge process) used per request, microseconds. */
   cpuUsPerRequest: number;
+  /** The kernel's part of cpuUsPerRequest (loopback TCP, system calls). */
+  systemUsPerRequest: number;
+  /** read-like + write-like system calls per request (/proc/PID/io). */
+  syscallsPerRequest: number;
 }
 
 const { values } = parseArgs({
@@ -54,20 +56,7 @@ async function main(): Promise<void> {
     const edgePort = await freePort();
     const edge = await startEdgeProcess(path.join(tmp, 'edge-data'), edgePort, path.join(tmp, 'edge-access.log'));
     stops.push(edge.stop);
-    const client = EdgeClient.forDataDir(path.join(tmp, 'edge-data'));
-    await client.putRoute({
-      id: 'bench/prod',
-      hosts: [],
-      pathPrefix: '/',
-      stripPrefix: false,
-      targets: [{ url: `http://127.0.0.1:${upPort}` }],
-      healthCheck: { path: '/', intervalMs: 1000, timeoutMs: 1000, healthyThreshold: 1 },
-      drainTimeoutMs: 1000,
-      releaseHeader: 'X-Slipway-Release',
-      release: 'bench',
-      maintenance: null,
-    });
-    await client.close();
+    await putBenchRoute(path.join(tmp, 'edge-data'), upPort);
 
     const urls = { nginx: `http://127.0.0.1:${pxPort}/`, edge: `http://127.0.0.1:${edgePort}/` };
     const wrkOpts = { connections, threads, durationS };
@@ -75,11 +64,17 @@ async function main(): Promise<void> {
     for (const url of Object.values(urls)) await runWrk(url, { ...wrkOpts, durationS: warmupS });
     const nginxWorkers = await childPids(nginx.pid);
     const measure = async (url: string, pids: number[]): Promise<Measured> => {
-      const cpuBefore = await sumCpu(pids);
+      const before = await sumCpu(pids);
       const r = await runWrk(url, wrkOpts);
-      const cpu = (await sumCpu(pids)) - cpuBefore;
-      const requests = r.requestsPerSecond * durationS;
-      return { ...r, cpuUsPerRequest: round((cpu * 1e6) / Math.max(1, requests), 1) };
+      const after = await sumCpu(pids);
+      const requests = Math.max(1, r.requestsPerSecond * durationS);
+      const perRequest = (x: number) => round((x * 1e6) / requests, 1);
+      return {
+        ...r,
+        cpuUsPerRequest: perRequest(after.user + after.system - before.user - before.system),
+        systemUsPerRequest: perRequest(after.system - before.system),
+        syscallsPerRequest: round((after.syscr + after.syscw - before.syscr - before.syscw) / requests, 2),
+      };
     };
     const results: Array<{ nginx: Measured; edge: Measured }> = [];
     for (let i = 0; i < rounds; i++) {
@@ -110,9 +105,15 @@ async function main(): Promise<void> {
   }
 }
 
-async function sumCpu(pids: number[]): Promise<number> {
-  let total = 0;
-  for (const pid of pids) total += await cpuSeconds(pid);
+async function sumCpu(pids: number[]): Promise<CpuSample> {
+  const total: CpuSample = { user: 0, system: 0, syscr: 0, syscw: 0 };
+  for (const pid of pids) {
+    const s = await cpuSample(pid);
+    total.user += s.user;
+    total.system += s.system;
+    total.syscr += s.syscr;
+    total.syscw += s.syscw;
+  }
   return total;
 }
 
@@ -128,36 +129,14 @@ function summarize(rs: Measured[]): Measured {
     p99Ms: round(med(rs.map((r) => r.p99Ms)), 3),
     errors: rs.reduce((a, r) => a + r.errors, 0),
     cpuUsPerRequest: round(med(rs.map((r) => r.cpuUsPerRequest)), 1),
+    systemUsPerRequest: round(med(rs.map((r) => r.systemUsPerRequest)), 1),
+    syscallsPerRequest: round(med(rs.map((r) => r.syscallsPerRequest)), 2),
   };
 }
 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
-}
-
-async function startEdgeProcess(dataDir: string, port: number, accessLogFile: string): Promise<{ pid: number; stop(): Promise<void> }> {
-  const { openSync, closeSync } = await import('node:fs');
-  const fd = openSync(accessLogFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, nodeArgvFor('src/edge/main.ts'), {
-    env: { PATH: process.env.PATH ?? '', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_HOST: '127.0.0.1', SLIPWAY_EDGE_PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', fd, 'inherit'],
-  });
-  closeSync(fd);
-  await waitForPort(port, 15_000, () => (child.exitCode !== null ? `edge exited with ${child.exitCode}` : undefined));
-  return {
-    pid: child.pid ?? 0,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 await main();
