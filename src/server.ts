@@ -7,11 +7,13 @@ import type { DriverKind } from './core/model.js';
 import type { RuntimeDriver } from './core/ports/runtime-driver.js';
 import { PreconditionError } from './core/errors.js';
 import { Redactor } from './core/redactor.js';
+import { Sensitive } from './core/sensitive.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
 import { EdgeClient } from './edge/edge-client.js';
 import { ensureEdge } from './edge-process.js';
 import { GitSource } from './git/index.js';
 import { buildHttpApp } from './http/http-app.js';
+import { backupRoutes } from './http/routes/backup-routes.js';
 import { gitRoutes } from './http/routes/git-routes.js';
 import { registerWebhookReceiver, webhookRoutes } from './http/routes/webhook-routes.js';
 import { DeployEngine } from './pipeline/deploy-engine.js';
@@ -23,6 +25,8 @@ import { loadMasterKey } from './secrets/master-key.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { AppService } from './services/app-service.js';
 import { AuditTrail } from './services/audit-trail.js';
+import { BackupService } from './services/backup-service.js';
+import { DatabaseRecoveryService } from './services/database-recovery-service.js';
 import { DeploymentService } from './services/deployment-service.js';
 import { LockService } from './services/lock-service.js';
 import { MaintenanceService } from './services/maintenance-service.js';
@@ -56,7 +60,8 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const instanceId = randomUUID();
 
   const store = await openSqliteStore(path.join(dataDir, 'slipway.db'));
-  const box = SecretBox.fromKey(await loadMasterKey({ dataDir, ...(settings.masterKey ? { fromEnv: settings.masterKey } : {}) }));
+  const masterKey = await loadMasterKey({ dataDir, ...(settings.masterKey ? { fromEnv: settings.masterKey } : {}) });
+  const box = SecretBox.fromKey(masterKey);
   const source = new GitSource({ cacheDir: path.join(dataDir, 'git') });
 
   let edgeUrl: string | null = null;
@@ -77,6 +82,16 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const apps = new AppService(store, source, audit);
   const secrets = new SecretService(store, box, redactor, apps, audit);
   await secrets.loadRedactions();
+  const backups = new BackupService({
+    store,
+    apps,
+    audit,
+    access: { dataDir, secrets: (appId, envId) => secrets.resolve(appId, envId) },
+    redactor,
+    logger,
+    masterKey: new Sensitive(masterKey.toString('base64')),
+  });
+  const recovery = new DatabaseRecoveryService(backups, apps, audit);
   const workRoot = path.join(dataDir, 'work');
   await mkdir(workRoot, { recursive: true, mode: 0o700 });
   const deps: PipelineDeps = {
@@ -94,6 +109,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
       }
     },
     workDir: (id) => path.join(workRoot, id),
+    backups,
   };
   const engine = new DeployEngine({
     store,
@@ -142,7 +158,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     logger,
     redact: (t) => redactor.redact(t),
     version: VERSION,
-    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets }), ...gitRoutes({ promotions, diffs, commitStatuses })],
+    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets }), ...gitRoutes({ promotions, diffs, commitStatuses }), ...backupRoutes({ backups, recovery })],
   });
   await registerWebhookReceiver(http, webhooks);
   await http.listen({ host: settings.host, port: settings.port });

@@ -13,6 +13,8 @@ import type { PromotionPreview } from '../services/promotion-service.js';
 import type { DeliveryView } from '../services/store-delivery-recorder.js';
 import type { WebhookSecretInfo } from '../services/webhook-secret-service.js';
 import type { CommitStatus } from '../core/model.js';
+import type { Backup } from '../core/model.js';
+import type { RestoreOutcome } from '../services/database-recovery-service.js';
 import { HttpCaller } from './http-call.js';
 import { ndjsonValues } from './ndjson.js';
 
@@ -172,5 +174,29 @@ export class ApiClient {
 
   audit(query: { limit?: number; before?: number } = {}): Promise<{ events: AuditEvent[] }> {
     return this.#http.json('GET', '/api/audit', { query });
+  }
+
+  backups(app: string, env: string, query: { database?: string } = {}): Promise<{ backups: Backup[] }> {
+    return this.#http.json('GET', `${envPath(app, env)}/backups`, { query });
+  }
+
+  createBackups(app: string, env: string, input: { database?: string } = {}): Promise<{ backups: Backup[] }> {
+    return this.#http.json('POST', `${envPath(app, env)}/backups`, { json: input });
+  }
+
+  getBackup(id: string): Promise<{ backup: Backup }> {
+    return this.#http.json('GET', `/api/backups/${seg(id)}`);
+  }
+
+  verifyBackup(id: string): Promise<{ backup: Backup }> {
+    return this.#http.json('POST', `/api/backups/${seg(id)}/verify`);
+  }
+
+  restoreBackup(id: string, input: { to: { app: string; env: string }; confirm: string }): Promise<RestoreOutcome> {
+    return this.#http.json('POST', `/api/backups/${seg(id)}/restore`, { json: input });
+  }
+
+  reinitializeDatabase(app: string, env: string, database: string, input: { confirm: string }): Promise<{ safety: Backup }> {
+    return this.#http.json('POST', `${envPath(app, env)}/databases/${seg(database)}/reinitialize`, { json: input });
   }
 }

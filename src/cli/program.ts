@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerApps } from './commands/apps.js';
 import { registerAudit } from './commands/audit.js';
+import { registerBackups } from './commands/backups.js';
 import { registerConfig } from './commands/config.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDeployments } from './commands/deployments.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerReleases(program, ctx);
   registerSecrets(program, ctx);
   registerWebhooks(program, ctx);
+  registerBackups(program, ctx);
   registerLocks(program, ctx);
   registerMaintenance(program, ctx);
   registerAudit(program, ctx);

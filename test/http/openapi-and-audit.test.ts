@@ -31,6 +31,12 @@ const ROUTES: { method: string; path: string; body: string[] | null }[] = [
   { method: 'get', path: '/api/locks', body: null },
   { method: 'put', path: '/api/apps/{app}/environments/{env}/lock', body: ['reason'] },
   { method: 'delete', path: '/api/apps/{app}/environments/{env}/lock', body: null },
+  { method: 'get', path: '/api/apps/{app}/environments/{env}/backups', body: null },
+  { method: 'post', path: '/api/apps/{app}/environments/{env}/backups', body: ['database'] },
+  { method: 'get', path: '/api/backups/{id}', body: null },
+  { method: 'post', path: '/api/backups/{id}/verify', body: null },
+  { method: 'post', path: '/api/backups/{id}/restore', body: ['to', 'confirm'] },
+  { method: 'post', path: '/api/apps/{app}/environments/{env}/databases/{name}/reinitialize', body: ['confirm'] },
 ];
 
 interface AuditEvent {

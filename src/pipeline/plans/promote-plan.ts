@@ -5,6 +5,7 @@ import { commitsBetween } from '../deployment-notes.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import { promotableRelease } from '../promotion-source.js';
 import type { Plan, Step } from '../step.js';
+import { backupBeforeMigration } from '../steps/backup-step.js';
 import { releasePhase, stage } from '../steps/release-steps.js';
 import { prune, recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
 
@@ -68,7 +69,7 @@ function selectArtifact(deps: PipelineDeps): Step {
 
 export function promotePlan(deps: PipelineDeps): Plan {
   return {
-    steps: [selectArtifact(deps), stage(deps), releasePhase(deps), startRelease(deps), switchTraffic(deps), recordRelease(deps), retirePrevious(deps), prune(deps)],
+    steps: [selectArtifact(deps), stage(deps), backupBeforeMigration(deps), releasePhase(deps), startRelease(deps), switchTraffic(deps), recordRelease(deps), retirePrevious(deps), prune(deps)],
     commitAfter: 'record-release',
   };
 }

@@ -1,0 +1,69 @@
+// Data safety over HTTP: list, create, drill and restore backups; re-initialise a database.
+import { z } from 'zod';
+import type { BackupService } from '../../services/backup-service.js';
+import type { DatabaseRecoveryService } from '../../services/database-recovery-service.js';
+import { route, type RouteDef } from '../route-table.js';
+
+export interface BackupRouteServices {
+  backups: BackupService;
+  recovery: DatabaseRecoveryService;
+}
+
+const envRef = z.strictObject({ app: z.string().min(1), env: z.string().min(1) });
+
+export function backupRoutes(s: BackupRouteServices): RouteDef[] {
+  return [
+    route({
+      method: 'GET',
+      url: '/api/apps/:app/environments/:env/backups',
+      tag: 'backups',
+      summary: 'Backups of an environment, newest first (status: created | verified | failed)',
+      query: z.strictObject({ database: z.string().min(1).optional() }),
+      handler: async ({ params, query }) => ({
+        backups: await s.backups.list({ app: params['app'] ?? '', env: params['env'] ?? '', ...(query.database ? { database: query.database } : {}) }),
+      }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/apps/:app/environments/:env/backups',
+      tag: 'backups',
+      summary: 'Back up every database of the environment (or one) now; the upload is read back before it counts',
+      status: 201,
+      body: z.strictObject({ database: z.string().min(1).optional() }),
+      handler: async ({ params, body, actor }) => ({
+        backups: await s.backups.create(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...(body.database ? { database: body.database } : {}) }),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/backups/:id',
+      tag: 'backups',
+      summary: 'One backup with its last drill verdict',
+      handler: async ({ params }) => ({ backup: await s.backups.get(params['id'] ?? '') }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/backups/:id/verify',
+      tag: 'backups',
+      summary: 'Restore drill: restore into a scratch database, run the checks, compare row counts, record the verdict',
+      handler: async ({ params, actor }) => ({ backup: await s.backups.verify(actor, params['id'] ?? '') }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/backups/:id/restore',
+      tag: 'backups',
+      summary: 'Restore a backup into an environment (a safety backup is taken first); confirm must be "<app>/<env>"',
+      body: z.strictObject({ to: envRef, confirm: z.string() }),
+      handler: async ({ params, body, actor }) => s.recovery.restore(actor, params['id'] ?? '', body),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/apps/:app/environments/:env/databases/:name/reinitialize',
+      tag: 'backups',
+      summary: 'Drop and recreate a database, empty (a safety backup first); confirm must be "<app>/<env>/<database>"',
+      body: z.strictObject({ confirm: z.string() }),
+      handler: async ({ params, body, actor }) =>
+        s.recovery.reinitialize(actor, { app: params['app'] ?? '', env: params['env'] ?? '', database: params['name'] ?? '', confirm: body.confirm }),
+    }),
+  ];
+}
