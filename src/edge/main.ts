@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../platform/logger.js';
 import { AccessLog, type AccessLogSink } from './access-log.js';
 import { createAdminHandler } from './admin-api.js';
 import { listenAdminSocket } from './admin-socket.js';
+import { BatchedSink } from './batched-sink.js';
 import { edgePaths } from './edge-paths.js';
 import { ProxyExchange, type ExchangeSettings } from './proxy-exchange.js';
 import { RouteRegistry } from './route-registry.js';
@@ -122,8 +123,13 @@ async function closeAdmin(admin: http.Server, socketPath: string): Promise<void>
  */
 export async function runEdgeProgram(settings: Settings = readSettings()): Promise<void> {
   // One buffered stdout stream for the access log and the edge's own log, so lines never interleave.
+  // Access lines are batched before they reach it (at most 500 ms late, like the stream itself).
   const out = pino.destination({ dest: 1, minLength: 4096, sync: false });
-  const flushTimer = setInterval(() => out.flush(), 500);
+  const accessLog = new BatchedSink(out);
+  const flushTimer = setInterval(() => {
+    accessLog.flush();
+    out.flush();
+  }, 500);
   flushTimer.unref();
   const logger = createLogger({ level: settings.logLevel, destination: out as unknown as NodeJS.WritableStream });
   const edge = await startEdge({
@@ -131,7 +137,7 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
     host: settings.edgeHost,
     port: settings.edgePort,
     logger,
-    accessLog: out,
+    accessLog,
   });
   const paths = edgePaths(settings.dataDir);
   await writeFile(paths.pidFile, `${process.pid}\n`);
@@ -147,6 +153,7 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
     await unlink(paths.pidFile).catch(() => undefined);
     await unlink(paths.stateFile).catch(() => undefined);
     clearInterval(flushTimer);
+    accessLog.flush();
     out.flushSync();
   }
 }
