@@ -1,13 +1,13 @@
 // One client request through the edge: route checks (maintenance, pause), forwarding over the
 // target's keep-alive pool with one retry for idempotent requests, error pages, in-flight
 // accounting and the access log line.
-import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
 import { addForwarded, readInbound, responseHeaders, type InboundHeaders } from './forward-headers.js';
 import type { LiveRoute } from './live-route.js';
+import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -36,7 +36,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     private readonly res: http.ServerResponse,
   ) {
     this.inbound = readInbound(req.rawHeaders);
-    this.requestId = this.inbound.requestId || randomUUID();
+    this.requestId = this.inbound.requestId || nextRequestId();
     this.host = normaliseHost(this.inbound.host);
   }
 

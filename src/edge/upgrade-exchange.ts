@@ -1,6 +1,5 @@
 // An HTTP Upgrade (WebSocket) through the edge: the same route checks as a request, then the two
 // sockets are piped together. The connection counts as in flight on its target until it closes.
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AccessLog } from './access-log.js';
@@ -8,12 +7,13 @@ import { errorPage, maintenancePage, NOT_FOUND_TEXT, type Page } from './error-p
 import { addForwarded, readInbound } from './forward-headers.js';
 import type { ExchangeSettings } from './proxy-exchange.js';
 import type { LiveRoute } from './live-route.js';
+import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
 
 export function proxyUpgrade(settings: ExchangeSettings, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
   const start = performance.now();
   const inbound = readInbound(req.rawHeaders);
-  const requestId = inbound.requestId || randomUUID();
+  const requestId = inbound.requestId || nextRequestId();
   const host = normaliseHost(inbound.host);
   const url = req.url ?? '/';
   socket.on('error', () => socket.destroy());
