@@ -37,6 +37,15 @@ const ROUTES: { method: string; path: string; body: string[] | null }[] = [
   { method: 'post', path: '/api/backups/{id}/verify', body: null },
   { method: 'post', path: '/api/backups/{id}/restore', body: ['to', 'confirm'] },
   { method: 'post', path: '/api/apps/{app}/environments/{env}/databases/{name}/reinitialize', body: ['confirm'] },
+  // git-driven environments (issue 5)
+  { method: 'post', path: '/api/apps/{app}/webhook-secret', body: ['rotate'] },
+  { method: 'get', path: '/api/apps/{app}/webhook-secret', body: null },
+  { method: 'get', path: '/api/apps/{app}/webhook-deliveries', body: null },
+  { method: 'post', path: '/api/apps/{app}/promote', body: ['from', 'to'] },
+  { method: 'get', path: '/api/apps/{app}/promote', body: null },
+  { method: 'get', path: '/api/apps/{app}/diff', body: null },
+  { method: 'post', path: '/api/apps/{app}/commits/{sha}/statuses', body: ['state', 'context', 'description'] },
+  { method: 'get', path: '/api/apps/{app}/commits/{sha}/statuses', body: null },
 ];
 
 interface AuditEvent {

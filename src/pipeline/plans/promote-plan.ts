@@ -60,9 +60,10 @@ function selectArtifact(deps: PipelineDeps): Step {
       return { releaseId, previousReleaseId: live?.id ?? null, commitSha: source.commitSha, commitSubject: source.commitSubject, specText, artifact: source.artifact, sourceReleaseId: source.id, notes };
     },
     async compensate(ctx) {
-      const releaseId = ctx.state['releaseId'];
-      const release = typeof releaseId === 'string' ? await deps.store.getRelease(releaseId) : null;
-      if (release && release.status === 'pending') await deps.store.updateRelease(release.id, { status: 'failed' });
+      // By deployment, not by plan state: after a crash inside this step its output was never saved.
+      for (const r of await deps.store.listReleases(ctx.environment.id, 20)) {
+        if (r.deploymentId === ctx.deployment.id && r.status === 'pending') await deps.store.updateRelease(r.id, { status: 'failed' });
+      }
     },
   };
 }
