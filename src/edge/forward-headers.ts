@@ -106,12 +106,18 @@ const HOP_BY_HOP_RESPONSE = new Set([
   'x-request-id',
 ]);
 
+/** Where responseHeaders reports the upstream's Content-Length (-1: none or not a number). */
+export interface ResponseFraming {
+  contentLength: number;
+}
+
 /** The upstream's raw response headers for the client, plus X-Request-Id and the release header. */
 export function responseHeaders(
   raw: readonly Buffer[],
   requestId: string,
   releaseHeader: string | null,
   release: string | null | undefined,
+  framing?: ResponseFraming,
 ): string[] {
   const out: string[] = [];
   const releaseLower = releaseHeader?.toLowerCase();
@@ -122,7 +128,12 @@ export function responseHeaders(
       if (HOP_BY_HOP_RESPONSE.has(name.toLowerCase())) continue;
     }
     if (releaseLower !== undefined && len === releaseLower.length && name.toLowerCase() === releaseLower) continue;
-    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    if (framing !== undefined && len === 14 && name.toLowerCase() === 'content-length') {
+      const n = Number(value);
+      framing.contentLength = Number.isSafeInteger(n) && n >= 0 && value.trim() !== '' ? n : -1;
+    }
+    out.push(name, value);
   }
   out.push('X-Request-Id', requestId);
   if (releaseHeader !== null && release) out.push(releaseHeader, release);

@@ -5,7 +5,7 @@ import type http from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
-import { addForwarded, readInbound, responseHeaders, type InboundHeaders } from './forward-headers.js';
+import { addForwarded, readInbound, responseHeaders, type InboundHeaders, type ResponseFraming } from './forward-headers.js';
 import type { LiveRoute } from './live-route.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
@@ -17,7 +17,7 @@ export interface ExchangeSettings {
   upstreamTimeoutMs: number;
 }
 
-export class ProxyExchange implements Dispatcher.DispatchHandler {
+export class ProxyExchange implements Dispatcher.DispatchHandler, ResponseFraming {
   private readonly start = performance.now();
   private readonly inbound: InboundHeaders;
   private readonly requestId: string;
@@ -29,6 +29,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   private waitingForDrain = false;
   private upstreamPath = '/';
   private retried = false;
+  /** Body bytes the upstream announced (Content-Length), counted down; -1 when not known. */
+  contentLength = -1;
+  private ended = false;
 
   constructor(
     private readonly settings: ExchangeSettings,
@@ -103,11 +106,20 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     const live = this.live as LiveRoute;
     const release = this.target?.release ?? live.route.release;
     this.resume = resume;
-    res.writeHead(statusCode, statusText, responseHeaders(rawHeaders, this.requestId, live.route.releaseHeader, release));
+    res.writeHead(statusCode, statusText, responseHeaders(rawHeaders, this.requestId, live.route.releaseHeader, release, this));
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.contentLength > 0) {
+      this.contentLength -= chunk.length;
+      if (this.contentLength === 0) {
+        // The last chunk: one end() writes it and finishes the response (one write to the client).
+        this.ended = true;
+        this.res.end(chunk);
+        return true;
+      }
+    }
     if (this.res.write(chunk)) return true;
     if (!this.waitingForDrain) {
       this.waitingForDrain = true;
@@ -120,7 +132,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    this.res.end();
+    if (!this.ended) this.res.end();
   }
 
   onError(err: Error): void {
