@@ -89,7 +89,12 @@ export async function ensureEdge(opts: EdgeProcessOptions, timeoutMs = 15_000): 
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`the edge ${exited}; see ${path.join(dir, 'edge.log')}`);
+    if (exited) {
+      const log = await readFile(path.join(dir, 'edge.log'), 'utf8').catch(() => '');
+      const last = log.trim().split('\n').slice(-1)[0] ?? '';
+      const hint = /EADDRINUSE/.test(last) ? `; port ${opts.port} is taken: set SLIPWAY_EDGE_PORT to a free port` : '';
+      throw new Error(`the edge ${exited}: ${last.slice(0, 300)}${hint} (log: ${path.join(dir, 'edge.log')})`);
+    }
     if (await edgeAnswers(socket, 500)) {
       const info = await readEdgeJson(opts.dataDir);
       if (info) return { ...info, adminSocket: socket, startedHere: true };
