@@ -1,0 +1,253 @@
+// Issue 6's acceptance, end to end: a real control plane process, the real edge, a real git
+// repository and a real PostgreSQL server. A deploy whose release phase migrates the database
+// takes a verified backup first; a failing migration leaves the deployment failed, the previous
+// release serving and a backup that restores the exact previous row counts. The database
+// password is a canary that must never show up in logs, API responses or process lists.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import type { ApiClient } from '../../src/cli/api-client.js';
+import { LocalDirectoryTarget } from '../../src/backups/local-directory-target.js';
+import { restoreBackup } from '../../src/backups/restore-backup.js';
+import type { Backup } from '../../src/core/model.js';
+import { Sensitive } from '../../src/core/sensitive.js';
+import { toRecord } from '../../src/services/backup-service.js';
+import { startDatabases, type TestDatabases } from '../support/databases.js';
+import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
+import { projectRoot } from '../support/entry.js';
+import { createTestRepo, type TestRepo } from '../support/git-repo.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { stopEverything } from '../support/cleanup.js';
+
+const exec = promisify(execFile);
+const HOST = 'data.test';
+const CANARY = `canary${randomBytes(9).toString('hex')}`;
+
+/** Runs SQL as `url`'s user, the password through PGPASSWORD; returns rows as arrays of strings. */
+async function sql(url: string, statement: string): Promise<string[][]> {
+  const u = new URL(url);
+  const { stdout } = await exec('psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', statement], {
+    env: { PATH: process.env.PATH, PGHOST: u.hostname, PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: u.pathname.slice(1) },
+    timeout: 30_000,
+  });
+  return stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+function withDb(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+async function counts(url: string): Promise<{ users: number; orders: number }> {
+  const [row] = await sql(url, 'SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM orders)');
+  return { users: Number(row?.[0]), orders: Number(row?.[1]) };
+}
+
+/** Samples every process's argv until stopped; returns the argv lines that held the canary. */
+function watchCmdlines(): { stop(): Promise<string[]>; samples(): number } {
+  const hits: string[] = [];
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+        if (!/^\d+$/.test(pid)) continue;
+        const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        if (cmd.includes(CANARY)) hits.push(cmd.replace(/\0/g, ' '));
+      }
+      samples++;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  return {
+    samples: () => samples,
+    async stop() {
+      running = false;
+      await loop;
+      return hits;
+    },
+  };
+}
+
+describe('data safety: a verified backup before every migration', { timeout: 600_000 }, () => {
+  let dbs: TestDatabases | undefined;
+  let appUrl: string;
+  let dataDir: string;
+  let repo: TestRepo;
+  let server: ServerProcess;
+  let client: ApiClient;
+  let edgeUrl: string;
+  const releases: Record<number, string> = {};
+  const responses: string[] = [];
+  const seenInArgv: string[] = [];
+  let fixture: Record<string, string>;
+  let failing = false;
+
+  async function release(n: number, opts: { failMigration?: boolean } = {}): Promise<void> {
+    const toggle = opts.failMigration ? { FAIL_MIGRATION: 'yes\n' } : failing ? { FAIL_MIGRATION: null } : {};
+    failing = opts.failMigration === true;
+    await repo.commit({ ...fixture, VERSION: `${n}\n`, ...toggle }, `Version ${n}`);
+    await repo.push('main');
+  }
+
+  async function deploy(): Promise<{ id: string; status: string; error: string | null; releaseId: string | null }> {
+    const watch = watchCmdlines();
+    try {
+      const { deployment } = await client.deploy('shop', 'staging');
+      return await waitTerminal(client, deployment.id, 120_000);
+    } finally {
+      const hits = await watch.stop();
+      seenInArgv.push(...hits);
+      assert.ok(watch.samples() > 3, 'the process list was sampled during the deploy');
+    }
+  }
+
+  before(async () => {
+    dbs = await startDatabases();
+    if (!dbs) return;
+    const admin = dbs.postgres.url;
+    await sql(admin, `CREATE ROLE shop LOGIN CREATEDB PASSWORD '${CANARY}'`);
+    await sql(admin, 'CREATE DATABASE shop OWNER shop');
+    const u = new URL(admin);
+    appUrl = `postgres://shop:${CANARY}@${u.hostname}:${u.port}/shop`;
+    const dir = path.join(projectRoot, 'test', 'fixtures', 'apps', 'data-safety');
+    fixture = {};
+    for (const name of await readdir(dir)) fixture[name] = await readFile(path.join(dir, name), 'utf8');
+    repo = await createTestRepo();
+    await release(1);
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-e2e-data-'));
+    server = await startServerProcess({ dataDir });
+    client = apiClient(server.url, server.token);
+    const edge = JSON.parse(await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8')) as { port: number };
+    edgeUrl = `http://127.0.0.1:${edge.port}`;
+    await client.createApp({ name: 'shop', repo: repo.bare });
+    await client.setSecret('shop', 'DATABASE_URL', new Sensitive(appUrl), 'staging');
+  });
+
+  after(async () => {
+    server?.kill('SIGTERM');
+    await server?.exited;
+    if (dataDir) {
+      await stopEverything(dataDir);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    await repo?.cleanup();
+    await dbs?.stop();
+  });
+
+  test('v1: the release phase creates the schema; a pre-migration backup of the empty database comes first', async (t) => {
+    if (!dbs) return t.skip('PostgreSQL/MariaDB server packages are not installed');
+    const d = await deploy();
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    releases[1] = d.releaseId!;
+    const log = await logText(client, d.id);
+    assert.ok(log.indexOf('backup bk_') < log.indexOf('migrated to v1'), 'the backup was taken before the migration ran');
+    await sql(appUrl, "INSERT INTO users (name) VALUES ('ada'), ('grace'), ('edsger')");
+    await sql(appUrl, 'INSERT INTO orders (user_id, total) SELECT 1 + g % 3, g * 10 FROM generate_series(1, 5) g');
+  });
+
+  let v2Backup: Backup;
+
+  test('v2 migrates: its backup, taken before, holds the old schema; checksum and size match on the target', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    await release(2);
+    const d = await deploy();
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    releases[2] = d.releaseId!;
+    const { backups } = await client.backups('shop', 'staging');
+    responses.push(JSON.stringify(backups));
+    const pre = backups.filter((b) => b.releaseId === releases[2] && b.reason === 'pre-migration');
+    assert.equal(pre.length, 1, JSON.stringify(backups));
+    v2Backup = pre[0]!;
+    assert.equal(v2Backup.status, 'created');
+    assert.deepEqual(v2Backup.rowCounts, { 'public.users': 3, 'public.orders': 5 });
+
+    // The bytes on the target are the ones recorded.
+    const file = path.join(dataDir, 'backups', v2Backup.key);
+    const bytes = await readFile(file);
+    assert.equal(bytes.length, v2Backup.size);
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), v2Backup.sha256);
+
+    // Restored into a scratch database, it has the schema from before the migration: no email.
+    await sql(dbs.postgres.url, 'CREATE DATABASE check_v2 OWNER shop');
+    const restored = await restoreBackup({
+      record: toRecord(v2Backup),
+      target: new LocalDirectoryTarget(path.join(dataDir, 'backups')),
+      url: new Sensitive(withDb(appUrl, 'check_v2')),
+    });
+    assert.deepEqual(restored.rowCounts, { 'public.users': 3, 'public.orders': 5 });
+    const cols = await sql(withDb(appUrl, 'check_v2'), "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1");
+    assert.deepEqual(cols.flat(), ['id', 'name']);
+    const live = await sql(appUrl, "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1");
+    assert.deepEqual(live.flat(), ['email', 'id', 'name'], 'the migration did run after the backup');
+    await sql(dbs.postgres.url, 'DROP DATABASE check_v2');
+  });
+
+  test('a restore drill of the pre-migration backup passes and marks it verified', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    const { backup } = await client.verifyBackup(v2Backup.id);
+    responses.push(JSON.stringify(backup));
+    assert.equal(backup.status, 'verified', JSON.stringify(backup.verdict));
+    assert.equal(backup.verdict?.['ok'], true);
+    assert.ok(backup.verifiedAt);
+    const scratch = await sql(dbs.postgres.url, "SELECT datname FROM pg_database WHERE datname LIKE 'slipway_drill_%'");
+    assert.deepEqual(scratch, [], 'the scratch database was dropped');
+  });
+
+  test('a failing migration: deployment failed, v2 keeps serving, the pre-migration backup restores the exact row counts', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    const before = await counts(appUrl);
+    assert.deepEqual(before, { users: 3, orders: 5 });
+    await release(3, { failMigration: true });
+    const d = await deploy();
+    assert.equal(d.status, 'failed');
+    assert.match(d.error ?? '', /release-phase/);
+    const res = await request(`${edgeUrl}/`, { headers: { host: HOST } });
+    assert.equal(await res.body.text(), 'v2');
+    const { environments } = await client.status('shop');
+    assert.equal(environments.find((e) => e.environment === 'staging')?.live?.release, releases[2]);
+    assert.deepEqual(await counts(appUrl), { users: 3, orders: 0 }, 'the half-applied migration deleted the orders');
+
+    const { backups } = await client.backups('shop', 'staging');
+    const pre = backups.find((b) => b.releaseId === d.releaseId && b.reason === 'pre-migration');
+    assert.ok(pre, `no pre-migration backup for ${d.releaseId}: ${JSON.stringify(backups)}`);
+    await assert.rejects(client.restoreBackup(pre.id, { to: { app: 'shop', env: 'staging' }, confirm: 'shop' }), /confirm/);
+    const out = await client.restoreBackup(pre.id, { to: { app: 'shop', env: 'staging' }, confirm: 'shop/staging' });
+    responses.push(JSON.stringify(out));
+    assert.equal(out.safety.reason, 'safety');
+    assert.deepEqual(out.safety.rowCounts, { 'public.users': 3, 'public.orders': 0 });
+    assert.deepEqual(out.rowCounts, { 'public.users': 3, 'public.orders': 5 });
+    assert.deepEqual(await counts(appUrl), before);
+  });
+
+  test('rollback names the pre-migration backup of the release it rolls back, with the restore command', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    const { deployment } = await client.rollback('shop', 'staging', { to: releases[1]! });
+    const d = await waitTerminal(client, deployment.id, 120_000);
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    const log = await logText(client, d.id);
+    assert.match(log, new RegExp(`release ${releases[2]} ran migrations`));
+    assert.ok(log.includes(`slipway backups restore ${v2Backup.id} --to shop staging --confirm shop/staging`), log);
+  });
+
+  test('the password never appears in logs, API responses or any process argv', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    assert.deepEqual(seenInArgv, []);
+    assert.ok(!server.logs().includes(CANARY), 'server log');
+    const { deployments } = await client.listDeployments({ app: 'shop' });
+    for (const d of deployments) {
+      const log = await logText(client, d.id);
+      assert.ok(!log.includes(CANARY), `deployment log ${d.id}`);
+      responses.push(JSON.stringify(await client.getDeployment(d.id)));
+    }
+    responses.push(JSON.stringify(await client.audit({ limit: 200 })));
+    for (const r of responses) assert.ok(!r.includes(CANARY), r.slice(0, 200));
+  });
+});
