@@ -91,7 +91,7 @@ describe('data safety: a verified backup before every migration', { timeout: 600
   let failing = false;
 
   async function release(n: number, opts: { failMigration?: boolean } = {}): Promise<void> {
-    const toggle = opts.failMigration ? { FAIL_MIGRATION: 'yes\n' } : failing ? { FAIL_MIGRATION: null } : {};
+    const toggle: Record<string, string | null> = opts.failMigration ? { FAIL_MIGRATION: 'yes\n' } : failing ? { FAIL_MIGRATION: null } : {};
     failing = opts.failMigration === true;
     await repo.commit({ ...fixture, VERSION: `${n}\n`, ...toggle }, `Version ${n}`);
     await repo.push('main');
