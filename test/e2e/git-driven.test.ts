@@ -83,6 +83,8 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
     files = {};
     for (const name of await readdir(dir)) files[name] = await readFile(path.join(dir, name), 'utf8');
     files['slipway.yml'] = SPEC(files['slipway.yml'] ?? '');
+    // The fixture is CommonJS; say so, so that a package.json in a parent of the data dir cannot change that.
+    files['package.json'] = '{ "private": true, "type": "commonjs" }\n';
     repo = await createTestRepo();
     await commit(1, 'Version 1');
     await repo.push('main');
