@@ -25,7 +25,9 @@ import { loadMasterKey } from './secrets/master-key.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { AppService } from './services/app-service.js';
 import { AuditTrail } from './services/audit-trail.js';
+import { BackupScheduler } from './services/backup-scheduler.js';
 import { BackupService } from './services/backup-service.js';
+import { scheduledBackupWork } from './services/scheduled-backup-work.js';
 import { DatabaseRecoveryService } from './services/database-recovery-service.js';
 import { DeploymentService } from './services/deployment-service.js';
 import { LockService } from './services/lock-service.js';
@@ -92,6 +94,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     masterKey: new Sensitive(masterKey.toString('base64')),
   });
   const recovery = new DatabaseRecoveryService(backups, apps, audit);
+  const backupScheduler = new BackupScheduler({ store, logger, work: scheduledBackupWork(backups, store) });
   const workRoot = path.join(dataDir, 'work');
   await mkdir(workRoot, { recursive: true, mode: 0o700 });
   const deps: PipelineDeps = {
@@ -129,7 +132,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     }),
     secrets,
     locks: new LockService(store, engine, apps, audit),
-    status: new StatusService(store, apps, driver),
+    status: new StatusService(store, apps, driver, (t) => redactor.redact(t)),
     audit,
     maintenance: new MaintenanceService(edge, apps, audit),
     tokens,
@@ -167,6 +170,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
   await writeFile(path.join(dataDir, 'server.json'), JSON.stringify({ url, pid: process.pid, edgeUrl }) + '\n', { mode: 0o600 });
   logger.info({ url, dataDir, version: VERSION }, 'control plane listening');
+  backupScheduler.start();
   void engine.start().catch((err: unknown) => logger.error({ err: String(err) }, 'deploy engine failed to start'));
 
   return {
@@ -175,6 +179,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     firstToken,
     async close() {
       await http.close();
+      await backupScheduler.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();
       await store.close();
