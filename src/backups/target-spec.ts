@@ -6,7 +6,6 @@ import { PreconditionError } from '../core/errors.js';
 import type { Sensitive } from '../core/sensitive.js';
 import type { BackupTarget } from './backup-target.js';
 import { LocalDirectoryTarget } from './local-directory-target.js';
-import { S3Target } from './s3-target.js';
 
 export { targetSpecSchema, type TargetSpec };
 
@@ -21,6 +20,8 @@ export async function createTarget(
     if (!v) throw new PreconditionError(`backup target "${spec.name}" needs the secret ${name}; set it with: slipway secrets set ${name}`);
     return v;
   };
+  // The S3 client is large (tens of MB resident): loaded only when an S3 target is used.
+  const { S3Target } = await import('./s3-target.js');
   return new S3Target({
     bucket: spec.bucket,
     prefix: spec.prefix,

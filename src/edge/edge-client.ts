@@ -1,5 +1,5 @@
 // The control plane's client of the edge admin API, over the edge's unix socket.
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import {
   ConflictError,
   InvalidInputError,
@@ -23,15 +23,19 @@ export interface EdgeClientOptions {
 }
 
 export class EdgeClient implements EdgeControl {
-  private readonly client: Pool;
+  /** undici is large; the control plane loads it on its first call to the edge. */
+  #client: Promise<Pool> | undefined;
 
   constructor(
     readonly socketPath: string,
     private readonly opts: EdgeClientOptions = {},
-  ) {
+  ) {}
+
+  private pool(): Promise<Pool> {
     // Several connections so a long put (health gate + drain) does not hold up other calls;
     // no keep-alive (pipelining 0) so a restarted edge never meets a stale connection.
-    this.client = new Pool('http://edge.local', { socketPath, connections: 8, pipelining: 0 });
+    this.#client ??= import('undici').then(({ Pool }) => new Pool('http://edge.local', { socketPath: this.socketPath, connections: 8, pipelining: 0 }));
+    return this.#client;
   }
 
   static forDataDir(dataDir: string, opts?: EdgeClientOptions): EdgeClient {
@@ -76,15 +80,15 @@ export class EdgeClient implements EdgeControl {
     return (await this.call('GET', '/healthz')) as { ok: boolean; routes: number };
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  async close(): Promise<void> {
+    if (this.#client) await (await this.#client).close();
   }
 
   private async call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
     const timeout = timeoutMs ?? this.opts.requestTimeoutMs ?? 30_000;
     let res;
     try {
-      res = await this.client.request({
+      res = await (await this.pool()).request({
         method,
         path,
         headers: body === undefined ? {} : { 'content-type': 'application/json' },

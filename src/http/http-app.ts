@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/services.js';
 import { installErrorHandler } from './error-handler.js';
-import { openApiDocument, registerRoutes, route, type RouteDef } from './route-table.js';
+import { openApiDocument, PRE_REDACTED, registerRoutes, route, type RouteDef } from './route-table.js';
 import { appRoutes } from './routes/app-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
@@ -31,7 +31,9 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   installErrorHandler(app, opts.redact);
   // Every response passes the redactor: a secret value a caller typed into another field (an audit
   // target, an error recorded by the audit trail) must not come back out through the API.
-  app.addHook('onSend', async (_req, _reply, payload) => (typeof payload === 'string' ? opts.redact(payload) : payload));
+  app.addHook('onSend', async (_req, reply, payload) =>
+    typeof payload === 'string' && !(reply as unknown as Record<symbol, boolean>)[PRE_REDACTED] ? opts.redact(payload) : payload,
+  );
   app.addContentTypeParser(['application/gzip', 'application/x-tar', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
 
   const routes: RouteDef[] = [

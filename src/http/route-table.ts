@@ -30,10 +30,19 @@ export interface RouteDef<B = unknown, Q = unknown> {
   handler(input: RouteInput<B, Q>): Promise<unknown>;
 }
 
-/** A response body that is already JSON text (a cached view): sent as is, not re-serialized. */
+/**
+ * A response body that is already JSON text (a cached view): sent as is, not re-serialized, and
+ * not scanned again by the redaction hook when its producer says it is `redacted` already.
+ */
 export class JsonText {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly redacted = false,
+  ) {}
 }
+
+/** Set on a reply whose body needs no redaction pass (see JsonText). */
+export const PRE_REDACTED = Symbol('slipway.preRedacted');
 
 export function route<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteDef {
   return def as unknown as RouteDef;
@@ -60,7 +69,10 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], authent
         const result = await def.handler({ body, query, params: req.params as Record<string, string>, actor, req, reply });
         if (reply.sent) return reply;
         if (result === undefined) return reply.status(def.status ?? 204).send();
-        if (result instanceof JsonText) return reply.status(def.status ?? 200).type('application/json; charset=utf-8').send(result.text);
+        if (result instanceof JsonText) {
+          if (result.redacted) (reply as unknown as Record<symbol, boolean>)[PRE_REDACTED] = true;
+          return reply.status(def.status ?? 200).type('application/json; charset=utf-8').send(result.text);
+        }
         return reply.status(def.status ?? 200).send(result);
       },
     });

@@ -39,6 +39,7 @@ export class StatusService {
     private readonly store: Store,
     private readonly apps: AppService,
     private readonly driver: (kind: DriverKind) => RuntimeDriver,
+    private readonly redact: (text: string) => string = (t) => t,
   ) {}
 
   invalidate(): void {
@@ -46,11 +47,11 @@ export class StatusService {
     this.#cached = undefined;
   }
 
-  /** `{"environments":[...]}` for every app, serialized once per change. */
+  /** `{"environments":[...]}` for every app, serialized and redacted once per change. */
   async allAsJson(): Promise<string> {
     if (this.#cached) return this.#cached;
     const generation = this.#generation;
-    const pending = this.status().then((environments) => JSON.stringify({ environments }));
+    const pending = this.status().then((environments) => this.redact(JSON.stringify({ environments })));
     this.#cached = pending;
     pending.then(
       () => {

@@ -47,7 +47,7 @@ export function appRoutes(s: Services) {
       query: z.strictObject({ app: z.string().optional() }),
       handler: async ({ query }) => {
         if (query.app) return { environments: await s.status.status(query.app) };
-        return new JsonText(await s.status.allAsJson());
+        return new JsonText(await s.status.allAsJson(), true);
       },
     }),
     route({

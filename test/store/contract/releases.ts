@@ -90,7 +90,8 @@ export function releasesContract(open: OpenStore): void {
       const lastA = (await enqueue(store, a.staging)).deployment;
       const live = await store.liveReleases();
       assert.deepEqual([...live.keys()].sort(), [a.staging.id, b.production.id].sort());
-      assert.deepEqual(live.get(a.staging.id), await store.getRelease(ra.id));
+      // For the status page: everything but the bulky spec and driver state, which stay empty.
+      assert.deepEqual(live.get(a.staging.id), { ...(await store.getRelease(ra.id))!, spec: {}, driverState: {} });
       const latest = await store.latestDeploymentsByEnvironment();
       // makeRelease enqueues a deployment: a.staging and b.production have deployments, the others none
       assert.deepEqual([...latest.keys()].sort(), [a.staging.id, b.production.id].sort());
