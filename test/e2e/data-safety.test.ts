@@ -237,6 +237,27 @@ describe('data safety: a verified backup before every migration', { timeout: 600
     assert.ok(log.includes(`slipway backups restore ${v2Backup.id} --to shop staging --confirm shop/staging`), log);
   });
 
+  test('a backup that fails stops the deploy before the migration runs', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    const bad = new URL(appUrl);
+    bad.password = 'wrong-password';
+    await client.setSecret('shop', 'DATABASE_URL', new Sensitive(bad.toString()), 'staging');
+    try {
+      await release(4);
+      const d = await deploy();
+      assert.equal(d.status, 'failed');
+      assert.match(d.error ?? '', /^backup/);
+      const { deployment } = await client.getDeployment(d.id);
+      const ran = deployment.steps.map((s) => s.name);
+      assert.ok(!ran.includes('release-phase'), `steps run: ${ran.join(', ')}`);
+      assert.doesNotMatch(await logText(client, d.id), /migrated to v4/);
+      const { environments } = await client.status('shop');
+      assert.equal(environments.find((e) => e.environment === 'staging')?.live?.release, releases[1]);
+    } finally {
+      await client.setSecret('shop', 'DATABASE_URL', new Sensitive(appUrl), 'staging');
+    }
+  });
+
   test('the password never appears in logs, API responses or any process argv', async (t) => {
     if (!dbs) return t.skip('no database servers');
     assert.deepEqual(seenInArgv, []);
