@@ -5,6 +5,7 @@ import type { RuntimeDriver, RuntimeStatus } from '../core/ports/runtime-driver.
 import type { Store } from '../core/ports/store.js';
 import { errorMessage } from '../core/errors.js';
 import type { AppService } from './app-service.js';
+import { summarizeBackups, type BackupSummary } from './backup-summary.js';
 
 export interface EnvironmentStatus {
   app: string;
@@ -25,6 +26,8 @@ export interface EnvironmentStatus {
   runtime?: RuntimeStatus | { error: string };
   /** From the runtime status, when it was asked for (`status APP`): unknown when the driver could not tell. */
   health?: 'healthy' | 'unhealthy' | 'unknown';
+  /** Per database (`status APP` only): the newest backup, and a failed newest restore drill. */
+  backups?: BackupSummary[];
 }
 
 export class StatusService {
@@ -108,6 +111,7 @@ export class StatusService {
           .status(a, env, r ?? null)
           .catch((err: unknown) => ({ error: errorMessage(err) }));
         row.health = 'healthy' in row.runtime ? (row.runtime.healthy ? 'healthy' : 'unhealthy') : 'unknown';
+        row.backups = summarizeBackups(await this.store.listBackups({ environmentId: env.id, limit: 500 }));
       }
       out.push(row);
     }

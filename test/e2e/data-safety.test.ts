@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -199,6 +199,26 @@ describe('data safety: a verified backup before every migration', { timeout: 600
     assert.ok(backup.verifiedAt);
     const scratch = await sql(dbs.postgres.url, "SELECT datname FROM pg_database WHERE datname LIKE 'slipway_drill_%'");
     assert.deepEqual(scratch, [], 'the scratch database was dropped');
+  });
+
+  test('a backup with a flipped byte fails its drill with a clear reason and shows as failed in list and status', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    const { backups: [manual] } = await client.createBackups('shop', 'staging', { database: 'main' });
+    assert.ok(manual);
+    assert.equal(manual.reason, 'manual');
+    const file = path.join(dataDir, 'backups', manual.key);
+    const bytes = await readFile(file);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    await writeFile(file, bytes);
+    const { backup } = await client.verifyBackup(manual.id);
+    assert.equal(backup.status, 'failed');
+    assert.match(String((backup.verdict?.['reasons'] as string[])[0]), /checksum mismatch/);
+    const { backups } = await client.backups('shop', 'staging');
+    assert.equal(backups.find((b) => b.id === manual.id)?.status, 'failed');
+    const { environments } = await client.status('shop');
+    const summary = environments.find((e) => e.environment === 'staging')?.backups?.[0];
+    assert.equal(summary?.failedDrill?.backup, manual.id);
+    await rm(file);
   });
 
   test('a failing migration: deployment failed, v2 keeps serving, the pre-migration backup restores the exact row counts', async (t) => {

@@ -17,6 +17,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       if (res.environments.length === 0) return ctx.out(app ? `app ${app} has no environments` : 'no apps yet: add one with `slipway apps create NAME --repo PATH_OR_URL`');
       ctx.out(statusTable(res.environments, ctx.now()));
       for (const env of res.environments) if (env.runtime) ctx.out(`\n${runtimeSection(env.app, env.environment, env.runtime)}`);
+      for (const env of res.environments) {
+        for (const b of env.backups ?? []) {
+          ctx.out(`${env.app}/${env.environment} database ${b.database}: newest backup ${b.latest.id} (${b.latest.reason}, ${b.latest.status}, ${when(b.latest.takenAt, ctx.now())})`);
+          if (b.failedDrill) ctx.out(`  RESTORE DRILL FAILED for backup ${b.failedDrill.backup}: ${b.failedDrill.reasons.join('; ')}`);
+        }
+      }
     });
 }
 

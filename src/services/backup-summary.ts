@@ -1,0 +1,26 @@
+// Per database of an environment: its newest backup and, loudly, a failed newest restore drill.
+import type { Backup } from '../core/model.js';
+
+export interface BackupSummary {
+  database: string;
+  latest: { id: string; status: Backup['status']; reason: Backup['reason']; takenAt: string };
+  /** The newest drilled backup, when its drill failed: its id and the reasons. */
+  failedDrill: { backup: string; reasons: string[] } | null;
+}
+
+/** `backups`: newest first, as the store lists them. */
+export function summarizeBackups(backups: Backup[]): BackupSummary[] {
+  const out = new Map<string, BackupSummary>();
+  for (const b of backups) {
+    if (!out.has(b.database)) {
+      const drilled = backups.find((x) => x.database === b.database && x.verdict !== null);
+      const reasons = drilled?.verdict?.['reasons'];
+      out.set(b.database, {
+        database: b.database,
+        latest: { id: b.id, status: b.status, reason: b.reason, takenAt: b.createdAt },
+        failedDrill: drilled?.status === 'failed' ? { backup: drilled.id, reasons: Array.isArray(reasons) ? reasons.map(String) : [] } : null,
+      });
+    }
+  }
+  return [...out.values()];
+}
