@@ -93,7 +93,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     logger,
     masterKey: new Sensitive(masterKey.toString('base64')),
   });
-  const recovery = new DatabaseRecoveryService(backups, apps, audit);
+  const recovery = new DatabaseRecoveryService(backups, apps, audit, store);
   const backupScheduler = new BackupScheduler({ store, logger, work: scheduledBackupWork(backups, store) });
   const workRoot = path.join(dataDir, 'work');
   await mkdir(workRoot, { recursive: true, mode: 0o700 });

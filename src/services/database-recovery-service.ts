@@ -12,6 +12,8 @@ import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
 import { closeTarget } from './database-access.js';
+import { withEnvironmentHeld } from './environment-hold.js';
+import type { Store } from '../core/ports/store.js';
 import { toRecord, type BackupService } from './backup-service.js';
 
 export interface RestoreOutcome {
@@ -26,6 +28,7 @@ export class DatabaseRecoveryService {
     private readonly backups: BackupService,
     private readonly apps: AppService,
     private readonly audit: AuditTrail,
+    private readonly store: Store,
   ) {}
 
   /** Restores backup `id` into the database of the same name in `to`; `confirm` must be "<app>/<env>". */
@@ -42,20 +45,22 @@ export class DatabaseRecoveryService {
       if (engineFamily(access.spec.kind) !== engineFamily(backup.kind as DatabaseKind)) {
         throw new PreconditionError(`backup ${id} is of a ${backup.kind} database; "${backup.database}" of ${expected} is ${access.spec.kind}`);
       }
-      const safety = await this.backups.take({ app, environment: env, spec, database: backup.database, reason: 'safety' });
-      await recreate(access.url, access.spec.kind);
-      const source = await this.sourceTarget(backup);
-      try {
-        const { rowCounts } = await restoreBackup({
-          record: toRecord(backup),
-          target: source,
-          url: access.url,
-          ...(backup.encrypted ? { masterKey: this.backups.requireMasterKey() } : {}),
-        });
-        return { restored: backup, safety, rowCounts };
-      } finally {
-        closeTarget(source);
-      }
+      return withEnvironmentHeld(this.store, env, 'restore', `restoring backup ${id}`, async () => {
+        const safety = await this.backups.take({ app, environment: env, spec, database: backup.database, reason: 'safety' });
+        await recreate(access.url, access.spec.kind);
+        const source = await this.sourceTarget(backup);
+        try {
+          const { rowCounts } = await restoreBackup({
+            record: toRecord(backup),
+            target: source,
+            url: access.url,
+            ...(backup.encrypted ? { masterKey: this.backups.requireMasterKey() } : {}),
+          });
+          return { restored: backup, safety, rowCounts };
+        } finally {
+          closeTarget(source);
+        }
+      });
     });
   }
 
@@ -69,9 +74,11 @@ export class DatabaseRecoveryService {
       const { app, env } = await this.target(input);
       const spec = await this.backups.specFor(env);
       const access = await this.backups.access(spec, app, env, input.database);
-      const safety = await this.backups.take({ app, environment: env, spec, database: input.database, reason: 'safety' });
-      await recreate(access.url, access.spec.kind);
-      return { safety };
+      return withEnvironmentHeld(this.store, env, 'reinitialize', `re-initialising database ${input.database}`, async () => {
+        const safety = await this.backups.take({ app, environment: env, spec, database: input.database, reason: 'safety' });
+        await recreate(access.url, access.spec.kind);
+        return { safety };
+      });
     });
   }
 

@@ -278,6 +278,19 @@ describe('data safety: a verified backup before every migration', { timeout: 600
     }
   });
 
+  test('db reinit needs the typed confirmation, takes a safety backup, and leaves the database empty', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    await assert.rejects(client.reinitializeDatabase('shop', 'staging', 'main', { confirm: 'shop/staging' }), /confirm with --confirm shop\/staging\/main/);
+    assert.deepEqual(await counts(appUrl), { users: 3, orders: 5 }, 'a refused reinit changes nothing');
+    const { safety } = await client.reinitializeDatabase('shop', 'staging', 'main', { confirm: 'shop/staging/main' });
+    responses.push(JSON.stringify(safety));
+    assert.equal(safety.reason, 'safety');
+    assert.deepEqual(safety.rowCounts, { 'public.users': 3, 'public.orders': 5 });
+    assert.deepEqual(await sql(appUrl, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), [['0']]);
+    const { locks } = await client.listLocks();
+    assert.equal(locks.length, 0, 'the environment lock taken for the reinit is released');
+  });
+
   test('the password never appears in logs, API responses or any process argv', async (t) => {
     if (!dbs) return t.skip('no database servers');
     assert.deepEqual(seenInArgv, []);
