@@ -1,6 +1,7 @@
 // Benchmark: the Slipway edge against nginx, both proxying with keep-alive to the same upstream
 // (nginx serving a static file), measured with wrk, alternating a/b. Prints JSON.
 // Run: node --import tsx bench/edge-vs-nginx.ts [--duration 10] [--connections 50] [--rounds 3] [--warmup 8]
+//      [--edge-entry OTHER/dist/src/edge/main.js] (another build of the edge, e.g. to compare before/after)
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '8' },
+    'edge-entry': { type: 'string' },
   },
 });
 const durationS = Number(values.duration);
@@ -54,7 +56,8 @@ async function main(): Promise<void> {
     const nginx: NginxInstance = await startNginx(path.join(tmp, 'proxy'), pxPort, proxyConfig(path.join(tmp, 'proxy'), pxPort, upPort, userLine));
     stops.push(nginx.stop);
     const edgePort = await freePort();
-    const edge = await startEdgeProcess(path.join(tmp, 'edge-data'), edgePort, path.join(tmp, 'edge-access.log'));
+    const edgeEntry = values['edge-entry'];
+    const edge = await startEdgeProcess(path.join(tmp, 'edge-data'), edgePort, path.join(tmp, 'edge-access.log'), edgeEntry ? { entry: edgeEntry } : {});
     stops.push(edge.stop);
     await putBenchRoute(path.join(tmp, 'edge-data'), upPort);
 
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify(
         {
-          setup: { durationS, warmupS, connections, threads, rounds, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+          setup: { edge: values['edge-entry'] ?? 'this tree', durationS, warmupS, connections, threads, rounds, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
           nginx: nginxSummary,
           edge: edgeSummary,
           ratioRps: round(edgeSummary.requestsPerSecond / nginxSummary.requestsPerSecond, 3),
