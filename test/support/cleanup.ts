@@ -2,6 +2,7 @@
 // processes on SIGTERM) and the edge. Only pids recorded in the data dir's own files.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { killDetached } from './server-process.js';
 
 async function pidFiles(dir: string, name: string, depth = 6): Promise<string[]> {
   if (depth < 0) return [];
@@ -43,4 +44,6 @@ export async function stopEverything(dataDir: string): Promise<void> {
   );
   const edge = await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8').catch(() => null);
   if (edge) await stopPid((JSON.parse(edge) as { pid: number }).pid);
+  // Whatever did not stop on SIGTERM (orphaned instances, an edge known only by edge.pid).
+  await killDetached(dataDir);
 }
