@@ -3,12 +3,12 @@
 // Run: node --import tsx bench/edge-ab.ts --a OLD/dist/src/edge/main.js [--b NEW/.../main.js]
 //      [--duration 8] [--connections 50] [--rounds 5] [--warmup 6]
 // --b defaults to this tree's edge (compiled when run from dist, else through tsx).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSample } from './edge-bench-cpu.js';
-import { freePort, startNginx, staticConfig } from './edge-bench-nginx.js';
+import { freePort, startStaticUpstream } from './edge-bench-nginx.js';
 import { putBenchRoute, startEdgeProcess, type EdgeProcess } from './edge-bench-process.js';
 import { runWrk } from './edge-bench-wrk.js';
 
@@ -69,13 +69,9 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'edge-ab-'));
   const stops: Array<() => Promise<void>> = [];
   try {
-    const www = path.join(tmp, 'www');
-    await mkdir(www, { recursive: true, mode: 0o755 });
-    await writeFile(path.join(www, 'index.html'), `${'<p>slipway edge benchmark</p>\n'.repeat(20)}`, { mode: 0o644 });
-    const userLine = process.getuid?.() === 0 ? 'user root;\n' : '';
-    const upPort = await freePort();
-    const upstream = await startNginx(path.join(tmp, 'upstream'), upPort, staticConfig(path.join(tmp, 'upstream'), upPort, www, userLine));
+    const upstream = await startStaticUpstream(tmp);
     stops.push(upstream.stop);
+    const { port: upPort } = upstream;
     const edges: Array<{ name: string; url: string; proc: EdgeProcess }> = [];
     for (const [name, entry] of [['a', values.a], ['b', values.b]] as const) {
       const port = await freePort();

@@ -111,3 +111,21 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+export interface StaticUpstream {
+  port: number;
+  /** `user root;` when running as root (nginx workers need it to read the temp dirs), else empty. */
+  userLine: string;
+  stop(): Promise<void>;
+}
+
+/** nginx serving a small static page under `tmp`: the upstream every edge benchmark proxies to. */
+export async function startStaticUpstream(tmp: string): Promise<StaticUpstream> {
+  const www = path.join(tmp, 'www');
+  await mkdir(www, { recursive: true, mode: 0o755 });
+  await writeFile(path.join(www, 'index.html'), `${'<p>slipway edge benchmark</p>\n'.repeat(20)}`, { mode: 0o644 });
+  const userLine = process.getuid?.() === 0 ? 'user root;\n' : '';
+  const port = await freePort();
+  const nginx = await startNginx(path.join(tmp, 'upstream'), port, staticConfig(path.join(tmp, 'upstream'), port, www, userLine));
+  return { port, userLine, stop: nginx.stop };
+}

@@ -2,11 +2,11 @@
 // with --cpu-prof, wrk against it; then prints where the edge's CPU went (self time grouped by
 // area: the edge's own code, Node's http server, undici, the logger, GC, native) as JSON.
 // Run: node --import tsx bench/edge-profile.ts [--duration 15] [--connections 50] [--warmup 8] [--keep DIR]
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, cp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, cp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startNginx, staticConfig } from './edge-bench-nginx.js';
+import { freePort, startStaticUpstream } from './edge-bench-nginx.js';
 import { cpuSeconds } from './edge-bench-cpu.js';
 import { putBenchRoute, startEdgeProcess } from './edge-bench-process.js';
 import { runWrk } from './edge-bench-wrk.js';
@@ -28,13 +28,9 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'edge-profile-'));
   const stops: Array<() => Promise<void>> = [];
   try {
-    const www = path.join(tmp, 'www');
-    await mkdir(www, { recursive: true, mode: 0o755 });
-    await writeFile(path.join(www, 'index.html'), `${'<p>slipway edge benchmark</p>\n'.repeat(20)}`, { mode: 0o644 });
-    const userLine = process.getuid?.() === 0 ? 'user root;\n' : '';
-    const upPort = await freePort();
-    const upstream = await startNginx(path.join(tmp, 'upstream'), upPort, staticConfig(path.join(tmp, 'upstream'), upPort, www, userLine));
+    const upstream = await startStaticUpstream(tmp);
     stops.push(upstream.stop);
+    const { port: upPort } = upstream;
     const profDir = path.join(tmp, 'prof');
     const edgePort = await freePort();
     const edge = await startEdgeProcess(path.join(tmp, 'edge-data'), edgePort, path.join(tmp, 'access.log'), {

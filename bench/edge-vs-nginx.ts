@@ -2,11 +2,11 @@
 // (nginx serving a static file), measured with wrk, alternating a/b. Prints JSON.
 // Run: node --import tsx bench/edge-vs-nginx.ts [--duration 10] [--connections 50] [--rounds 3] [--warmup 8]
 //      [--edge-entry OTHER/dist/src/edge/main.js] (another build of the edge, e.g. to compare before/after)
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, proxyConfig, startNginx, staticConfig, waitForPort, type NginxInstance } from './edge-bench-nginx.js';
+import { freePort, proxyConfig, startNginx, startStaticUpstream, type NginxInstance } from './edge-bench-nginx.js';
 import { childPids, cpuSample, type CpuSample } from './edge-bench-cpu.js';
 import { putBenchRoute, startEdgeProcess } from './edge-bench-process.js';
 import { runWrk, wrkAvailable, type WrkResult } from './edge-bench-wrk.js';
@@ -45,13 +45,9 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'edge-bench-'));
   const stops: Array<() => Promise<void>> = [];
   try {
-    const www = path.join(tmp, 'www');
-    await mkdir(www, { recursive: true, mode: 0o755 });
-    await writeFile(path.join(www, 'index.html'), `${'<p>slipway edge benchmark</p>\n'.repeat(20)}`, { mode: 0o644 });
-    const userLine = process.getuid?.() === 0 ? 'user root;\n' : '';
-    const upPort = await freePort();
-    const upstream = await startNginx(path.join(tmp, 'upstream'), upPort, staticConfig(path.join(tmp, 'upstream'), upPort, www, userLine));
+    const upstream = await startStaticUpstream(tmp);
     stops.push(upstream.stop);
+    const { userLine, port: upPort } = upstream;
     const pxPort = await freePort();
     const nginx: NginxInstance = await startNginx(path.join(tmp, 'proxy'), pxPort, proxyConfig(path.join(tmp, 'proxy'), pxPort, upPort, userLine));
     stops.push(nginx.stop);
