@@ -60,6 +60,14 @@ export class LockedError extends SlipwayError {
   }
 }
 
+/** A dependency (the Docker Engine, the edge, a database) cannot be reached or is down. */
+export class UnavailableError extends SlipwayError {
+  override readonly name: string = 'UnavailableError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('unavailable', message, details);
+  }
+}
+
 export class UnauthorizedError extends SlipwayError {
   override readonly name = 'UnauthorizedError';
   constructor(message = 'a valid bearer token is required (Authorization: Bearer <token>)') {

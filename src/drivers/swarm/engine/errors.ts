@@ -1,12 +1,7 @@
 // Errors of the Engine client. The Engine is a dependency that can be down: 'unavailable'.
-import { SlipwayError } from '../../../core/errors.js';
+import { SlipwayError, UnavailableError } from '../../../core/errors.js';
 
-export class UnavailableError extends SlipwayError {
-  override readonly name = 'UnavailableError';
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super('unavailable', message, details);
-  }
-}
+export { UnavailableError };
 
 /** The Engine answered with an error status; `status` is the HTTP status. */
 export class EngineApiError extends SlipwayError {
