@@ -12,6 +12,7 @@ import { AccessLog, type AccessLogSink } from './access-log.js';
 import { createAdminHandler } from './admin-api.js';
 import { listenAdminSocket } from './admin-socket.js';
 import { BatchedSink } from './batched-sink.js';
+import type { ResolveAddresses } from './dns-discovery.js';
 import { edgePaths } from './edge-paths.js';
 import { ProxyExchange, type ExchangeSettings } from './proxy-exchange.js';
 import { RouteRegistry } from './route-registry.js';
@@ -31,6 +32,10 @@ export interface EdgeOptions {
   healthDeadlineMs?: number;
   /** How long close() waits for in-flight requests (default 30 s). */
   shutdownTimeoutMs?: number;
+  /** Resolver of `discover: 'dns'` targets (default: DNS A records); tests inject one. */
+  resolve?: ResolveAddresses;
+  /** How often discovered targets are resolved again (default 1 s). */
+  discoveryIntervalMs?: number;
 }
 
 export interface RunningEdge {
@@ -43,7 +48,13 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const paths = edgePaths(opts.dataDir);
   const logger = opts.logger ?? createLogger({ level: 'silent' });
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  const registry = new RouteRegistry({ snapshotFile: paths.snapshot, logger, healthDeadlineFloorMs: opts.healthDeadlineMs });
+  const registry = new RouteRegistry({
+    snapshotFile: paths.snapshot,
+    logger,
+    healthDeadlineFloorMs: opts.healthDeadlineMs,
+    resolve: opts.resolve,
+    discoveryIntervalMs: opts.discoveryIntervalMs,
+  });
   const restored = await registry.restore();
 
   const settings: ExchangeSettings = {

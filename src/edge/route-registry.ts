@@ -3,6 +3,7 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
 import type { Logger } from '../platform/logger.js';
+import { DEFAULT_DISCOVERY_INTERVAL_MS, DiscoveryLoop, expandTargets, hasDiscovery, refreshDiscovered, resolveAddresses, type ResolveAddresses } from './dns-discovery.js';
 import { healthDeadlineMs, waitUntilHealthy } from './health-probe.js';
 import { LiveRoute } from './live-route.js';
 import { DEFAULT_MAX_HOLD_MS } from './pause-gate.js';
@@ -34,6 +35,10 @@ export interface RegistryOptions {
   logger: Logger;
   /** Minimum time a new target gets to pass its health check (default 30 s). */
   healthDeadlineFloorMs?: number;
+  /** Resolver of `discover: 'dns'` targets (default: DNS A records, then the system resolver). */
+  resolve?: ResolveAddresses;
+  /** How often discovered targets are resolved again (default 1 s). */
+  discoveryIntervalMs?: number;
 }
 
 const DEFAULT_MAINTENANCE_MESSAGE = 'This site is undergoing maintenance and will be back shortly.';
@@ -43,14 +48,22 @@ export class RouteRegistry {
   private readonly routes = new Map<string, LiveRoute>();
   private readonly perRoute = new SerialQueue();
   private readonly commits = new SerialQueue();
+  private readonly resolve: ResolveAddresses;
+  private readonly discovery: DiscoveryLoop;
+  private readonly discovering = new Set<LiveRoute>();
 
-  constructor(private readonly opts: RegistryOptions) {}
+  constructor(private readonly opts: RegistryOptions) {
+    this.resolve = opts.resolve ?? resolveAddresses;
+    this.discovery = new DiscoveryLoop(opts.discoveryIntervalMs ?? DEFAULT_DISCOVERY_INTERVAL_MS, () => this.discoverAll());
+    this.discovery.start();
+  }
 
   /** Loads the snapshot; targets count as healthy until their first failed check. */
   async restore(): Promise<number> {
     const entries = await readSnapshot(this.opts.snapshotFile);
     for (const e of entries) {
-      const live = this.createLive(e.route, new TargetPool(e.route.targets.map((t) => new UpstreamTarget(t))));
+      const specs = hasDiscovery(e.route) ? await expandTargets(e.route, this.resolve, false) : e.route.targets;
+      const live = this.createLive(e.route, new TargetPool(specs.map((t) => new UpstreamTarget(t))));
       if (e.paused) live.gate.pause(e.maxHoldMs);
     }
     this.rebuildTable();
@@ -76,7 +89,8 @@ export class RouteRegistry {
       const current = existing?.pool.targets ?? [];
       const kept: UpstreamTarget[] = [];
       const fresh: UpstreamTarget[] = [];
-      const next = route.targets.map((spec) => {
+      const specs = hasDiscovery(route) ? await expandTargets(route, this.resolve, true) : route.targets;
+      const next = specs.map((spec) => {
         const same = current.find((t) => t.url === spec.url);
         const target = same ?? new UpstreamTarget(spec);
         (same ? kept : fresh).push(target);
@@ -86,7 +100,7 @@ export class RouteRegistry {
       const old = current.filter((t) => !kept.includes(t));
       try {
         await this.commit(route.id, route, () => {
-          for (const [i, spec] of route.targets.entries()) {
+          for (const [i, spec] of specs.entries()) {
             const t = next[i];
             if (t) t.release = spec.release;
           }
@@ -163,9 +177,25 @@ export class RouteRegistry {
 
   /** Stops health checks and ends held requests (the edge is shutting down). */
   close(): void {
+    this.discovery.stop();
     for (const live of this.routes.values()) {
       live.monitor.stop();
       live.gate.expireAll();
+    }
+  }
+
+  /** One discovery pass over every route with `discover: 'dns'` targets (each in its route's queue). */
+  /** A route whose queue is busy (a put waiting for its drain) is skipped until its pass ran. */
+  private async discoverAll(): Promise<void> {
+    for (const live of this.routes.values()) {
+      if (!hasDiscovery(live.route) || this.discovering.has(live)) continue;
+      this.discovering.add(live);
+      void this.perRoute
+        .run(live.id, async () => {
+          if (this.routes.get(live.id) === live) await refreshDiscovered(live, this.resolve, this.opts.logger);
+        })
+        .catch((err: unknown) => this.opts.logger.warn({ route: live.id, err: (err as Error).message }, 'edge discovery pass failed'))
+        .finally(() => this.discovering.delete(live));
     }
   }
 

@@ -18,6 +18,7 @@ const targetSchema = z.strictObject({
     .refine(isOriginUrl, { message: 'expected an origin like "http://127.0.0.1:3000" (http, no path, no query)' })
     .transform((u) => new URL(u).origin),
   release: z.string().min(1).max(200).optional(),
+  discover: z.literal('dns').optional(),
 });
 
 const healthCheckSchema = z.strictObject({

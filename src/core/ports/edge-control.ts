@@ -5,6 +5,12 @@ export interface EdgeTarget {
   url: string;
   /** Release that owns the target, for logs and headers. */
   release?: string;
+  /**
+   * 'dns': the url's host names a service ("http://tasks.shop-prod_web:3000"); the edge resolves
+   * all its A records about every second and serves each address as a target of its own (new
+   * ones after passing the health check, vanished ones drain). Absent: the url is one origin.
+   */
+  discover?: 'dns';
 }
 
 export interface EdgeHealthCheck {
