@@ -29,6 +29,8 @@ export interface CreateBackupInput {
   onProgress?: (bytes: number) => void;
   /** Warnings and progress lines of the dump tool (secrets already scrubbed). */
   onLog?: (line: string) => void;
+  /** Aborting stops the dump and the upload; the partial object is deleted. */
+  signal?: AbortSignal;
 }
 
 export async function createBackup(input: CreateBackupInput): Promise<BackupRecord> {
@@ -43,6 +45,7 @@ export async function createBackup(input: CreateBackupInput): Promise<BackupReco
     throw new PreconditionError(`the ${engine.family} dump tool is not available: ${errorMessage(err)}`);
   });
 
+  input.signal?.throwIfAborted();
   const dump = await engine.startDump(conn, { onStderr: input.onLog });
   const body = input.masterKey ? dump.stdout.pipe(new EncryptStream(input.masterKey)) : dump.stdout;
   if (body !== dump.stdout) dump.stdout.on('error', (err) => body.destroy(err));
@@ -51,7 +54,12 @@ export async function createBackup(input: CreateBackupInput): Promise<BackupReco
   const put = input.target.put(key, body, { onProgress: input.onProgress });
   // A failed upload stops the dump (nobody reads its output any more).
   put.catch(() => dump.abort());
-  const [stored, exited] = await Promise.allSettled([put, dump.finished]);
+  const cancel = () => {
+    dump.abort();
+    body.destroy(new Error('the backup was cancelled'));
+  };
+  input.signal?.addEventListener('abort', cancel, { once: true });
+  const [stored, exited] = await Promise.allSettled([put, dump.finished]).finally(() => input.signal?.removeEventListener('abort', cancel));
   if (exited.status === 'rejected' || stored.status === 'rejected') {
     dump.abort();
     await input.target.delete(key).catch(() => {});

@@ -61,6 +61,10 @@ export const databaseSpecSchema = z
     retention: retentionSchema.default({ last: 7, daily: 7, weekly: 4 }),
     target: name.default('local').describe('Name of the backup target; "local" is the data directory.'),
     encrypt: z.boolean().default(false).describe('Encrypt backups with the master key (AES-256-GCM).'),
+    drill_before_migration: z
+      .boolean()
+      .default(true)
+      .describe('Restore the pre-migration backup into a scratch database and check it before the migration runs (turn off only for databases too large to restore within a deploy).'),
   })
   .describe('A database that Slipway backs up before migrations and on a schedule.');
 

@@ -4,8 +4,8 @@ import type { App, Backup, Environment } from '../core/model.js';
 
 export interface MigrationBackups {
   /**
-   * One backup of every database of the environment, each uploaded and read back, recorded and
-   * linked to `releaseId`. Rejects when any backup fails (the release phase must not run then).
+   * One backup of every database of the environment, each uploaded and read back, restore-drilled
+   * (unless the database opts out), recorded and linked to `releaseId`. Rejects when any backup fails (the release phase must not run then).
    */
-  beforeMigration(input: { app: App; environment: Environment; spec: AppSpec; releaseId: string; log: (line: string) => void }): Promise<Backup[]>;
+  beforeMigration(input: { app: App; environment: Environment; spec: AppSpec; releaseId: string; log: (line: string) => void; signal?: AbortSignal }): Promise<Backup[]>;
 }

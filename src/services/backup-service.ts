@@ -42,6 +42,16 @@ export interface TakeInput {
   reason: BackupReason;
   releaseId?: string | null;
   log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface MigrationBackupInput {
+  app: App;
+  environment: Environment;
+  spec: AppSpec;
+  releaseId: string;
+  log: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 export class BackupService {
@@ -81,6 +91,7 @@ export class BackupService {
         id: `bk_${randomBytes(8).toString('hex')}`,
         onProgress: progressReporter(log, `backup of "${input.database}"`).onProgress,
         onLog: (line) => log(`${input.database}: ${line}`),
+        ...(input.signal ? { signal: input.signal } : {}),
       });
       const backup = await this.o.store.addBackup({
         id: record.id,
@@ -109,11 +120,33 @@ export class BackupService {
     }
   }
 
-  /** Before a release phase: one backup of every database of the environment, linked to the release. */
-  async beforeMigration(input: { app: App; environment: Environment; spec: AppSpec; releaseId: string; log: (line: string) => void }): Promise<Backup[]> {
+  /**
+   * Before a release phase: one backup of every database of the environment, linked to the
+   * release, each restored into a scratch database and checked (unless the database opts out
+   * with drill_before_migration: false). Throws when any backup or drill fails, so the
+   * migration never runs without a backup known to restore.
+   */
+  async beforeMigration(input: MigrationBackupInput): Promise<Backup[]> {
     const out: Backup[] = [];
     for (const db of databasesOf(input.spec, input.environment)) {
-      out.push(await this.take({ ...input, database: db.name, reason: 'pre-migration' }));
+      const backup = await this.take({ ...input, database: db.name, reason: 'pre-migration' });
+      if (!db.drill_before_migration) {
+        input.log(`backup ${backup.id}: drill_before_migration is off for "${db.name}", so it was not restored before the migration`);
+        out.push(backup);
+        continue;
+      }
+      input.log(`restore drill of ${backup.id}: restoring into a scratch database and checking it before the migration`);
+      const drilled = await this.drill(backup, { app: input.app, env: input.environment, spec: input.spec, log: input.log, ...(input.signal ? { signal: input.signal } : {}) });
+      input.signal?.throwIfAborted();
+      const reasons = verdictReasons(drilled);
+      if (drilled.status !== 'verified') {
+        throw new PreconditionError(`the pre-migration backup ${backup.id} of "${db.name}" failed its restore drill, so the migration did not run: ${reasons.join('; ')}`, {
+          backup: backup.id,
+          reasons,
+        });
+      }
+      input.log(`restore drill of ${backup.id} passed: ${Object.keys(drilled.rowCounts).length} table(s), row counts match`);
+      out.push(drilled);
     }
     return out;
   }
@@ -149,30 +182,37 @@ export class BackupService {
     return this.o.audit.record(actor, 'backup.verify', id, {}, async () => {
       const backup = await this.get(id);
       const { app, env } = await this.owner(backup);
-      const spec = await this.specFor(env);
-      const access = await this.access(spec, app, env, backup.database);
-      const target = await access.openTarget();
-      try {
-        const verdict = await restoreDrill({
-          record: toRecord(backup),
-          target,
-          url: access.url,
-          verify: access.spec.verify,
-          ...(backup.encrypted ? { masterKey: this.requireMasterKey() } : {}),
-          ...(log ? { onLog: log } : {}),
-        });
-        await this.o.store.updateBackup(id, {
-          status: verdict.ok ? 'verified' : 'failed',
-          verdict: { ...verdict },
-          ...(verdict.ok ? { verifiedAt: verdict.finishedAt } : {}),
-        });
-        if (verdict.ok) this.o.logger.info({ backup: id, app: app.name, env: env.name }, 'restore drill passed');
-        else this.o.logger.error({ backup: id, app: app.name, env: env.name, reasons: verdict.reasons }, 'RESTORE DRILL FAILED');
-        return this.get(id);
-      } finally {
-        closeTarget(target);
-      }
+      return this.drill(backup, { app, env, spec: await this.specFor(env), ...(log ? { log } : {}) });
     });
+  }
+
+  /** Runs one drill and records its verdict (a cancelled drill records nothing). */
+  private async drill(backup: Backup, c: { app: App; env: Environment; spec: AppSpec; log?: (line: string) => void; signal?: AbortSignal }): Promise<Backup> {
+    const access = await this.access(c.spec, c.app, c.env, backup.database);
+    const target = await access.openTarget();
+    try {
+      const verdict = await restoreDrill({
+        record: toRecord(backup),
+        target,
+        url: access.url,
+        verify: access.spec.verify,
+        ...(backup.encrypted ? { masterKey: this.requireMasterKey() } : {}),
+        ...(c.log ? { onLog: c.log } : {}),
+        ...(c.signal ? { signal: c.signal } : {}),
+      });
+      c.signal?.throwIfAborted();
+      await this.o.store.updateBackup(backup.id, {
+        status: verdict.ok ? 'verified' : 'failed',
+        verdict: { ...verdict },
+        ...(verdict.ok ? { verifiedAt: verdict.finishedAt } : {}),
+      });
+      const where = { backup: backup.id, app: c.app.name, env: c.env.name };
+      if (verdict.ok) this.o.logger.info(where, 'restore drill passed');
+      else this.o.logger.error({ ...where, reasons: verdict.reasons }, 'RESTORE DRILL FAILED');
+      return this.get(backup.id);
+    } finally {
+      closeTarget(target);
+    }
   }
 
   /** Applies the database's retention policy; never deletes the newest verified backup. */
@@ -204,6 +244,12 @@ export class BackupService {
     if (!this.o.masterKey) throw new PreconditionError('encrypted backups need the control plane master key, which is not loaded');
     return this.o.masterKey;
   }
+}
+
+/** Why the last drill of a backup failed (empty when it passed or never ran). */
+export function verdictReasons(b: Backup): string[] {
+  const reasons = b.verdict?.['reasons'];
+  return Array.isArray(reasons) ? reasons.map(String) : [];
 }
 
 /** The adapters' view of a stored backup. */

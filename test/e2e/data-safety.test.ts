@@ -24,6 +24,7 @@ import { projectRoot } from '../support/entry.js';
 import { createTestRepo, type TestRepo } from '../support/git-repo.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { stopEverything } from '../support/cleanup.js';
+import { watchCmdlines } from '../support/cmdline-watch.js';
 
 const exec = promisify(execFile);
 const HOST = 'data.test';
@@ -50,32 +51,6 @@ async function counts(url: string): Promise<{ users: number; orders: number }> {
   return { users: Number(row?.[0]), orders: Number(row?.[1]) };
 }
 
-/** Samples every process's argv until stopped; returns the argv lines that held the canary. */
-function watchCmdlines(): { stop(): Promise<string[]>; samples(): number } {
-  const hits: string[] = [];
-  let samples = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      for (const pid of await readdir('/proc').catch(() => [] as string[])) {
-        if (!/^\d+$/.test(pid)) continue;
-        const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (cmd.includes(CANARY)) hits.push(cmd.replace(/\0/g, ' '));
-      }
-      samples++;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  return {
-    samples: () => samples,
-    async stop() {
-      running = false;
-      await loop;
-      return hits;
-    },
-  };
-}
-
 describe('data safety: a verified backup before every migration', { timeout: 600_000 }, () => {
   let dbs: TestDatabases | undefined;
   let appUrl: string;
@@ -90,15 +65,16 @@ describe('data safety: a verified backup before every migration', { timeout: 600
   let fixture: Record<string, string>;
   let failing = false;
 
-  async function release(n: number, opts: { failMigration?: boolean } = {}): Promise<void> {
+  async function release(n: number, opts: { failMigration?: boolean; slipwayYml?: string } = {}): Promise<void> {
     const toggle: Record<string, string | null> = opts.failMigration ? { FAIL_MIGRATION: 'yes\n' } : failing ? { FAIL_MIGRATION: null } : {};
     failing = opts.failMigration === true;
-    await repo.commit({ ...fixture, VERSION: `${n}\n`, ...toggle }, `Version ${n}`);
+    const yml: Record<string, string> = opts.slipwayYml ? { 'slipway.yml': opts.slipwayYml } : {};
+    await repo.commit({ ...fixture, VERSION: `${n}\n`, ...toggle, ...yml }, `Version ${n}`);
     await repo.push('main');
   }
 
   async function deploy(): Promise<{ id: string; status: string; error: string | null; releaseId: string | null }> {
-    const watch = watchCmdlines();
+    const watch = watchCmdlines(CANARY);
     try {
       const { deployment } = await client.deploy('shop', 'staging');
       return await waitTerminal(client, deployment.id, 120_000);
@@ -149,6 +125,9 @@ describe('data safety: a verified backup before every migration', { timeout: 600
     releases[1] = d.releaseId!;
     const log = await logText(client, d.id);
     assert.ok(log.indexOf('backup bk_') < log.indexOf('migrated to v1'), 'the backup was taken before the migration ran');
+    // The empty database's backup is drilled too (no tables: the verification queries have nothing to find).
+    assert.match(log, /restore drill of bk_\w+ passed: 0 table\(s\)/);
+    assert.ok(log.search(/restore drill of bk_\w+ passed/) < log.indexOf('migrated to v1'), 'the drill passed before the migration ran');
     await sql(appUrl, "INSERT INTO users (name) VALUES ('ada'), ('grace'), ('edsger')");
     await sql(appUrl, 'INSERT INTO orders (user_id, total) SELECT 1 + g % 3, g * 10 FROM generate_series(1, 5) g');
   });
@@ -166,7 +145,11 @@ describe('data safety: a verified backup before every migration', { timeout: 600
     const pre = backups.filter((b) => b.releaseId === releases[2] && b.reason === 'pre-migration');
     assert.equal(pre.length, 1, JSON.stringify(backups));
     v2Backup = pre[0]!;
-    assert.equal(v2Backup.status, 'created');
+    assert.equal(v2Backup.status, 'verified', 'the pre-migration backup was restore-drilled before the migration');
+    assert.equal(v2Backup.verdict?.['ok'], true);
+    const log = await logText(client, d.id);
+    const drilled = log.indexOf(`restore drill of ${v2Backup.id} passed: 2 table(s), row counts match`);
+    assert.ok(drilled >= 0 && drilled < log.indexOf('migrated to v2'), log);
     assert.deepEqual(v2Backup.rowCounts, { 'public.users': 3, 'public.orders': 5 });
 
     // The bytes on the target are the ones recorded.
@@ -276,6 +259,27 @@ describe('data safety: a verified backup before every migration', { timeout: 600
     } finally {
       await client.setSecret('shop', 'DATABASE_URL', new Sensitive(appUrl), 'staging');
     }
+  });
+
+  test('a pre-migration backup that fails its restore drill stops the deploy before the migration runs', async (t) => {
+    if (!dbs) return t.skip('no database servers');
+    // The verification query now expects 4 users; the database (and so the backup) has 3.
+    const strict = fixture['slipway.yml']!.replace('expect: 3 }', 'expect: 4 }');
+    assert.notEqual(strict, fixture['slipway.yml']);
+    await release(5, { slipwayYml: strict });
+    const d = await deploy();
+    assert.equal(d.status, 'failed');
+    assert.match(d.error ?? '', /failed its restore drill, so the migration did not run: .*expected 4, got "3"/);
+    const { deployment } = await client.getDeployment(d.id);
+    assert.ok(!deployment.steps.some((s) => s.name === 'release-phase'), deployment.steps.map((s) => s.name).join(', '));
+    assert.doesNotMatch(await logText(client, d.id), /migrated to v5/);
+    const { backups } = await client.backups('shop', 'staging');
+    const pre = backups.find((b) => b.releaseId === d.releaseId && b.reason === 'pre-migration');
+    assert.equal(pre?.status, 'failed', JSON.stringify(pre));
+    const { environments } = await client.status('shop');
+    assert.equal(environments.find((e) => e.environment === 'staging')?.live?.release, releases[1]);
+    const res = await request(`${edgeUrl}/`, { headers: { host: HOST } });
+    assert.equal(await res.body.text(), 'v1');
   });
 
   test('db reinit needs the typed confirmation, takes a safety backup, and leaves the database empty', async (t) => {

@@ -1,6 +1,7 @@
 // The `backup` step, right before the release phase: when the release has release commands and
-// the environment has databases, each database is backed up (and the upload read back) first.
-// A failed backup fails the step, so the migration never runs without one.
+// the environment has databases, each database is backed up (the upload read back, the backup
+// restored into a scratch database and checked) first. A failed backup or drill fails the step,
+// so the migration never runs without a backup known to restore.
 import { PreconditionError } from '../../core/errors.js';
 import { specOf } from '../driver-context.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
@@ -18,7 +19,7 @@ export function backupBeforeMigration(deps: PipelineDeps): Step {
       }
       if (!deps.backups) throw new PreconditionError('this control plane cannot take backups, so the release phase may not run; start it with backups enabled');
       const releaseId = String(ctx.state['releaseId']);
-      const taken = await deps.backups.beforeMigration({ app: ctx.app, environment: ctx.environment, spec, releaseId, log: (line) => ctx.log.info(line) });
+      const taken = await deps.backups.beforeMigration({ app: ctx.app, environment: ctx.environment, spec, releaseId, log: (line) => ctx.log.info(line), signal: ctx.signal });
       return { preMigrationBackups: taken.map((b) => b.id) };
     },
   };
