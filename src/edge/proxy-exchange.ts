@@ -1,14 +1,15 @@
 // One client request through the edge: route checks (maintenance, pause), forwarding over the
-// target's keep-alive pool with one retry for idempotent requests, error pages, in-flight
-// accounting and the access log line.
+// target's keep-alive pool (the edge's own HTTP/1.1 client) with one retry when that is safe,
+// error pages, in-flight accounting and the access log line.
 import type http from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
-import { addForwarded, readInbound, responseHeaders, type InboundHeaders, type ResponseFraming } from './forward-headers.js';
+import { addForwarded, readInbound, type InboundHeaders } from './forward-headers.js';
+import type { ResponseHead } from './http1-response-head.js';
 import type { LiveRoute } from './live-route.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
+import { isIdempotent, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 export interface ExchangeSettings {
@@ -17,20 +18,17 @@ export interface ExchangeSettings {
   upstreamTimeoutMs: number;
 }
 
-export class ProxyExchange implements Dispatcher.DispatchHandler, ResponseFraming {
+export class ProxyExchange implements UpstreamHandler {
   private readonly start = performance.now();
   private readonly inbound: InboundHeaders;
   private readonly requestId: string;
   private readonly host: string;
   private live: LiveRoute | undefined;
   private target: UpstreamTarget | undefined;
-  private abortUpstream: ((err?: Error) => void) | undefined;
-  private resume: (() => void) | undefined;
+  private call: UpstreamRequest | undefined;
   private waitingForDrain = false;
   private upstreamPath = '/';
   private retried = false;
-  /** Body bytes the upstream announced (Content-Length), counted down; -1 when not known. */
-  contentLength = -1;
   private ended = false;
 
   constructor(
@@ -76,85 +74,84 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, ResponseFramin
     this.forward(target);
   }
 
-  private forward(target: UpstreamTarget): void {
+  private forward(target: UpstreamTarget, fresh = false): void {
     if (this.target) this.target.releaseOne();
     this.target = target;
     target.acquire();
-    const timeout = this.settings.upstreamTimeoutMs;
-    target.pool.dispatch(
-      {
-        method: this.req.method as Dispatcher.HttpMethod,
-        path: this.upstreamPath,
-        headers: this.inbound.forward,
-        body: this.inbound.hasBody ? this.req : null,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      },
-      this,
-    );
+    const inbound = this.inbound;
+    const call: UpstreamRequest = {
+      method: this.req.method ?? 'GET',
+      path: this.upstreamPath,
+      headers: inbound.forward,
+      body: inbound.hasBody ? this.req : null,
+      chunked: inbound.hasBody && !hasContentLength(inbound.forward),
+      timeoutMs: this.settings.upstreamTimeoutMs,
+      dropResponseHeaders: dropFor((this.live as LiveRoute).route.releaseHeader),
+      handler: this,
+      control: undefined,
+    };
+    this.call = call;
+    target.upstream.dispatch(call, fresh);
   }
 
-  // undici dispatch handler: the exchange itself, so no closures per request.
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.res.destroyed) abort(new Error('the client went away'));
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+  // Upstream handler: the exchange itself, so no closures per request.
+  onUpstreamHead(head: ResponseHead): void {
     const res = this.res;
-    if (res.destroyed) return false;
-    const live = this.live as LiveRoute;
-    const release = this.target?.release ?? live.route.release;
-    this.resume = resume;
-    res.writeHead(statusCode, statusText, responseHeaders(rawHeaders, this.requestId, live.route.releaseHeader, release, this));
-    return true;
+    if (res.destroyed) return this.abortCall();
+    const route = (this.live as LiveRoute).route;
+    const release = this.target?.release ?? route.release;
+    const headers = head.headers;
+    headers.push('X-Request-Id', this.requestId);
+    if (route.releaseHeader !== null && release) headers.push(route.releaseHeader, release);
+    res.writeHead(head.statusCode, head.statusText || undefined, headers);
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.contentLength > 0) {
-      this.contentLength -= chunk.length;
-      if (this.contentLength === 0) {
-        // The last chunk: one end() writes it and finishes the response (one write to the client).
-        this.ended = true;
-        this.res.end(chunk);
-        return true;
-      }
+  onUpstreamData(chunk: Buffer, last: boolean): boolean {
+    const res = this.res;
+    if (last) {
+      // The last chunk of a sized or chunked body: one end() writes it and finishes the response.
+      this.ended = true;
+      res.end(chunk);
+      return true;
     }
-    if (this.res.write(chunk)) return true;
+    if (res.write(chunk)) return true;
     if (!this.waitingForDrain) {
       this.waitingForDrain = true;
-      this.res.once('drain', () => {
+      res.once('drain', () => {
         this.waitingForDrain = false;
-        this.resume?.();
+        if (this.call) this.target?.upstream.resume(this.call);
       });
     }
     return false;
   }
 
-  onComplete(): void {
-    if (!this.ended) this.res.end();
+  onUpstreamEnd(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.res.end();
   }
 
-  onError(err: Error): void {
+  onUpstreamError(err: UpstreamError): void {
     const res = this.res;
     if (res.headersSent || res.destroyed) return void res.destroy();
-    const code = (err as NodeJS.ErrnoException).code;
-    const method = this.req.method;
     const target = this.target;
-    if (!this.retried && target && !this.inbound.hasBody && (method === 'GET' || method === 'HEAD')) {
-      // Refused: nothing was sent. UND_ERR_SOCKET before any header: a kept-alive connection the
-      // upstream had just closed. Both are safe to send again for an idempotent request.
-      const refused = code === 'ECONNREFUSED';
-      const stale = code === 'UND_ERR_SOCKET';
-      if (refused || stale) {
-        const other = this.live?.pool.next(target) ?? (stale ? target : undefined);
+    if (!this.retried && target) {
+      // connect: nothing was sent. stale: a kept-alive connection the upstream had just closed;
+      // the upstream may have seen the request, so only an idempotent one without a body goes again.
+      const again = err.retry === 'connect' || (err.retry === 'stale' && !this.inbound.hasBody && isIdempotent(this.req.method ?? ''));
+      if (again) {
+        const other = this.live?.pool.next(target) ?? (err.retry === 'stale' ? target : undefined);
         if (other) {
           this.retried = true;
-          return this.forward(other);
+          return this.forward(other, other === target);
         }
       }
     }
-    this.fail(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 504 : 502);
+    this.fail(err.timedOut ? 504 : 502);
+  }
+
+  private abortCall(): void {
+    if (this.call) this.target?.upstream.abort(this.call);
   }
 
   private fail(status: ErrorStatus): void {
@@ -177,7 +174,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, ResponseFramin
     const res = this.res;
     const target = this.target;
     if (target) target.releaseOne();
-    if (!res.writableFinished) this.abortUpstream?.(new Error('the client went away'));
+    if (!res.writableFinished) this.abortCall();
     const log = this.settings.accessLog;
     if (!log) return;
     log.write({
@@ -191,4 +188,23 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, ResponseFramin
       route: this.live?.id ?? null,
     });
   }
+}
+
+function hasContentLength(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') return true;
+  }
+  return false;
+}
+
+/** Response headers the edge sets itself; the last route's list is kept (routes rarely differ). */
+let dropName: string | null = null;
+let dropList: readonly string[] = ['x-request-id'];
+function dropFor(releaseHeader: string | null): readonly string[] {
+  if (releaseHeader !== dropName) {
+    dropName = releaseHeader;
+    dropList = releaseHeader === null ? ['x-request-id'] : ['x-request-id', releaseHeader.toLowerCase()];
+  }
+  return dropList;
 }
