@@ -18,6 +18,9 @@ import { asJob, runJob } from './stack/run-job.js';
 import { mergeLogs, serviceLogs, type LogOptions, type ServiceLogLine } from './stack/service-logs.js';
 import { stackStatus, toInstances, type ServiceStatus } from './stack/stack-status.js';
 import { LABEL_NAMESPACE } from './compose/namespace.js';
+import type { EdgeControl } from '../../core/ports/edge-control.js';
+import { attachToEdge, routedService, swarmEdgeRoute, type SwarmRoute } from './edge/app-route.js';
+import { ensureEdgeNetwork, EDGE_NETWORK } from './edge/edge-network.js';
 
 export interface SwarmDriverOptions {
   /** A connected client, or how to connect on first use. */
@@ -27,6 +30,21 @@ export interface SwarmDriverOptions {
   convergenceTimeoutMs?: number;
   jobTimeoutMs?: number;
   pollMs?: number;
+  /**
+   * Traffic through the Slipway edge running as the Swarm service `slipway-edge` (see
+   * edge/edge-service.ts, ensured separately). With it, the routed service of each stack joins
+   * the edge network and `activate` puts the environment's route, its target discovered by DNS.
+   */
+  edge?: SwarmEdgeOptions;
+}
+
+export interface SwarmEdgeOptions {
+  /** The edge's admin API (the control plane's EdgeClient on <edge data dir>/edge/admin.sock). */
+  control: EdgeControl;
+  /** The routed service when no compose service carries the label slipway.route.port. */
+  route?: SwarmRoute;
+  /** Overlay network shared with the edge (default "slipway-edge"). */
+  network?: string;
 }
 
 export class SwarmDriver implements RuntimeDriver {
@@ -93,7 +111,7 @@ export class SwarmDriver implements RuntimeDriver {
   async start(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<Record<string, unknown>> {
     const { api } = await this.#client();
     const state = this.#state(ctx, release);
-    const specs = await this.#specsFor(ctx, api, release, state);
+    const specs = await this.#withEdge(ctx, api, state.stack, await this.#specsFor(ctx, api, release, state));
     await this.#rollout(ctx, api, state.stack, specs, this.#auth(ctx, state));
     return { ...state, services: specs };
   }
@@ -153,13 +171,43 @@ export class SwarmDriver implements RuntimeDriver {
         await api.removeService(svc.ID);
       }
     }
-    if (prev?.services) await this.#rollout(ctx, api, stack, prev.services, this.#auth(ctx, prev));
+    if (prev?.services) await this.#rollout(ctx, api, stack, await this.#withEdge(ctx, api, stack, prev.services), this.#auth(ctx, prev));
+  }
+
+  /** With an edge: the routed service attached to the edge network (created when missing). */
+  async #withEdge(ctx: DriverContext, api: SwarmApi, stack: string, specs: ServiceSpec[]): Promise<ServiceSpec[]> {
+    const edge = this.#opts.edge;
+    if (!edge) return specs;
+    const routed = routedService(stack, specs, edge.route);
+    if (!routed) {
+      ctx.log.info(`no service of stack ${stack} is routed through the edge (label slipway.route.port on the web service names its port)`);
+      return specs;
+    }
+    const network = edge.network ?? EDGE_NETWORK;
+    if (network === EDGE_NETWORK) await ensureEdgeNetwork(api, (l) => ctx.log.info(l));
+    return attachToEdge(stack, specs, routed, network);
   }
 
   async activate(ctx: DriverContext, release: ReleaseRef): Promise<void> {
-    // Traffic reaches the tasks through the edge on the stack's overlay network (tasks.<service>);
-    // the rollout itself already moved every replica to the release.
-    ctx.log.info(`release ${release.releaseId} is serving in stack ${stackName(ctx)}`);
+    // The rollout already moved every replica to the release (new tasks joined the edge's pool
+    // once healthy, old ones drained); the route names the service, its tasks found by DNS.
+    const stack = stackName(ctx);
+    const edge = this.#opts.edge;
+    if (!edge) {
+      ctx.log.info(`release ${release.releaseId} is serving in stack ${stack}`);
+      return;
+    }
+    const state = this.#state(ctx, release);
+    const specs = state.services ?? (await (await this.#client()).api.listServices({ label: [`${LABEL_NAMESPACE}=${stack}`] })).map((s) => s.Spec);
+    const routed = routedService(stack, specs.filter((s) => !isJob(s)), edge.route);
+    if (!routed) {
+      ctx.log.info(`release ${release.releaseId} is serving in stack ${stack} (no routed service: the edge has no route for it)`);
+      return;
+    }
+    const id = `${ctx.app.name}/${ctx.environment.name}`;
+    const route = swarmEdgeRoute(ctx, stack, routed, release.releaseId, await edge.control.getRoute(id));
+    await edge.control.putRoute(route);
+    ctx.log.info(`edge route ${id} (${route.hosts.join(', ') || 'any host'}${route.pathPrefix}) -> tasks of ${stack}_${routed.service}:${routed.port}, release ${release.releaseId}`);
   }
 
   async retire(ctx: DriverContext, _release: ReleaseRef): Promise<void> {

@@ -93,7 +93,7 @@ export async function waitForConvergence(api: SwarmApi, serviceId: string, opts:
         stableIds = '';
       }
       note(`${name}: ${running.length}/${want} tasks running`);
-    } else {
+    } else if (state !== 'rollback_started') {
       note(`${name}: ${state}${svc.UpdateStatus?.Message ? ` (${svc.UpdateStatus.Message})` : ''}`);
     }
     if (Date.now() > deadline) {
