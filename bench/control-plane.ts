@@ -4,9 +4,10 @@
 //   startup_ms        spawn -> first 200 from /healthz, median of 5 starts on an existing data dir
 //   status_p50_ms / status_p99_ms  GET /api/status, sequential, with 1,000 apps x 3 environments x
 //                     100 deployments seeded through the store API before the server starts
-// Run: node --import tsx bench/control-plane.ts [--apps N] [--deployments N] [--requests N]
-// (`npm run bench:control-plane` runs the compiled one). Uses the compiled CLI (dist/src/cli/main.js)
-// when it exists, else the TypeScript source under tsx; the output says which.
+// Run: node --import tsx bench/control-plane.ts [--apps N] [--deployments N] [--requests N] [--cli bundle|compiled|tsx]
+// (`npm run bench:control-plane` builds and runs the compiled one). Runs the server from the bundle
+// (dist/bundle/slipway.mjs) when it exists, else the tsc output, else the source under tsx; the
+// output says which.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '20' },
     starts: { type: 'string', default: '5' },
     seed: { type: 'string', default: 'sql' },
+    cli: { type: 'string' },
   },
 });
 if (args.seed !== 'sql' && args.seed !== 'api') throw new Error('--seed must be "api" (every row through the store API) or "sql" (apps through the API, the rest in one transaction)');
@@ -44,11 +46,27 @@ const REQUESTS = Number(args.requests);
 const WARMUP = Number(args.warmup);
 const STARTS = Number(args.starts);
 
-/** The compiled CLI when it exists (even when this file runs under tsx), else the source under tsx. */
-function cliRuntime(): { kind: 'compiled' | 'tsx'; argv: string[]; builtAt: string | null } {
-  const compiled = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
-  if (existsSync(compiled)) return { kind: 'compiled', argv: [compiled], builtAt: statSync(compiled).mtime.toISOString() };
-  return { kind: 'tsx', argv: cliNodeArgv(), builtAt: null };
+type CliKind = 'bundle' | 'compiled' | 'tsx';
+
+/**
+ * Which build of the CLI runs the server: `--cli bundle` (dist/bundle/slipway.mjs, what `npm start`
+ * and the `slipway` bin run), `compiled` (tsc output, dist/src/cli/main.js) or `tsx` (the source).
+ * Default: the first of those that exists.
+ */
+function cliRuntime(wanted: string | undefined): { kind: CliKind; argv: string[]; builtAt: string | null } {
+  const files: Record<Exclude<CliKind, 'tsx'>, string> = {
+    bundle: path.join(projectRoot, 'dist', 'bundle', 'slipway.mjs'),
+    compiled: path.join(projectRoot, 'dist', 'src', 'cli', 'main.js'),
+  };
+  if (wanted !== undefined && wanted !== 'bundle' && wanted !== 'compiled' && wanted !== 'tsx') throw new Error('--cli must be "bundle", "compiled" or "tsx"');
+  const order: CliKind[] = wanted ? [wanted] : ['bundle', 'compiled', 'tsx'];
+  for (const kind of order) {
+    if (kind === 'tsx') return { kind, argv: cliNodeArgv(), builtAt: null };
+    const file = files[kind];
+    if (existsSync(file)) return { kind, argv: [file], builtAt: statSync(file).mtime.toISOString() };
+    if (wanted) throw new Error(`--cli ${kind}: ${file} does not exist (run \`npm run build\`)`);
+  }
+  throw new Error('unreachable');
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -290,7 +308,7 @@ async function statusLatency(server: ServerProcess): Promise<{ p50: number; p99:
 }
 
 async function main(): Promise<void> {
-  const runtime = cliRuntime();
+  const runtime = cliRuntime(args.cli);
   const root = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-'));
   const idleDir = path.join(root, 'idle');
   const seededDir = path.join(root, 'seeded');

@@ -1,17 +1,24 @@
-// Bundles the entry points that start as their own processes into single ESM files under
-// dist/bundle/ (fewer files to load at start; the edge bundle is what the Swarm edge image runs).
-// better-sqlite3 is native and stays external; everything else is inlined.
+// Bundles the entry points that start as their own processes into ESM files under dist/bundle/
+// (a few files to load at start instead of ~300). better-sqlite3 is native and stays external.
+//   dist/bundle/edge.mjs            the edge, one file (the Swarm edge image's program)
+//   dist/bundle/slipway.mjs         the CLI and `slipway server`/`up`; code used only on some paths
+//                                   (the server itself, the S3 client, the edge command, ...) is split
+//                                   into chunks/*.mjs, loaded by dynamic import
+//   <dir>/edge/main.js, <dir>/supervisor-main.js
+//                                   the programs the server spawns, found relative to the chunk
+//                                   that holds src/edge-process.ts / supervisor-launch.ts, as in dist/src
 import { build } from 'esbuild';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entries = { edge: 'src/edge/main.ts' };
+const outdir = path.join(root, 'dist', 'bundle');
+const requireFromRoot = createRequire(path.join(root, 'package.json'));
 
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: entries,
-  outdir: 'dist/bundle',
-  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -21,4 +28,74 @@ await build({
   banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
   legalComments: 'linked',
   logLevel: 'warning',
+};
+
+/**
+ * esbuild's split chunk for a dynamically imported CommonJS package exports only `default`, so
+ * `const { Pool } = await import('undici')` found no Pool. An ESM facade in front of each such
+ * package re-exports its names (read from the installed package at build time) one by one.
+ * List here every CommonJS package the source loads with `await import(...)`.
+ */
+const cjsDynamicImports = ['undici'];
+const esmFacadeForDynamicImports = {
+  name: 'esm-facade-for-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'dynamic-import' && cjsDynamicImports.includes(args.path)
+        ? { path: args.path, namespace: 'esm-facade' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'esm-facade' }, async (args) => {
+      const names = Object.keys(requireFromRoot(args.path)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+      const spec = JSON.stringify(args.path);
+      return {
+        contents: `import * as m from ${spec};\n${names.map((n) => `export const ${n} = m.${n};`).join('\n')}\nexport default m;\n`,
+        resolveDir: root,
+      };
+    });
+  },
+};
+
+// Chunk names carry content hashes: drop the previous build's.
+await rm(path.join(outdir, 'chunks'), { recursive: true, force: true });
+
+await build({ ...common, entryPoints: { edge: 'src/edge/main.ts' }, outdir, outExtension: { '.js': '.mjs' } });
+
+const cli = await build({
+  ...common,
+  entryPoints: { slipway: 'src/cli/main.ts' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  plugins: [esmFacadeForDynamicImports],
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
 });
+
+for (const [file, input] of Object.entries(cli.metafile.inputs)) {
+  for (const imp of input.imports) {
+    if (imp.kind === 'dynamic-import' && cli.metafile.inputs[imp.path]?.format === 'cjs') {
+      throw new Error(`bundle: ${file} imports the CommonJS module ${imp.original ?? imp.path} dynamically; add it to cjsDynamicImports`);
+    }
+  }
+}
+
+// The server spawns the edge and the release supervisors through paths relative to its own module
+// (src/edge-process.ts, src/drivers/process/supervisor-launch.ts). Put the programs where those
+// paths point from the chunk each module landed in.
+const spawners = {
+  'src/edge-process.ts': async (dir) => {
+    await mkdir(path.join(dir, 'edge'), { recursive: true });
+    // A copy, not an import shim: the edge runs only when import.meta.url is process.argv[1].
+    await copyFile(path.join(outdir, 'edge.mjs'), path.join(dir, 'edge', 'main.js'));
+  },
+  'src/drivers/process/supervisor-launch.ts': async (dir) => {
+    // The basename is what supervisor-control.ts recognizes a supervisor by.
+    await build({ ...common, entryPoints: ['src/drivers/process/supervisor-main.ts'], outfile: path.join(dir, 'supervisor-main.js') });
+  },
+};
+for (const [input, place] of Object.entries(spawners)) {
+  const holders = Object.entries(cli.metafile.outputs).filter(([, o]) => input in o.inputs);
+  if (holders.length !== 1) throw new Error(`bundle: expected ${input} in exactly one output, found ${holders.length}`);
+  await place(path.dirname(path.join(root, holders[0][0])));
+}
