@@ -1,6 +1,8 @@
 // Swarm deploy benchmark: Slipway's deploy of a prebuilt image (2 replicas, start-first, 1 s
 // healthcheck interval) against a raw `docker service update` waiting for convergence,
-// alternated N times in one run; then Slipway's rollback time. Prints JSON.
+// alternated N times in one run; then Slipway's rollback time. Prints JSON. The whole time a
+// load generator sends GETs through the Slipway edge (running as the Swarm service slipway-edge,
+// routing to the Slipway stack's tasks): failedRequests counts the ones that failed (target 0).
 //   node --import tsx bench/swarm-deploy.ts [rounds]     (needs scripts/swarm-up.sh)
 import { runChecked } from '../src/platform/exec.js';
 import type { ReleaseRef } from '../src/core/ports/runtime-driver.js';
@@ -14,6 +16,8 @@ import { SwarmDriver } from '../src/drivers/swarm/swarm-driver.js';
 import { driverContext } from '../test/swarm/driver-context.js';
 import { buildTestImage, webFiles } from '../test/support/swarm-images.js';
 import { findSwarmEnv } from '../test/support/swarm-env.js';
+import { startSwarmEdge } from '../test/support/swarm-edge.js';
+import { startLoad } from '../test/support/load-generator.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +26,10 @@ const COMPOSE = `services:
   web:
     image: \${IMAGE}
     command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+    labels:
+      slipway.route.port: "8080"
+      slipway.route.health: /health
+    networks: [default, edge]
     healthcheck:
       test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
       interval: 1s
@@ -35,6 +43,10 @@ const COMPOSE = `services:
         order: start-first
         failure_action: rollback
         monitor: 2s
+networks:
+  edge:
+    external: true
+    name: slipway-edge
 `;
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -46,7 +58,9 @@ if (!found.ok) {
 const env = found.env;
 const engine = await EngineClient.connect(parseDockerHost(env.dockerHost));
 const api = new SwarmApi(engine);
-const driver = new SwarmDriver({ engine, convergenceTimeoutMs: 120_000, pollMs: 100 });
+// Both stacks join the edge network (the raw one through its compose file), so they differ only in who deploys.
+const edge = await startSwarmEdge(engine, env.registry);
+const driver = new SwarmDriver({ engine, convergenceTimeoutMs: 120_000, pollMs: 100, edge: { control: edge.client } });
 const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-'));
 const ctx = driverContext({ app: 'bench', env: 'slw', registry: env.registry });
 const rawStack = 'bench-raw';
@@ -60,7 +74,9 @@ try {
     driverState: { stack: 'bench-slw', image: images[i % 2], imageServices: ['web'], compose: COMPOSE, composeFile: 'docker-compose.yml', configFiles: {} },
   });
   // Both services start on v1 from the same spec.
-  await driver.start(ctx, ref(0), null);
+  const first = await driver.start(ctx, ref(0), null);
+  await driver.activate(ctx, { ...ref(0), driverState: first });
+  const load = startLoad({ url: `${edge.base}/`, headers: { host: 'slw.bench.localhost' }, concurrency: 4, maxDurationMs: 30 * 60_000 });
   const composePath = path.join(dir, 'docker-compose.yml');
   await writeFile(composePath, COMPOSE);
   await applyStack(api, readStack({ composePath, stack: rawStack, variables: { IMAGE: images[0] } }));
@@ -74,6 +90,7 @@ try {
     const state = await driver.start(ctx, ref(i), previous);
     slipway.push(performance.now() - t);
     previous = { ...ref(i), driverState: state };
+    await driver.activate(ctx, previous); // outside the timing: a route put whose targets are already in the pool
     t = performance.now();
     await runChecked(['docker', 'service', 'update', '--detach=false', '--quiet', '--image', images[i % 2] as string, `${rawStack}_web`], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DOCKER_HOST: env.dockerHost },
@@ -87,6 +104,8 @@ try {
   let t = performance.now();
   await driver.start(ctx, before, last);
   const rollbackMs = performance.now() - t;
+  await driver.activate(ctx, before);
+  const traffic = await load.stop();
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const round = (x: number) => Math.round(x);
@@ -101,8 +120,11 @@ try {
         ratio: Number((median(slipway) / median(raw)).toFixed(3)),
         targetRatio: 1.1,
         rollbackMs: round(rollbackMs),
-        failedRequests: null,
-        failedRequestsNote: 'not measured: needs the edge running as a Swarm service in front of the tasks (not built yet)',
+        failedRequests: traffic.failures,
+        targetFailedRequests: 0,
+        requestsThroughEdge: traffic.total,
+        edgeRequestsPerSecond: traffic.requestsPerSecond,
+        failureSamples: traffic.failureSamples.slice(0, 5),
       },
       null,
       2,
@@ -111,6 +133,7 @@ try {
 } finally {
   await removeStack(api, 'bench-slw').catch((e: Error) => console.error(`cleanup: ${e.message}`));
   await removeStack(api, rawStack).catch((e: Error) => console.error(`cleanup: ${e.message}`));
+  await edge.close().catch((e: Error) => console.error(`cleanup: ${e.message}`));
   await rm(dir, { recursive: true, force: true });
   await driver.close();
 }
