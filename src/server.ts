@@ -161,7 +161,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     logger,
     redact: (t) => redactor.redact(t),
     version: VERSION,
-    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets }), ...gitRoutes({ promotions, diffs, commitStatuses }), ...backupRoutes({ backups, recovery })],
+    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets }), ...gitRoutes({ promotions, diffs, commitStatuses }), ...backupRoutes({ backups, recovery, progress: { redact: (t) => redactor.redact(t), onInternalError: (err) => logger.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, 'backup operation failed') } })],
   });
   await registerWebhookReceiver(http, webhooks);
   await http.listen({ host: settings.host, port: settings.port });

@@ -15,7 +15,7 @@ import type { WebhookSecretInfo } from '../services/webhook-secret-service.js';
 import type { CommitStatus } from '../core/model.js';
 import type { Backup } from '../core/model.js';
 import type { RestoreOutcome } from '../services/database-recovery-service.js';
-import { HttpCaller } from './http-call.js';
+import { HttpCaller, type CallOptions, type ProgressEvent } from './http-call.js';
 import { ndjsonValues } from './ndjson.js';
 
 export type { FollowEvent };
@@ -180,23 +180,28 @@ export class ApiClient {
     return this.#http.json('GET', `${envPath(app, env)}/backups`, { query });
   }
 
-  createBackups(app: string, env: string, input: { database?: string } = {}): Promise<{ backups: Backup[] }> {
-    return this.#http.json('POST', `${envPath(app, env)}/backups`, { json: input });
+  createBackups(app: string, env: string, input: { database?: string } = {}, onProgress?: (e: ProgressEvent) => void): Promise<{ backups: Backup[] }> {
+    return this.#long('POST', `${envPath(app, env)}/backups`, { json: input }, onProgress);
   }
 
   getBackup(id: string): Promise<{ backup: Backup }> {
     return this.#http.json('GET', `/api/backups/${seg(id)}`);
   }
 
-  verifyBackup(id: string): Promise<{ backup: Backup }> {
-    return this.#http.json('POST', `/api/backups/${seg(id)}/verify`);
+  verifyBackup(id: string, onProgress?: (e: ProgressEvent) => void): Promise<{ backup: Backup }> {
+    return this.#long('POST', `/api/backups/${seg(id)}/verify`, {}, onProgress);
   }
 
-  restoreBackup(id: string, input: { to: { app: string; env: string }; confirm: string }): Promise<RestoreOutcome> {
-    return this.#http.json('POST', `/api/backups/${seg(id)}/restore`, { json: input });
+  restoreBackup(id: string, input: { to: { app: string; env: string }; confirm: string }, onProgress?: (e: ProgressEvent) => void): Promise<RestoreOutcome> {
+    return this.#long('POST', `/api/backups/${seg(id)}/restore`, { json: input }, onProgress);
   }
 
-  reinitializeDatabase(app: string, env: string, database: string, input: { confirm: string }): Promise<{ safety: Backup }> {
-    return this.#http.json('POST', `${envPath(app, env)}/databases/${seg(database)}/reinitialize`, { json: input });
+  reinitializeDatabase(app: string, env: string, database: string, input: { confirm: string }, onProgress?: (e: ProgressEvent) => void): Promise<{ safety: Backup }> {
+    return this.#long('POST', `${envPath(app, env)}/databases/${seg(database)}/reinitialize`, { json: input }, onProgress);
+  }
+
+  /** A backup operation: with `onProgress`, streamed (no time limit while progress arrives). */
+  #long<T>(method: string, path: string, opts: CallOptions, onProgress?: (e: ProgressEvent) => void): Promise<T> {
+    return onProgress ? this.#http.withProgress<T>(method, path, opts, onProgress) : this.#http.json<T>(method, path, opts);
   }
 }

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Sensitive } from '../core/sensitive.js';
 import { ApiError } from './api-error.js';
+import { ndjsonValues } from './ndjson.js';
 import { ServerUnreachableError } from './server-unreachable.js';
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
@@ -20,6 +21,9 @@ export interface CallOptions {
   bodyTimeoutMs?: number;
 }
 
+/** A progress line of a long operation, or a heartbeat with the time it has run. */
+export type ProgressEvent = { line: string } | { elapsedMs: number };
+
 const HEADERS_TIMEOUT_MS = 120_000;
 
 export class HttpCaller {
@@ -29,7 +33,10 @@ export class HttpCaller {
   ) {}
 
   async json<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
-    const opened = await this.open(method, path, opts);
+    return this.parse<T>(await this.open(method, path, opts), method, path);
+  }
+
+  private async parse<T>(opened: Opened, method: string, path: string): Promise<T> {
     let text = '';
     const decoder = new TextDecoder();
     for await (const chunk of body(opened)) text += decoder.decode(chunk, { stream: true });
@@ -40,6 +47,26 @@ export class HttpCaller {
     } catch {
       throw new ApiError(opened.res.status, 'invalid_response', `the server at ${this.baseUrl} answered ${method} ${path} with something that is not JSON; is SLIPWAY_URL pointing at a Slipway server?`);
     }
+  }
+
+  /**
+   * A long operation with progress (`?progress=1`, see src/http/progress-stream.ts): progress lines
+   * and heartbeats go to `onProgress` as they arrive; resolves with the final result, rejects with
+   * the ApiError the server streamed. A quick operation answers plain JSON, handled the same way.
+   */
+  async withProgress<T>(method: string, path: string, opts: CallOptions, onProgress: (event: ProgressEvent) => void): Promise<T> {
+    const opened = await this.open(method, path, { ...opts, query: { ...opts.query, progress: 1 } });
+    if (!(opened.res.headers.get('content-type') ?? '').startsWith('application/x-ndjson')) {
+      return this.parse<T>(opened, method, path);
+    }
+    for await (const value of ndjsonValues(body(opened))) {
+      const e = value as { progress?: string; elapsedMs?: number; result?: T; error?: unknown; status?: number };
+      if (typeof e.progress === 'string') onProgress({ line: e.progress });
+      else if (typeof e.elapsedMs === 'number') onProgress({ elapsedMs: e.elapsedMs });
+      else if ('result' in e) return e.result as T;
+      else if (e.error) throw ApiError.fromBody(e.status ?? 500, JSON.stringify({ error: e.error }));
+    }
+    throw new ApiError(502, 'invalid_response', `the server at ${this.baseUrl} ended ${method} ${path} without a result; check \`slipway backups list\` for what was done`);
   }
 
   /** The response body as it arrives; fails when no data comes for `bodyTimeoutMs`. */

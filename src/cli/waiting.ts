@@ -1,12 +1,11 @@
-// A progress line on stderr every few seconds while a long call (a dump, an upload, a drill) runs.
+// Progress of a long server-side operation (a dump, an upload, a restore drill) on stderr: each
+// progress line the server streams, and "<label>... N s" when it only sends a heartbeat.
 import type { CliContext } from './context.js';
+import type { ProgressEvent } from './http-call.js';
 
-export async function whileWaiting<T>(ctx: CliContext, label: string, call: Promise<T>, everyMs = 5000): Promise<T> {
-  const started = Date.now();
-  const timer = setInterval(() => ctx.err(`${label}... ${Math.round((Date.now() - started) / 1000)} s`), everyMs);
-  try {
-    return await call;
-  } finally {
-    clearInterval(timer);
-  }
+export function progressLines(ctx: CliContext, label: string): (e: ProgressEvent) => void {
+  return (e) => {
+    if ('line' in e) ctx.err(e.line);
+    else ctx.err(`${label}... ${Math.round(e.elapsedMs / 1000)} s`);
+  };
 }

@@ -24,10 +24,16 @@ export function errorBody(code: string, message: string, details: Record<string,
   return { error: { code, message, details } };
 }
 
+/** The status and body of a SlipwayError, message and details redacted. */
+export function slipwayErrorResponse(err: SlipwayError, redact: (text: string) => string): { status: number; body: ErrorBody } {
+  return { status: STATUS[err.code], body: errorBody(err.code, redact(err.message), JSON.parse(redact(JSON.stringify(err.details))) as Record<string, unknown>) };
+}
+
 export function installErrorHandler(app: FastifyInstance, redact: (text: string) => string): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     if (err instanceof SlipwayError) {
-      return reply.status(STATUS[err.code]).send(errorBody(err.code, redact(err.message), JSON.parse(redact(JSON.stringify(err.details)))));
+      const { status, body } = slipwayErrorResponse(err, redact);
+      return reply.status(status).send(body);
     }
     const fe = err as FastifyError;
     const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;

@@ -164,7 +164,7 @@ export class BackupService {
   }
 
   /** `slipway backups create`: every database of the environment, or the one named. */
-  async create(actor: Actor, input: { app: string; env: string; database?: string; reason?: BackupReason }): Promise<Backup[]> {
+  async create(actor: Actor, input: { app: string; env: string; database?: string; reason?: BackupReason }, log?: (line: string) => void): Promise<Backup[]> {
     return this.o.audit.record(actor, 'backup.create', `${input.app}/${input.env}${input.database ? `/${input.database}` : ''}`, {}, async () => {
       const app = await this.o.apps.require(input.app);
       const env = await this.o.apps.environment(app, input.env);
@@ -172,7 +172,7 @@ export class BackupService {
       const names = input.database ? [input.database] : databasesOf(spec, env).map((d) => d.name);
       if (names.length === 0) throw new PreconditionError(`${app.name}/${env.name} has no databases: in slipway.yml`);
       const out: Backup[] = [];
-      for (const database of names) out.push(await this.take({ app, environment: env, spec, database, reason: input.reason ?? 'manual' }));
+      for (const database of names) out.push(await this.take({ app, environment: env, spec, database, reason: input.reason ?? 'manual', ...(log ? { log } : {}) }));
       return out;
     });
   }

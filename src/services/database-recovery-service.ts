@@ -32,7 +32,7 @@ export class DatabaseRecoveryService {
   ) {}
 
   /** Restores backup `id` into the database of the same name in `to`; `confirm` must be "<app>/<env>". */
-  async restore(actor: Actor, id: string, input: { to: { app: string; env: string }; confirm: string }): Promise<RestoreOutcome> {
+  async restore(actor: Actor, id: string, input: { to: { app: string; env: string }; confirm: string }, log?: (line: string) => void): Promise<RestoreOutcome> {
     const expected = `${input.to.app}/${input.to.env}`;
     return this.audit.record(actor, 'backup.restore', `${id} -> ${expected}`, {}, async () => {
       if (input.confirm !== expected) {
@@ -46,7 +46,9 @@ export class DatabaseRecoveryService {
         throw new PreconditionError(`backup ${id} is of a ${backup.kind} database; "${backup.database}" of ${expected} is ${access.spec.kind}`);
       }
       return withEnvironmentHeld(this.store, env, 'restore', `restoring backup ${id}`, async () => {
-        const safety = await this.backups.take({ app, environment: env, spec, database: backup.database, reason: 'safety' });
+        log?.(`taking a safety backup of "${backup.database}" before it is overwritten`);
+        const safety = await this.backups.take({ app, environment: env, spec, database: backup.database, reason: 'safety', ...(log ? { log } : {}) });
+        log?.(`restoring backup ${id} into "${backup.database}" of ${expected}`);
         await recreate(access.url, access.spec.kind);
         const source = await this.sourceTarget(backup);
         try {
@@ -55,7 +57,9 @@ export class DatabaseRecoveryService {
             target: source,
             url: access.url,
             ...(backup.encrypted ? { masterKey: this.backups.requireMasterKey() } : {}),
+            ...(log ? { onLog: log } : {}),
           });
+          log?.(`restored backup ${id}: ${Object.keys(rowCounts).length} table(s)`);
           return { restored: backup, safety, rowCounts };
         } finally {
           closeTarget(source);
@@ -65,7 +69,7 @@ export class DatabaseRecoveryService {
   }
 
   /** Drops and recreates a database, empty; `confirm` must be "<app>/<env>/<database>". A safety backup comes first. */
-  async reinitialize(actor: Actor, input: { app: string; env: string; database: string; confirm: string }): Promise<{ safety: Backup }> {
+  async reinitialize(actor: Actor, input: { app: string; env: string; database: string; confirm: string }, log?: (line: string) => void): Promise<{ safety: Backup }> {
     const expected = `${input.app}/${input.env}/${input.database}`;
     return this.audit.record(actor, 'database.reinitialize', expected, {}, async () => {
       if (input.confirm !== expected) {
@@ -75,8 +79,10 @@ export class DatabaseRecoveryService {
       const spec = await this.backups.specFor(env);
       const access = await this.backups.access(spec, app, env, input.database);
       return withEnvironmentHeld(this.store, env, 'reinitialize', `re-initialising database ${input.database}`, async () => {
-        const safety = await this.backups.take({ app, environment: env, spec, database: input.database, reason: 'safety' });
+        log?.(`taking a safety backup of "${input.database}" before it is wiped`);
+        const safety = await this.backups.take({ app, environment: env, spec, database: input.database, reason: 'safety', ...(log ? { log } : {}) });
         await recreate(access.url, access.spec.kind);
+        log?.(`"${input.database}" of ${input.app}/${input.env} is empty again`);
         return { safety };
       });
     });

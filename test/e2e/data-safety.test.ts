@@ -186,8 +186,11 @@ describe('data safety: a verified backup before every migration', { timeout: 600
 
   test('a backup with a flipped byte fails its drill with a clear reason and shows as failed in list and status', async (t) => {
     if (!dbs) return t.skip('no database servers');
-    const { backups: [manual] } = await client.createBackups('shop', 'staging', { database: 'main' });
+    const progress: string[] = [];
+    const { backups: [manual] } = await client.createBackups('shop', 'staging', { database: 'main' }, (e) => progress.push('line' in e ? e.line : `${e.elapsedMs} ms`));
     assert.ok(manual);
+    // The CLI's `backups create` streams these lines as the dump runs.
+    assert.match(progress.join('\n'), /backing up database "main" \(postgres\)[\s\S]*backup bk_\w+ stored and read back/);
     assert.equal(manual.reason, 'manual');
     const file = path.join(dataDir, 'backups', manual.key);
     const bytes = await readFile(file);

@@ -4,7 +4,7 @@ import type { Backup } from '../../core/model.js';
 import type { CliContext } from '../context.js';
 import { table, when } from '../format.js';
 import { jsonOption } from '../options.js';
-import { whileWaiting } from '../waiting.js';
+import { progressLines } from '../waiting.js';
 
 function size(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
@@ -53,7 +53,7 @@ export function registerBackups(program: Command, ctx: CliContext): void {
     .addOption(jsonOption())
     .action(async (app: string, env: string, opts: { database?: string; json?: boolean }) => {
       const client = await ctx.client();
-      const res = await whileWaiting(ctx, `backing up ${app}/${env}`, client.createBackups(app, env, opts.database ? { database: opts.database } : {}));
+      const res = await client.createBackups(app, env, opts.database ? { database: opts.database } : {}, progressLines(ctx, `backing up ${app}/${env}`));
       if (opts.json) return ctx.json(res);
       for (const b of res.backups) ctx.out(`backup ${describe(b)}`);
     });
@@ -64,7 +64,7 @@ export function registerBackups(program: Command, ctx: CliContext): void {
     .addOption(jsonOption())
     .action(async (id: string, opts: { json?: boolean }) => {
       const client = await ctx.client();
-      const res = await whileWaiting(ctx, `drilling ${id}`, client.verifyBackup(id));
+      const res = await client.verifyBackup(id, progressLines(ctx, `drilling ${id}`));
       if (opts.json) {
         ctx.json(res);
       } else if (res.backup.status === 'verified') {
@@ -90,7 +90,7 @@ export function registerBackups(program: Command, ctx: CliContext): void {
         return;
       }
       const client = await ctx.client();
-      const res = await whileWaiting(ctx, `restoring ${id} into ${app}/${env}`, client.restoreBackup(id, { to: { app, env }, confirm: opts.confirm }));
+      const res = await client.restoreBackup(id, { to: { app, env }, confirm: opts.confirm }, progressLines(ctx, `restoring ${id} into ${app}/${env}`));
       if (opts.json) return ctx.json(res);
       ctx.out(`safety backup taken first: ${describe(res.safety)}`);
       ctx.out(`restored ${id} into ${app}/${env}: ${Object.entries(res.rowCounts).map(([t, n]) => `${t}=${n}`).join(' ')}`);
@@ -106,7 +106,7 @@ export function registerBackups(program: Command, ctx: CliContext): void {
     .addOption(jsonOption())
     .action(async (app: string, env: string, database: string, opts: { confirm: string; json?: boolean }) => {
       const client = await ctx.client();
-      const res = await whileWaiting(ctx, `re-initialising ${app}/${env}/${database}`, client.reinitializeDatabase(app, env, database, { confirm: opts.confirm }));
+      const res = await client.reinitializeDatabase(app, env, database, { confirm: opts.confirm }, progressLines(ctx, `re-initialising ${app}/${env}/${database}`));
       if (opts.json) return ctx.json(res);
       ctx.out(`safety backup taken first: ${describe(res.safety)}`);
       ctx.out(`${app}/${env}/${database} is empty now; the next deploy's release phase initialises it`);

@@ -2,14 +2,20 @@
 import { z } from 'zod';
 import type { BackupService } from '../../services/backup-service.js';
 import type { DatabaseRecoveryService } from '../../services/database-recovery-service.js';
+import { withProgress, type ProgressStreamOptions } from '../progress-stream.js';
 import { route, type RouteDef } from '../route-table.js';
 
 export interface BackupRouteServices {
   backups: BackupService;
   recovery: DatabaseRecoveryService;
+  /** How progress streams redact and report (see progress-stream.ts). */
+  progress: ProgressStreamOptions;
 }
 
 const envRef = z.strictObject({ app: z.string().min(1), env: z.string().min(1) });
+const progressQuery = z.strictObject({
+  progress: z.enum(['0', '1']).optional().describe('1: stream progress as NDJSON lines, ended by {"result"} or {"error"}'),
+});
 
 export function backupRoutes(s: BackupRouteServices): RouteDef[] {
   return [
@@ -30,9 +36,11 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       summary: 'Back up every database of the environment (or one) now; the upload is read back before it counts',
       status: 201,
       body: z.strictObject({ database: z.string().min(1).optional() }),
-      handler: async ({ params, body, actor }) => ({
-        backups: await s.backups.create(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...(body.database ? { database: body.database } : {}) }),
-      }),
+      query: progressQuery,
+      handler: async ({ params, body, query, actor, reply }) =>
+        withProgress(reply, query.progress === '1', s.progress, async (log) => ({
+          backups: await s.backups.create(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...(body.database ? { database: body.database } : {}) }, log),
+        })),
     }),
     route({
       method: 'GET',
@@ -46,7 +54,9 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       url: '/api/backups/:id/verify',
       tag: 'backups',
       summary: 'Restore drill: restore into a scratch database, run the checks, compare row counts, record the verdict',
-      handler: async ({ params, actor }) => ({ backup: await s.backups.verify(actor, params['id'] ?? '') }),
+      query: progressQuery,
+      handler: async ({ params, query, actor, reply }) =>
+        withProgress(reply, query.progress === '1', s.progress, async (log) => ({ backup: await s.backups.verify(actor, params['id'] ?? '', log) })),
     }),
     route({
       method: 'POST',
@@ -54,7 +64,9 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       tag: 'backups',
       summary: 'Restore a backup into an environment (a safety backup is taken first); confirm must be "<app>/<env>"',
       body: z.strictObject({ to: envRef, confirm: z.string() }),
-      handler: async ({ params, body, actor }) => s.recovery.restore(actor, params['id'] ?? '', body),
+      query: progressQuery,
+      handler: async ({ params, body, query, actor, reply }) =>
+        withProgress(reply, query.progress === '1', s.progress, (log) => s.recovery.restore(actor, params['id'] ?? '', body, log)),
     }),
     route({
       method: 'POST',
@@ -62,8 +74,11 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       tag: 'backups',
       summary: 'Drop and recreate a database, empty (a safety backup first); confirm must be "<app>/<env>/<database>"',
       body: z.strictObject({ confirm: z.string() }),
-      handler: async ({ params, body, actor }) =>
-        s.recovery.reinitialize(actor, { app: params['app'] ?? '', env: params['env'] ?? '', database: params['name'] ?? '', confirm: body.confirm }),
+      query: progressQuery,
+      handler: async ({ params, body, query, actor, reply }) =>
+        withProgress(reply, query.progress === '1', s.progress, (log) =>
+          s.recovery.reinitialize(actor, { app: params['app'] ?? '', env: params['env'] ?? '', database: params['name'] ?? '', confirm: body.confirm }, log),
+        ),
     }),
   ];
 }
