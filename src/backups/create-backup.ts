@@ -60,6 +60,11 @@ export async function createBackup(input: CreateBackupInput): Promise<BackupReco
   };
   input.signal?.addEventListener('abort', cancel, { once: true });
   const [stored, exited] = await Promise.allSettled([put, dump.finished]).finally(() => input.signal?.removeEventListener('abort', cancel));
+  if (input.signal?.aborted) {
+    dump.abort();
+    await input.target.delete(key).catch(() => {});
+    throw new PreconditionError(`backup of database "${input.database}" was cancelled; nothing was kept`, { database: input.database });
+  }
   if (exited.status === 'rejected' || stored.status === 'rejected') {
     dump.abort();
     await input.target.delete(key).catch(() => {});

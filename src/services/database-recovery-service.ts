@@ -108,5 +108,7 @@ async function recreate(url: Sensitive, kind: DatabaseKind): Promise<void> {
   const conn = parseDatabaseUrl(url, kind);
   const admin: DatabaseConnection = conn.family === 'postgres' ? withDatabase(conn, 'postgres') : conn;
   await engine.dropDatabase(admin, conn.database);
-  await engine.createDatabase(conn.family === 'postgres' ? admin : withDatabase(conn, 'mysql'), conn.database);
+  // MariaDB: the dropped database cannot be the session's default any more; information_schema
+  // is readable by every user (unlike the mysql system database).
+  await engine.createDatabase(conn.family === 'postgres' ? admin : withDatabase(conn, 'information_schema'), conn.database);
 }

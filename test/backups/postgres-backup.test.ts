@@ -193,6 +193,19 @@ test('a dump tool that fails leaves no object on the target', async (t) => {
   await engine.query(withDatabase(admin, 'app'), 'DROP TABLE secret_stuff');
 });
 
+test('a cancelled backup (a cancelled deploy) stops the dump and keeps nothing', async (t) => {
+  if (skipUnless(t)) return;
+  const target = new LocalDirectoryTarget(path.join(dir, 'cancel'));
+  const controller = new AbortController();
+  await assert.rejects(
+    createBackup({ database: 'main', kind: 'postgres', url, target, signal: controller.signal, onProgress: () => controller.abort() }),
+    /backup of database "main" (was cancelled|failed: .*cancelled)/,
+  );
+  assert.deepEqual(await target.list(''), []);
+  await assert.rejects(createBackup({ database: 'main', kind: 'postgres', url, target, signal: AbortSignal.abort() }), /aborted/);
+  assert.deepEqual(await target.list(''), []);
+});
+
 test('restoreBackup: a pre-migration backup brings back the old schema and exact row counts; a damaged one is refused', async (t) => {
   if (skipUnless(t)) return;
   const { restoreBackup } = await import('../../src/backups/restore-backup.js');

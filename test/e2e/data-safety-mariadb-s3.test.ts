@@ -190,6 +190,21 @@ describe('data safety with MariaDB and an S3 target, through deploys', { timeout
     assert.deepEqual(left, []);
   });
 
+  test('restoring the pre-migration backup from S3 (with a safety backup first) brings back the old schema and rows', async (t) => {
+    if (!dbs || !s3) return t.skip('MariaDB server or s3rver not installed');
+    await engine.query(appDb('ledger'), 'DELETE FROM ledger_entries WHERE amount < 0');
+    const progress: string[] = [];
+    const out = await client.restoreBackup(v2Backup.id, { to: { app: 'ledger', env: 'staging' }, confirm: 'ledger/staging' }, (e) => {
+      if ('line' in e) progress.push(e.line);
+    });
+    responses.push(JSON.stringify(out));
+    assert.equal(out.safety.reason, 'safety');
+    assert.deepEqual(Object.values(out.safety.rowCounts).sort(), [2, 3]);
+    assert.deepEqual(Object.values(out.rowCounts).sort(), [2, 4]);
+    assert.deepEqual(await columns('ledger'), ['id', 'name'], 'the schema from before the v2 migration');
+    assert.match(progress.join('\n'), /taking a safety backup[\s\S]*restoring backup/);
+  });
+
   test('the password never appears in logs, API responses or any process argv', async (t) => {
     if (!dbs || !s3) return t.skip('MariaDB server or s3rver not installed');
     assert.deepEqual(seenInArgv, []);
