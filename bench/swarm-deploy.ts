@@ -46,7 +46,7 @@ const COMPOSE = `services:
 networks:
   edge:
     external: true
-    name: slipway-edge
+    name: \${EDGE_NETWORK}
 `;
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -60,9 +60,9 @@ const engine = await EngineClient.connect(parseDockerHost(env.dockerHost));
 const api = new SwarmApi(engine);
 // Both stacks join the edge network (the raw one through its compose file), so they differ only in who deploys.
 const edge = await startSwarmEdge(engine, env.registry);
-const driver = new SwarmDriver({ engine, convergenceTimeoutMs: 120_000, pollMs: 100, edge: { control: edge.client } });
+const driver = new SwarmDriver({ engine, convergenceTimeoutMs: 120_000, pollMs: 100, edge: { control: edge.client, network: edge.network } });
 const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-'));
-const ctx = driverContext({ app: 'bench', env: 'slw', registry: env.registry });
+const ctx = driverContext({ app: 'bench', env: 'slw', registry: env.registry, variables: { EDGE_NETWORK: edge.network } });
 const rawStack = 'bench-raw';
 try {
   const images = [await buildTestImage(engine, env.registry, 'bench', 'v1', webFiles('v1')), await buildTestImage(engine, env.registry, 'bench', 'v2', webFiles('v2'))] as const;
@@ -79,7 +79,7 @@ try {
   const load = startLoad({ url: `${edge.base}/`, headers: { host: 'slw.bench.localhost' }, concurrency: 4, maxDurationMs: 30 * 60_000 });
   const composePath = path.join(dir, 'docker-compose.yml');
   await writeFile(composePath, COMPOSE);
-  await applyStack(api, readStack({ composePath, stack: rawStack, variables: { IMAGE: images[0] } }));
+  await applyStack(api, readStack({ composePath, stack: rawStack, variables: { IMAGE: images[0], EDGE_NETWORK: edge.network } }));
   await runChecked(['docker', 'service', 'update', '--detach=false', '--quiet', `${rawStack}_web`], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DOCKER_HOST: env.dockerHost }, timeoutMs: 120_000 });
 
   const slipway: number[] = [];

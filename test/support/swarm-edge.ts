@@ -7,12 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { EngineClient } from '../../src/drivers/swarm/engine/engine-client.js';
+import { SwarmApi } from '../../src/drivers/swarm/engine/swarm-api.js';
 import { ensureEdgeService, removeEdgeService, type EdgeServiceOptions, type EdgeServiceResult } from '../../src/drivers/swarm/edge/edge-service.js';
 import { EdgeClient } from '../../src/edge/edge-client.js';
 import { projectRoot } from './entry.js';
 
 export interface SwarmEdge {
   port: number;
+  /** This test's edge service and overlay network (unique per run: test files run in parallel). */
+  serviceName: string;
+  network: string;
   dataDir: string;
   bundlePath: string;
   client: EdgeClient;
@@ -53,11 +57,14 @@ export async function startSwarmEdge(engine: EngineClient, registry: string, log
   const bundlePath = await bundleEdge(bundleDir);
   const port = await freeHostPort();
   const client = EdgeClient.forDataDir(dataDir, { putTimeoutMs: 120_000, requestTimeoutMs: 5_000 });
-  const options: EdgeServiceOptions = { registry, publishedPort: port, dataDir, bundlePath, control: client, log, stopGracePeriodMs: 10_000, logLevel: 'warn' };
-  await removeEdgeService(engine);
+  const serviceName = `swedge-${process.pid}-${(Date.now() % 1_000_000).toString(36)}`;
+  const network = serviceName;
+  const options: EdgeServiceOptions = { registry, publishedPort: port, dataDir, bundlePath, control: client, log, stopGracePeriodMs: 10_000, logLevel: 'warn', serviceName, network };
   const result = await ensureEdgeService(engine, options);
   return {
     port,
+    serviceName,
+    network,
     dataDir,
     bundlePath,
     client,
@@ -66,9 +73,17 @@ export async function startSwarmEdge(engine: EngineClient, registry: string, log
     base: `http://127.0.0.1:${port}`,
     async close() {
       await client.close();
-      await removeEdgeService(engine).catch(() => false);
-      // The edge runs as root and leaves its files; the task is gone once the service is removed.
-      await new Promise((r) => setTimeout(r, 1000));
+      await removeEdgeService(engine, serviceName).catch(() => false);
+      // The network is in use until the edge's task (and any routed service's) is gone.
+      const api = new SwarmApi(engine);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const net = (await api.listNetworks({ name: [network] })).find((n) => n.Name === network);
+        if (!net) break;
+        const removed = await api.removeNetwork(net.Id).then(() => true, () => false);
+        if (removed || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
       await rm(dataDir, { recursive: true, force: true });
       await rm(bundleDir, { recursive: true, force: true });
     },

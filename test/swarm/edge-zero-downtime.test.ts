@@ -70,7 +70,7 @@ describe('zero-downtime deploys through the Swarm edge', { skip: skip || missing
     api = new SwarmApi(engine);
     await removeStack(api, stack);
     edge = await startSwarmEdge(engine, env!.registry);
-    driver = new SwarmDriver({ engine, convergenceTimeoutMs: 120_000, pollMs: 200, edge: { control: edge.client } });
+    driver = new SwarmDriver({ engine, convergenceTimeoutMs: 120_000, pollMs: 200, edge: { control: edge.client, network: edge.network } });
     images['v1'] = await buildTestImage(engine, env!.registry, appName, 'v1', webFiles('v1'));
     images['v2'] = await buildTestImage(engine, env!.registry, appName, 'v2', webFiles('v2'));
     // v3 has no /health: its tasks never become healthy.

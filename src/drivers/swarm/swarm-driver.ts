@@ -184,7 +184,7 @@ export class SwarmDriver implements RuntimeDriver {
       return specs;
     }
     const network = edge.network ?? EDGE_NETWORK;
-    if (network === EDGE_NETWORK) await ensureEdgeNetwork(api, (l) => ctx.log.info(l));
+    await ensureEdgeNetwork(api, (l) => ctx.log.info(l), network);
     return attachToEdge(stack, specs, routed, network);
   }
 

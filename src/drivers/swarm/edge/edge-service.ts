@@ -41,6 +41,10 @@ export interface EdgeServiceOptions {
   control?: EdgeControl;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Service name (default "slipway-edge"; tests run their own). */
+  serviceName?: string;
+  /** Overlay network shared with routed services (default "slipway-edge"). */
+  network?: string;
 }
 
 export interface EdgeServiceResult {
@@ -53,7 +57,7 @@ export interface EdgeServiceResult {
 export function edgeServiceSpec(opts: EdgeServiceOptions, image: string, networkId: string): ServiceSpec {
   const graceNs = (opts.stopGracePeriodMs ?? 30_000) * 1_000_000;
   return {
-    Name: EDGE_SERVICE,
+    Name: opts.serviceName ?? EDGE_SERVICE,
     Labels: { [EDGE_LABEL]: 'true' },
     TaskTemplate: {
       ContainerSpec: {
@@ -88,12 +92,13 @@ export async function ensureEdgeService(engine: EngineClient, opts: EdgeServiceO
   const log = opts.log ?? (() => undefined);
   const nodeBinary = opts.nodeBinary ?? process.execPath;
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
-  const networkId = await ensureEdgeNetwork(api, log);
+  const name = opts.serviceName ?? EDGE_SERVICE;
+  const networkId = await ensureEdgeNetwork(api, log, opts.network ?? EDGE_NETWORK);
   const contentHash = await edgeContentHash(await edgeImageFiles({ nodeBinary, bundlePath: opts.bundlePath }));
   const wanted = specHash(edgeServiceSpec(opts, '', networkId), contentHash);
-  const existing = (await api.listServices({ name: [EDGE_SERVICE] })).find((s) => s.Spec.Name === EDGE_SERVICE);
+  const existing = (await api.listServices({ name: [name] })).find((s) => s.Spec.Name === name);
   if (existing && existing.Spec.Labels[SPEC_LABEL] === wanted) {
-    log(`${EDGE_SERVICE}: unchanged`);
+    log(`${name}: unchanged`);
     await waitUntilServing(api, existing.ID, opts);
     return { action: 'unchanged', serviceId: existing.ID, networkId, image: existing.Spec.TaskTemplate.ContainerSpec.Image };
   }
@@ -103,11 +108,11 @@ export async function ensureEdgeService(engine: EngineClient, opts: EdgeServiceO
   const auth = opts.registryAuth ? { username: opts.registryAuth.username, password: opts.registryAuth.password.reveal(), serveraddress: opts.registryAuth.serveraddress } : undefined;
   let serviceId: string;
   if (existing) {
-    log(`${EDGE_SERVICE}: updating to ${image}`);
+    log(`${name}: updating to ${image}`);
     await api.updateService(existing.ID, existing.Version.Index, spec, auth);
     serviceId = existing.ID;
   } else {
-    log(`${EDGE_SERVICE}: creating (${image}, host port ${opts.publishedPort})`);
+    log(`${name}: creating (${image}, host port ${opts.publishedPort})`);
     serviceId = (await api.createService(spec, auth)).ID;
   }
   await waitUntilServing(api, serviceId, opts);
@@ -125,7 +130,7 @@ async function waitUntilServing(api: SwarmApi, serviceId: string, opts: EdgeServ
       return;
     } catch (err) {
       if (Date.now() > deadline) {
-        throw new StepFailedError(`${EDGE_SERVICE} runs but its admin API does not answer on its socket under ${opts.dataDir}/edge (${(err as Error).message}); see \`docker service logs ${EDGE_SERVICE}\``, { dataDir: opts.dataDir });
+        throw new StepFailedError(`${opts.serviceName ?? EDGE_SERVICE} runs but its admin API does not answer on its socket under ${opts.dataDir}/edge (${(err as Error).message}); see \`docker service logs ${opts.serviceName ?? EDGE_SERVICE}\``, { dataDir: opts.dataDir });
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -133,9 +138,9 @@ async function waitUntilServing(api: SwarmApi, serviceId: string, opts: EdgeServ
 }
 
 /** Removes the edge service (the network stays: app services may still be attached). */
-export async function removeEdgeService(engine: EngineClient): Promise<boolean> {
+export async function removeEdgeService(engine: EngineClient, name = EDGE_SERVICE): Promise<boolean> {
   const api = new SwarmApi(engine);
-  const existing = (await api.listServices({ name: [EDGE_SERVICE] })).find((s) => s.Spec.Name === EDGE_SERVICE);
+  const existing = (await api.listServices({ name: [name] })).find((s) => s.Spec.Name === name);
   if (!existing) return false;
   await api.removeService(existing.ID);
   return true;
