@@ -31,13 +31,15 @@ export interface RouteDef<B = unknown, Q = unknown> {
 }
 
 /**
- * A response body that is already JSON text (a cached view): sent as is, not re-serialized, and
- * not scanned again by the redaction hook when its producer says it is `redacted` already.
+ * A response body that is already JSON (a cached view, as text or UTF-8 bytes): sent as is, not
+ * re-serialized, and not scanned again by the redaction hook when its producer says it is
+ * `redacted` already. With an `etag`, a request whose If-None-Match names it gets 304.
  */
 export class JsonText {
   constructor(
-    readonly text: string,
+    readonly text: string | Buffer,
     readonly redacted = false,
+    readonly etag?: string,
   ) {}
 }
 
@@ -69,14 +71,29 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], authent
         const result = await def.handler({ body, query, params: req.params as Record<string, string>, actor, req, reply });
         if (reply.sent) return reply;
         if (result === undefined) return reply.status(def.status ?? 204).send();
-        if (result instanceof JsonText) {
-          if (result.redacted) (reply as unknown as Record<symbol, boolean>)[PRE_REDACTED] = true;
-          return reply.status(def.status ?? 200).type('application/json; charset=utf-8').send(result.text);
-        }
+        if (result instanceof JsonText) return sendJsonText(req, reply, result, def.status ?? 200);
         return reply.status(def.status ?? 200).send(result);
       },
     });
   }
+}
+
+function sendJsonText(req: FastifyRequest, reply: FastifyReply, result: JsonText, status: number): FastifyReply {
+  if (result.redacted) (reply as unknown as Record<symbol, boolean>)[PRE_REDACTED] = true;
+  if (result.etag) {
+    reply.header('etag', result.etag);
+    if (etagMatches(req.headers['if-none-match'], result.etag)) return reply.status(304).send();
+  }
+  return reply.status(status).type('application/json; charset=utf-8').send(result.text);
+}
+
+/** If-None-Match: `*` or a list of tags; weak tags (W/"…") compare equal to strong ones here. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
 }
 
 /**

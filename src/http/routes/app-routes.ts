@@ -47,7 +47,8 @@ export function appRoutes(s: Services) {
       query: z.strictObject({ app: z.string().optional() }),
       handler: async ({ query }) => {
         if (query.app) return { environments: await s.status.status(query.app) };
-        return new JsonText(await s.status.allAsJson(), true);
+        const view = await s.status.allSerialized();
+        return new JsonText(view.body, true, view.etag);
       },
     }),
     route({
