@@ -27,6 +27,9 @@ const common = {
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
   legalComments: 'linked',
+  // Smaller sources to read, parse and keep in memory; identifiers stay, so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 };
 
@@ -57,17 +60,39 @@ const esmFacadeForDynamicImports = {
 };
 
 // Chunk names carry content hashes: drop the previous build's.
+/**
+ * zod re-exports every locale (`z.locales.*`, ~300 KB of source) although only English, which it
+ * registers itself, is used: the control plane's messages are English (core/config-file.ts words
+ * them). The bundle's `z.locales` has `en` only.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: path.join(path.dirname(args.importer), args.path), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';\n",
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 await rm(path.join(outdir, 'chunks'), { recursive: true, force: true });
 
 await build({ ...common, entryPoints: { edge: 'src/edge/main.ts' }, outdir, outExtension: { '.js': '.mjs' } });
 
 const cli = await build({
   ...common,
+  // Fastify requires its JSON-schema compilers only when no compilersFactory is given; the HTTP app
+  // gives one (src/http/http-app.ts), so they never load. Left out of the bundle; should a future
+  // route need them, they resolve from node_modules.
+  external: [...common.external, '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
   entryPoints: { slipway: 'src/cli/main.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
   splitting: true,
-  plugins: [esmFacadeForDynamicImports],
+  plugins: [esmFacadeForDynamicImports, zodEnglishOnly],
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
 });

@@ -21,12 +21,20 @@ export interface HttpAppOptions {
   extraRoutes?: RouteDef[];
 }
 
+/** Fastify calls this only for a route with a JSON `schema`; routes here validate with zod. */
+function noSchemaCompiler(): never {
+  throw new Error('Fastify route schemas are not supported here: declare `body`/`query` zod schemas in the route table (src/http/route-table.ts)');
+}
+
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    // Request validation is zod (route-table.ts); no route declares a Fastify JSON schema. Without
+    // these, Fastify loads Ajv and fast-json-stringify at start for nothing.
+    schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
   });
   installErrorHandler(app, opts.redact);
   // Every response passes the redactor: a secret value a caller typed into another field (an audit
