@@ -1,5 +1,6 @@
 // Opens (creating if needed) the SQLite state database and brings its schema up to date.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -30,11 +31,32 @@ export async function openSqliteStore(file: string, opts: OpenSqliteStoreOptions
   return new SqliteStore(db, clock);
 }
 
+let addonPath: string | null | undefined;
+
+/**
+ * The path of better-sqlite3's native addon where its own build puts it. Handing it over skips the
+ * `bindings` package, which searches a dozen candidate paths (and reads a stack trace) on the
+ * first open. null (it searches as usual) when the addon is elsewhere.
+ */
+function nativeBinding(): string | null {
+  if (addonPath === undefined) {
+    try {
+      const main = createRequire(import.meta.url).resolve('better-sqlite3');
+      const candidate = path.join(path.dirname(main), '..', 'build', 'Release', 'better_sqlite3.node');
+      addonPath = existsSync(candidate) ? candidate : null;
+    } catch {
+      addonPath = null;
+    }
+  }
+  return addonPath;
+}
+
 function openDatabase(file: string): BetterSqlite3.Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
   let raw: BetterSqlite3.Database | undefined;
   try {
-    raw = new BetterSqlite3(file);
+    const addon = nativeBinding();
+    raw = new BetterSqlite3(file, addon ? { nativeBinding: addon } : {});
     raw.pragma('journal_mode = WAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
