@@ -87,7 +87,9 @@ const cli = await build({
   // Fastify requires its JSON-schema compilers only when no compilersFactory is given; the HTTP app
   // gives one (src/http/http-app.ts), so they never load. Left out of the bundle; should a future
   // route need them, they resolve from node_modules.
-  external: [...common.external, '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
+  // dockerode (the Swarm driver, loaded on first use) brings ssh2 with optional native addons that
+  // it requires inside try/catch; from node_modules they load as they do for dist/src.
+  external: [...common.external, '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'dockerode'],
   entryPoints: { slipway: 'src/cli/main.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
