@@ -15,6 +15,7 @@ export interface ConnectionOwner {
 /** Idle time before we close a kept-alive connection when the upstream gave no Keep-Alive hint (Node's servers close at 5 s). */
 const DEFAULT_KEEP_ALIVE_MS = 4000;
 const MAX_KEEP_ALIVE_MS = 600_000;
+const READ_BUFFER_BYTES = 16 * 1024;
 
 export class UpstreamConnection {
   private readonly socket: net.Socket;
@@ -37,13 +38,26 @@ export class UpstreamConnection {
     private readonly port: number,
     private readonly owner: ConnectionOwner,
   ) {
-    const socket = net.connect({ host, port, noDelay: true });
+    // Reads land in one buffer per connection (no 64 KiB allocation and no stream push per read);
+    // each read is copied out (small reads from Node's shared pool) since handlers keep the bytes.
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number) => {
+          this.onData(Buffer.from(readBuffer.subarray(0, n)));
+          return true;
+        },
+      },
+    });
     this.socket = socket;
     socket.on('connect', () => {
       this.connected = true;
       if (this.request) this.send(this.request);
     });
-    socket.on('data', (buf: Buffer) => this.onData(buf));
     socket.on('end', () => this.onEnd());
     socket.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     socket.on('close', () => this.onSocketClose());
