@@ -41,6 +41,12 @@ export interface EdgeServiceOptions {
   control?: EdgeControl;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /**
+   * Placement constraints (default ["node.role==manager"]). The control plane reaches the admin
+   * socket through the bind-mounted data dir, so it must run on the node the edge runs on: with
+   * several managers pin it, e.g. ["node.hostname==cp-1"].
+   */
+  constraints?: string[];
   /** Service name (default "slipway-edge"; tests run their own). */
   serviceName?: string;
   /** Overlay network shared with routed services (default "slipway-edge"). */
@@ -69,7 +75,7 @@ export function edgeServiceSpec(opts: EdgeServiceOptions, image: string, network
         StopGracePeriod: graceNs,
       },
       RestartPolicy: { Condition: 'any', Delay: 1_000_000_000 },
-      Placement: { Constraints: ['node.role==manager'] },
+      Placement: { Constraints: opts.constraints ?? ['node.role==manager'] },
       Networks: [{ Target: networkId }],
     },
     Mode: { Replicated: { Replicas: 1 } },
