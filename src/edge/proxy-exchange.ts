@@ -12,6 +12,8 @@ import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
 import { isIdempotent, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
+const SMALL_BODY_BYTES = 16 * 1024;
+
 export interface ExchangeSettings {
   match(host: string, url: string): LiveRoute | undefined;
   accessLog: AccessLog | undefined;
@@ -30,6 +32,8 @@ export class ProxyExchange implements UpstreamHandler {
   private upstreamPath = '/';
   private retried = false;
   private ended = false;
+  /** Some of the body was written before its last chunk. */
+  private wroteBody = false;
 
   constructor(
     private readonly settings: ExchangeSettings,
@@ -111,9 +115,13 @@ export class ProxyExchange implements UpstreamHandler {
     if (last) {
       // The last chunk of a sized or chunked body: one end() writes it and finishes the response.
       this.ended = true;
-      res.end(chunk);
+      // A small whole body goes as a latin1 string (byte for byte): Node then sends head and body
+      // as one string write instead of a corked writev of two buffers (measurably less CPU).
+      if (!this.wroteBody && chunk.length <= SMALL_BODY_BYTES) res.end(chunk.toString('latin1'), 'latin1');
+      else res.end(chunk);
       return true;
     }
+    this.wroteBody = true;
     if (res.write(chunk)) return true;
     if (!this.waitingForDrain) {
       this.waitingForDrain = true;
