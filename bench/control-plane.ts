@@ -2,8 +2,13 @@
 //   idle_rss_mb       VmRSS of a real `slipway server` child (SLIPWAY_EDGE=off) ~3 s after /healthz first answers
 //   edge_idle_rss_mb  VmRSS of an edge process started on its own, ~3 s after it answers
 //   startup_ms        spawn -> first 200 from /healthz, median of 5 starts on an existing data dir
+//   startup_cpu_ms    the child's CPU time (user + system) when /healthz first answered, median
+//                     (less sensitive than startup_ms to other load on the machine)
 //   status_p50_ms / status_p99_ms  GET /api/status, sequential, with 1,000 apps x 3 environments x
-//                     100 deployments seeded through the store API before the server starts
+//                     100 deployments seeded through the store API before the server starts; the
+//                     body read as text (what a client that parses it does); the pass/fail figure
+//   status_server_cpu_ms_per_request  the server's CPU time per request of that series
+//   status_bytes_p50_ms / status_bytes_p99_ms  a second series reading the body as bytes only
 // Run: node --import tsx bench/control-plane.ts [--apps N] [--deployments N] [--requests N] [--cli bundle|compiled|tsx]
 // (`npm run bench:control-plane` builds and runs the compiled one). Runs the server from the bundle
 // (dist/bundle/slipway.mjs) when it exists, else the tsc output, else the source under tsx; the
@@ -74,6 +79,13 @@ async function rssMb(pid: number): Promise<number> {
   const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (!m?.[1]) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Math.round((Number(m[1]) / 1024) * 10) / 10;
+}
+
+/** User + system CPU time the process has used so far (/proc/PID/stat, clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -281,29 +293,52 @@ async function edgeIdleRss(dataDir: string): Promise<number> {
   }
 }
 
-async function statusLatency(server: ServerProcess): Promise<{ p50: number; p99: number; mean: number; max: number; bytes: number; environments: number }> {
-  const get = async () => {
+interface StatusLatency {
+  p50: number;
+  p99: number;
+  mean: number;
+  max: number;
+  bytes: number;
+  environments: number;
+  /** The server's CPU time per request (load on the machine inflates latency, much less this). */
+  serverCpuMs: number;
+  /** The same requests with the body read as bytes, not decoded into a string (the client's share). */
+  bytesP50: number;
+  bytesP99: number;
+}
+
+async function statusLatency(server: ServerProcess): Promise<StatusLatency> {
+  const get = async (as: 'text' | 'bytes') => {
     const res = await request(`${server.url}/api/status`, { headers: { authorization: `Bearer ${server.token}` } });
-    const body = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`GET /api/status answered ${res.statusCode}: ${body.slice(0, 300)}`);
+    const body = as === 'text' ? await res.body.text() : Buffer.from(await res.body.arrayBuffer());
+    if (res.statusCode !== 200) throw new Error(`GET /api/status answered ${res.statusCode}: ${body.toString().slice(0, 300)}`);
     return body;
   };
-  for (let i = 0; i < WARMUP; i++) await get();
-  const times: number[] = [];
-  let last = '';
-  for (let i = 0; i < REQUESTS; i++) {
-    const t = performance.now();
-    last = await get();
-    times.push(performance.now() - t);
-  }
-  const parsed = JSON.parse(last) as { environments: unknown[] };
+  const series = async (as: 'text' | 'bytes') => {
+    for (let i = 0; i < WARMUP; i++) await get(as);
+    const times: number[] = [];
+    const cpu = await cpuMs(server.pid);
+    let last: string | Buffer = '';
+    for (let i = 0; i < REQUESTS; i++) {
+      const t = performance.now();
+      last = await get(as);
+      times.push(performance.now() - t);
+    }
+    return { times, last, serverCpuMs: ((await cpuMs(server.pid)) - cpu) / REQUESTS };
+  };
+  const text = await series('text');
+  const bytes = await series('bytes');
+  const parsed = JSON.parse(text.last.toString()) as { environments: unknown[] };
   return {
-    p50: round(percentile(times, 50)),
-    p99: round(percentile(times, 99)),
-    mean: round(times.reduce((a, b) => a + b, 0) / times.length),
-    max: round(Math.max(...times)),
-    bytes: Buffer.byteLength(last),
+    p50: round(percentile(text.times, 50)),
+    p99: round(percentile(text.times, 99)),
+    mean: round(text.times.reduce((a, b) => a + b, 0) / text.times.length),
+    max: round(Math.max(...text.times)),
+    bytes: Buffer.byteLength(text.last),
     environments: parsed.environments.length,
+    serverCpuMs: round(text.serverCpuMs),
+    bytesP50: round(percentile(bytes.times, 50)),
+    bytesP99: round(percentile(bytes.times, 99)),
   };
 }
 
@@ -335,9 +370,11 @@ async function main(): Promise<void> {
     const idleRss = await rssMb(first.pid);
     await stop(first);
     const starts: number[] = [];
+    const startCpus: number[] = [];
     for (let i = 0; i < STARTS; i++) {
       const s = await start(idleDir);
       starts.push(Math.round(s.startupMs));
+      startCpus.push(await cpuMs(s.pid));
       await stop(s);
     }
     const edgeRss = await edgeIdleRss(edgeDir);
@@ -366,6 +403,7 @@ async function main(): Promise<void> {
       idle_rss_mb: idleRss,
       edge_idle_rss_mb: edgeRss,
       startup_ms: startupMs,
+      startup_cpu_ms: median(startCpus),
       startup_runs_ms: starts,
       startup_seeded_ms: seededStartup,
       status_p50_ms: latency.p50,
@@ -374,6 +412,9 @@ async function main(): Promise<void> {
       status_max_ms: latency.max,
       status_requests: REQUESTS,
       status_warmup: WARMUP,
+      status_server_cpu_ms_per_request: latency.serverCpuMs,
+      status_bytes_p50_ms: latency.bytesP50,
+      status_bytes_p99_ms: latency.bytesP99,
       status_response_bytes: latency.bytes,
       status_environments: latency.environments,
       rss_after_status_mb: seededRss,
