@@ -51,11 +51,10 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     ...secretRoutes(opts.services),
     ...(opts.extraRoutes ?? []),
   ];
-  const doc = openApiDocument(
-    [...routes, route({ method: 'GET', url: '/api/openapi.json', tag: 'meta', summary: 'This document', public: true, handler: async () => doc })],
-    opts.version,
-  );
-  routes.push(route({ method: 'GET', url: '/api/openapi.json', tag: 'meta', summary: 'This document', public: true, handler: async () => doc }));
+  // Built on its first request: converting every route's zod schemas to JSON Schema is work an
+  // idle control plane does not need to do at start.
+  let doc: Record<string, unknown> | undefined;
+  routes.push(route({ method: 'GET', url: '/api/openapi.json', tag: 'meta', summary: 'This document', public: true, handler: async () => (doc ??= openApiDocument(routes, opts.version)) }));
 
   const tokens = opts.services.tokens;
   const authenticate = async (req: FastifyRequest): Promise<Actor> => {
