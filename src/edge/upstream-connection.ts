@@ -16,6 +16,8 @@ export interface ConnectionOwner {
 const DEFAULT_KEEP_ALIVE_MS = 4000;
 const MAX_KEEP_ALIVE_MS = 600_000;
 const READ_BUFFER_BYTES = 16 * 1024;
+/** Longest wait for a TCP connection (undici's default, which the edge used before). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export class UpstreamConnection {
   private readonly socket: net.Socket;
@@ -95,10 +97,11 @@ export class UpstreamConnection {
       if (now - this.idleSince > this.keepAliveMs) this.destroy();
       return;
     }
-    if (this.paused || now - this.lastActivity <= req.timeoutMs) return;
+    const limit = this.connected ? req.timeoutMs : Math.min(req.timeoutMs, CONNECT_TIMEOUT_MS);
+    if (this.paused || now - this.lastActivity <= limit) return;
     const what = this.connected ? 'the upstream did not answer' : `cannot connect to ${this.host}:${this.port}`;
     // A connect that times out is a 502 (the upstream is unreachable), a silent upstream a 504.
-    this.fail(new UpstreamError(`${what} within ${req.timeoutMs} ms`, 'ETIMEDOUT', 'no', this.connected));
+    this.fail(new UpstreamError(`${what} within ${limit} ms`, 'ETIMEDOUT', this.connected ? 'no' : 'connect', this.connected));
   }
 
   /** Closes the connection; a request on it fails. */
