@@ -59,7 +59,6 @@ const esmFacadeForDynamicImports = {
   },
 };
 
-// Chunk names carry content hashes: drop the previous build's.
 /**
  * zod re-exports every locale (`z.locales.*`, ~300 KB of source) although only English, which it
  * registers itself, is used: the control plane's messages are English (core/config-file.ts words
@@ -78,6 +77,7 @@ const zodEnglishOnly = {
   },
 };
 
+// Chunk names carry content hashes: drop the previous build's.
 await rm(path.join(outdir, 'chunks'), { recursive: true, force: true });
 
 await build({ ...common, entryPoints: { edge: 'src/edge/main.ts' }, outdir, outExtension: { '.js': '.mjs' } });
