@@ -18,6 +18,8 @@ interface Measured extends WrkResult {
   systemUsPerRequest: number;
   /** read-like + write-like system calls per request (/proc/PID/io). */
   syscallsPerRequest: number;
+  /** CPU the proxy used during the run, in cores (1.0: one core busy all the time; the edge cannot exceed 1). */
+  coresUsed: number;
 }
 
 const { values } = parseArgs({
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
         cpuUsPerRequest: perRequest(after.user + after.system - before.user - before.system),
         systemUsPerRequest: perRequest(after.system - before.system),
         syscallsPerRequest: round((after.syscr + after.syscw - before.syscr - before.syscw) / requests, 2),
+        coresUsed: round((after.user + after.system - before.user - before.system) / durationS, 2),
       };
     };
     const results: Array<{ nginx: Measured; edge: Measured }> = [];
@@ -130,6 +133,7 @@ function summarize(rs: Measured[]): Measured {
     cpuUsPerRequest: round(med(rs.map((r) => r.cpuUsPerRequest)), 1),
     systemUsPerRequest: round(med(rs.map((r) => r.systemUsPerRequest)), 1),
     syscallsPerRequest: round(med(rs.map((r) => r.syscallsPerRequest)), 2),
+    coresUsed: round(med(rs.map((r) => r.coresUsed)), 2),
   };
 }
 
