@@ -8,6 +8,7 @@ import type { RuntimeDriver } from './core/ports/runtime-driver.js';
 import { PreconditionError } from './core/errors.js';
 import { Redactor } from './core/redactor.js';
 import { Sensitive } from './core/sensitive.js';
+import { LazyDriver } from './drivers/lazy-driver.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
 import { EdgeClient } from './edge/edge-client.js';
 import { ensureEdge } from './edge-process.js';
@@ -15,6 +16,7 @@ import { GitSource } from './git/index.js';
 import { buildHttpApp } from './http/http-app.js';
 import { backupRoutes } from './http/routes/backup-routes.js';
 import { gitRoutes } from './http/routes/git-routes.js';
+import { logRoutes } from './http/routes/log-routes.js';
 import { registerWebhookReceiver, webhookRoutes } from './http/routes/webhook-routes.js';
 import { DeployEngine } from './pipeline/deploy-engine.js';
 import type { PipelineDeps } from './pipeline/pipeline-deps.js';
@@ -31,6 +33,7 @@ import { scheduledBackupWork } from './services/scheduled-backup-work.js';
 import { DatabaseRecoveryService } from './services/database-recovery-service.js';
 import { DeploymentService } from './services/deployment-service.js';
 import { LockService } from './services/lock-service.js';
+import { LogService } from './services/log-service.js';
 import { MaintenanceService } from './services/maintenance-service.js';
 import { SecretService } from './services/secret-service.js';
 import { StatusService } from './services/status-service.js';
@@ -58,6 +61,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const dataDir = settings.dataDir;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const redactor = new Redactor();
+  const redact = (text: string) => redactor.redact(text);
   const logger = createLogger({ level: settings.logLevel, redact: (line) => redactor.redact(line), ...(opts.output ? { destination: opts.output } : {}) });
   const instanceId = randomUUID();
 
@@ -74,9 +78,15 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   }
   const edge = EdgeClient.forDataDir(dataDir);
   const drivers = new Map<DriverKind, RuntimeDriver>([['process', new ProcessDriver({ dataDir, edge, logger })]]);
+  if (settings.dockerHost) {
+    drivers.set('swarm', new LazyDriver('swarm', async () => (await import('./drivers/swarm-runtime.js')).createSwarmRuntime(settings)));
+  }
   const driver = (kind: DriverKind): RuntimeDriver => {
     const d = drivers.get(kind);
-    if (!d) throw new PreconditionError(`the ${kind} driver is not enabled on this control plane`);
+    if (!d) {
+      const how = kind === 'swarm' ? ': start the server with SLIPWAY_DOCKER_HOST set to the Swarm manager (unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST)' : '';
+      throw new PreconditionError(`the ${kind} driver is not enabled on this control plane${how}`);
+    }
     return d;
   };
 
@@ -161,7 +171,16 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     logger,
     redact: (t) => redactor.redact(t),
     version: VERSION,
-    extraRoutes: [...webhookRoutes({ webhooks, webhookSecrets }), ...gitRoutes({ promotions, diffs, commitStatuses }), ...backupRoutes({ backups, recovery, progress: { redact: (t) => redactor.redact(t), onInternalError: (err) => logger.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, 'backup operation failed') } })],
+    extraRoutes: [
+      ...webhookRoutes({ webhooks, webhookSecrets }),
+      ...gitRoutes({ promotions, diffs, commitStatuses }),
+      ...logRoutes({ logs: new LogService(store, apps, driver, redact), redact }),
+      ...backupRoutes({
+        backups,
+        recovery,
+        progress: { redact, onInternalError: (err) => logger.error({ err: redact(String((err as Error)?.stack ?? err)) }, 'backup operation failed') },
+      }),
+    ],
   });
   await registerWebhookReceiver(http, webhooks);
   await http.listen({ host: settings.host, port: settings.port });

@@ -15,6 +15,8 @@ import type { WebhookSecretInfo } from '../services/webhook-secret-service.js';
 import type { CommitStatus } from '../core/model.js';
 import type { Backup } from '../core/model.js';
 import type { RestoreOutcome } from '../services/database-recovery-service.js';
+import type { RuntimeLogLine } from '../core/ports/runtime-driver.js';
+import { ApiError } from './api-error.js';
 import { HttpCaller, type CallOptions, type ProgressEvent } from './http-call.js';
 import { ndjsonValues } from './ndjson.js';
 
@@ -119,6 +121,21 @@ export class ApiClient {
     for await (const value of ndjsonValues(body)) {
       const event = value as Partial<FollowEvent>;
       if (event.type === 'log' || event.type === 'status') yield event as FollowEvent;
+    }
+  }
+
+  /** The live release's output (`slipway logs`); with follow, until the signal aborts. */
+  async *logs(app: string, env: string, query: { service?: string; follow?: boolean; since?: string; tail?: number }, opts: { signal?: AbortSignal } = {}): AsyncGenerator<RuntimeLogLine> {
+    const body = this.#http.stream('GET', `${envPath(app, env)}/logs`, {
+      query: { service: query.service, follow: query.follow ? 1 : undefined, since: query.since, tail: query.tail },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      // A quiet app writes nothing for a long time; the connection is kept while following.
+      bodyTimeoutMs: query.follow ? 0 : 60_000,
+    });
+    for await (const value of ndjsonValues(body)) {
+      const v = value as Partial<RuntimeLogLine> & { error?: unknown; status?: number };
+      if (v.error) throw ApiError.fromBody(v.status ?? 500, JSON.stringify({ error: v.error }));
+      yield v as RuntimeLogLine;
     }
   }
 

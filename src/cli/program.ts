@@ -9,6 +9,7 @@ import { registerDeployments } from './commands/deployments.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEdge } from './commands/edge.js';
 import { registerLocks } from './commands/locks.js';
+import { registerLogs } from './commands/logs.js';
 import { registerMaintenance } from './commands/maintenance.js';
 import { registerPromote } from './commands/promote.js';
 import { registerReleases } from './commands/releases.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerPromote(program, ctx);
   registerDiff(program, ctx);
   registerStatus(program, ctx);
+  registerLogs(program, ctx);
   registerDeployments(program, ctx);
   registerReleases(program, ctx);
   registerSecrets(program, ctx);

@@ -90,6 +90,14 @@ export const swarmSchema = z
     stack: z.string().min(1).optional(),
     registry: z.string().min(1).optional(),
     image_service: z.array(z.string()).optional(),
+    route: z
+      .strictObject({
+        service: z.string().min(1).describe('The compose service that answers HTTP, e.g. "web".'),
+        port: z.number().int().min(1).max(65535).describe('The port it listens on inside its containers.'),
+        health_path: z.string().startsWith('/', 'expected a path starting with "/"').optional().describe('Path the edge probes on each task (default "/").'),
+      })
+      .optional()
+      .describe('The service the Slipway edge routes the environment\'s hosts to (or the label slipway.route.port on that service).'),
   })
   .describe('Options of the Docker Swarm driver.');
 

@@ -14,6 +14,13 @@ const settingsSchema = z.object({
   SLIPWAY_MASTER_KEY: z.string().min(1).optional(),
   SLIPWAY_URL: z.string().url().optional(),
   SLIPWAY_TOKEN: z.string().min(1).optional(),
+  SLIPWAY_DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|tcp|ssh):\/\//, 'expected unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST')
+    .optional(),
+  SLIPWAY_DOCKER_CERT_PATH: z.string().min(1).optional(),
+  SLIPWAY_DOCKER_SSH_KEY: z.string().min(1).optional(),
+  SLIPWAY_SWARM_REGISTRY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   SLIPWAY_FAULT_CRASH_AT: z
     .string()
@@ -36,6 +43,14 @@ export interface Settings {
   url: string | undefined;
   token: string | undefined;
   logLevel: (typeof logLevels)[number];
+  /** The Docker Engine of the Swarm (enables the swarm driver); DOCKER_HOST syntax. */
+  dockerHost: string | undefined;
+  /** Directory with ca.pem, cert.pem and key.pem for tcp:// with TLS. */
+  dockerCertPath: string | undefined;
+  /** Private key file for ssh://. */
+  dockerSshKey: string | undefined;
+  /** Registry for built images when slipway.yml names none, e.g. registry.example.net:5000. */
+  swarmRegistry: string | undefined;
   /** Testing only: the control plane kills itself (SIGKILL) at this step boundary. */
   faultCrashAt: string | undefined;
 }
@@ -60,6 +75,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     url: s.SLIPWAY_URL,
     token: s.SLIPWAY_TOKEN,
     logLevel: s.LOG_LEVEL,
+    dockerHost: s.SLIPWAY_DOCKER_HOST,
+    dockerCertPath: s.SLIPWAY_DOCKER_CERT_PATH,
+    dockerSshKey: s.SLIPWAY_DOCKER_SSH_KEY,
+    swarmRegistry: s.SLIPWAY_SWARM_REGISTRY,
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
   };
 }

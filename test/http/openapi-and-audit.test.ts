@@ -33,6 +33,7 @@ const ROUTES: { method: string; path: string; body: string[] | null }[] = [
   { method: 'delete', path: '/api/apps/{app}/environments/{env}/lock', body: null },
   { method: 'get', path: '/api/apps/{app}/environments/{env}/backups', body: null },
   { method: 'post', path: '/api/apps/{app}/environments/{env}/backups', body: ['database'] },
+  { method: 'get', path: '/api/apps/{app}/environments/{env}/logs', body: null },
   { method: 'get', path: '/api/backups/{id}', body: null },
   { method: 'post', path: '/api/backups/{id}/verify', body: null },
   { method: 'post', path: '/api/backups/{id}/restore', body: ['to', 'confirm'] },

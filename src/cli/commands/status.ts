@@ -30,7 +30,13 @@ export function registerStatus(program: Command, ctx: CliContext): void {
 export function runtimeSection(app: string, env: string, runtime: NonNullable<EnvironmentStatus['runtime']>): string {
   if ('error' in runtime) return `${app}/${env}: runtime status unavailable: ${runtime.error}`;
   const head = `${app}/${env}: ${runtime.releaseId ? `release ${runtime.releaseId}, ${runtime.healthy ? 'healthy' : 'NOT healthy'}` : 'nothing running'}`;
-  if (runtime.instances.length === 0) return head;
+  const services = runtime.services?.length
+    ? `\n${table(
+        ['SERVICE', 'REPLICAS', 'UPDATE'],
+        runtime.services.map((s) => [s.name, `${s.running}/${s.desired}`, s.updateState ?? '-']),
+      )}`
+    : '';
+  if (runtime.instances.length === 0) return head + services;
   const rows = runtime.instances.map((i) => [
     i.process,
     i.instance,
@@ -41,7 +47,7 @@ export function runtimeSection(app: string, env: string, runtime: NonNullable<En
     i.restarts === undefined ? '-' : String(i.restarts),
     i.error ?? '',
   ]);
-  return `${head}\n${table(['PROCESS', 'INSTANCE', 'STATE', 'NODE', 'PID', 'PORT', 'RESTARTS', 'ERROR'], rows)}`;
+  return `${head}${services}\n${table(['PROCESS', 'INSTANCE', 'STATE', 'NODE', 'PID', 'PORT', 'RESTARTS', 'ERROR'], rows)}`;
 }
 
 export function statusTable(rows: EnvironmentStatus[], now: Date): string {

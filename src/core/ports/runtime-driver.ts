@@ -55,10 +55,40 @@ export interface InstanceStatus {
   error?: string;
 }
 
+/** A service of an orchestrator (Swarm): its replicas and rollout state. */
+export interface ServiceReplicas {
+  name: string;
+  running: number;
+  desired: number;
+  /** The orchestrator's update state ("updating", "completed", "rollback_completed", ...). */
+  updateState?: string;
+}
+
 export interface RuntimeStatus {
   releaseId: string | null;
   healthy: boolean;
   instances: InstanceStatus[];
+  services?: ServiceReplicas[];
+}
+
+/** `slipway logs APP ENV [SERVICE]`: what to read. */
+export interface RuntimeLogQuery {
+  /** A process type (process driver) or compose service (swarm); all when absent. */
+  service?: string;
+  follow: boolean;
+  /** RFC 3339 time or Unix seconds: only lines written since then (drivers that keep timestamps). */
+  since?: string;
+  /** At most this many lines per instance from the end before following. */
+  tail?: number;
+  signal: AbortSignal;
+}
+
+export interface RuntimeLogLine {
+  service: string;
+  /** Instance index or task id, when known. */
+  instance: string | null;
+  stream: 'stdout' | 'stderr' | 'output';
+  text: string;
 }
 
 export interface RuntimeDriver {
@@ -80,6 +110,8 @@ export interface RuntimeDriver {
   /** Deletes releases and artifacts not in `keep`; returns what it removed. */
   prune(ctx: DriverContext, keep: ReleaseRef[]): Promise<string[]>;
   status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus>;
+  /** The live release's output, merged across instances; ends when not following, or on abort. */
+  streamLogs?(app: App, environment: Environment, live: Release | null, query: RuntimeLogQuery): AsyncIterable<RuntimeLogLine>;
   /** Called once at control-plane start: re-adopt what is still running. */
   recover?(): Promise<void>;
   close?(): Promise<void>;

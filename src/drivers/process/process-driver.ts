@@ -10,6 +10,8 @@ import type {
   DriverContext,
   ReleaseRef,
   RuntimeDriver,
+  RuntimeLogLine,
+  RuntimeLogQuery,
   RuntimeStatus,
   SourceTree,
 } from '../../core/ports/runtime-driver.js';
@@ -24,6 +26,7 @@ import { countHttpInstances, planInstances } from './instance-plan.js';
 import { ProcessLayout } from './layout.js';
 import { DEFAULT_LOG_MAX_BYTES } from './log-rotation.js';
 import { pruneEnvironment } from './prune-releases.js';
+import { releaseLogs } from './release-logs.js';
 import { releaseStatus } from './release-status.js';
 import { runCommand } from './run-command.js';
 import { stageRelease } from './stage-release.js';
@@ -193,6 +196,11 @@ export class ProcessDriver implements RuntimeDriver {
   async status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus> {
     if (!live) return { releaseId: null, healthy: false, instances: [] };
     return releaseStatus(this.layout.runDir(app.name, environment.name, live.id), live.id);
+  }
+
+  streamLogs(app: App, environment: Environment, live: Release | null, query: RuntimeLogQuery): AsyncIterable<RuntimeLogLine> {
+    if (!live) throw new PreconditionError(`${app.name}/${environment.name} has no live release, so there are no logs to show`);
+    return releaseLogs(this.layout.runDir(app.name, environment.name, live.id), query);
   }
 
   /** Re-adopts running supervisors, cleans stale pid files and leftovers of interrupted builds. */

@@ -174,11 +174,18 @@ export class SwarmDriver implements RuntimeDriver {
     if (prev?.services) await this.#rollout(ctx, api, stack, await this.#withEdge(ctx, api, stack, prev.services), this.#auth(ctx, prev));
   }
 
+  /** The routed service named in slipway.yml (swarm.route), else the driver's option. */
+  #routeOf(ctx: DriverContext): SwarmRoute | undefined {
+    const r = ctx.spec.swarm?.route;
+    if (r) return { service: r.service, port: r.port, ...(r.health_path ? { healthPath: r.health_path } : {}) };
+    return this.#opts.edge?.route;
+  }
+
   /** With an edge: the routed service attached to the edge network (created when missing). */
   async #withEdge(ctx: DriverContext, api: SwarmApi, stack: string, specs: ServiceSpec[]): Promise<ServiceSpec[]> {
     const edge = this.#opts.edge;
     if (!edge) return specs;
-    const routed = routedService(stack, specs, edge.route);
+    const routed = routedService(stack, specs, this.#routeOf(ctx));
     if (!routed) {
       ctx.log.info(`no service of stack ${stack} is routed through the edge (label slipway.route.port on the web service names its port)`);
       return specs;
@@ -199,7 +206,7 @@ export class SwarmDriver implements RuntimeDriver {
     }
     const state = this.#state(ctx, release);
     const specs = state.services ?? (await (await this.#client()).api.listServices({ label: [`${LABEL_NAMESPACE}=${stack}`] })).map((s) => s.Spec);
-    const routed = routedService(stack, specs.filter((s) => !isJob(s)), edge.route);
+    const routed = routedService(stack, specs.filter((s) => !isJob(s)), this.#routeOf(ctx));
     if (!routed) {
       ctx.log.info(`release ${release.releaseId} is serving in stack ${stack} (no routed service: the edge has no route for it)`);
       return;

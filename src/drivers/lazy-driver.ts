@@ -1,0 +1,60 @@
+// A runtime driver loaded on first use: the Swarm driver pulls in dockerode and its SSH stack,
+// which an idle control plane that only runs local processes should not pay for.
+import type { App, DriverKind, Environment, Release } from '../core/model.js';
+import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeLogLine, RuntimeLogQuery, RuntimeStatus, SourceTree } from '../core/ports/runtime-driver.js';
+
+export class LazyDriver implements RuntimeDriver {
+  #loaded: Promise<RuntimeDriver> | null = null;
+
+  constructor(
+    readonly kind: DriverKind,
+    private readonly load: () => Promise<RuntimeDriver>,
+  ) {}
+
+  #driver(): Promise<RuntimeDriver> {
+    // A failed load (a bad address, an engine that is down) is tried again on the next call.
+    this.#loaded ??= this.load().catch((err: unknown) => {
+      this.#loaded = null;
+      throw err;
+    });
+    return this.#loaded;
+  }
+
+  async build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
+    return (await this.#driver()).build(ctx, req);
+  }
+  async stage(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    return (await this.#driver()).stage(ctx, release);
+  }
+  async runRelease(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    return (await this.#driver()).runRelease(ctx, release);
+  }
+  async start(ctx: DriverContext, release: ReleaseRef, previous: ReleaseRef | null): Promise<Record<string, unknown>> {
+    return (await this.#driver()).start(ctx, release, previous);
+  }
+  async abandon(ctx: DriverContext, release: ReleaseRef, previous: ReleaseRef | null): Promise<void> {
+    return (await this.#driver()).abandon(ctx, release, previous);
+  }
+  async activate(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    return (await this.#driver()).activate(ctx, release);
+  }
+  async retire(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    return (await this.#driver()).retire(ctx, release);
+  }
+  async prune(ctx: DriverContext, keep: ReleaseRef[]): Promise<string[]> {
+    return (await this.#driver()).prune(ctx, keep);
+  }
+  async status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus> {
+    return (await this.#driver()).status(app, environment, live);
+  }
+  async *streamLogs(app: App, environment: Environment, live: Release | null, query: RuntimeLogQuery): AsyncGenerator<RuntimeLogLine> {
+    const d = await this.#driver();
+    if (!d.streamLogs) throw new Error(`the ${this.kind} driver cannot show logs`);
+    yield* d.streamLogs(app, environment, live, query);
+  }
+  /** Recovery waits for the first real use: a driver that was never loaded has nothing to re-adopt. */
+  async recover(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.#loaded) await (await this.#loaded.catch(() => null))?.close?.();
+  }
+}
