@@ -1,6 +1,6 @@
 // Control-plane benchmark (issue 2 acceptance). Prints one JSON object:
 //   idle_rss_mb       VmRSS of a real `slipway server` child (SLIPWAY_EDGE=off) ~3 s after /healthz first answers
-//   edge_idle_rss_mb  VmRSS of an edge process started on its own, ~3 s after it answers
+//   edge_idle_rss_mb  VmRSS of an edge process started on its own (the same build as the CLI), ~3 s after it answers
 //   startup_ms        spawn -> first 200 from /healthz, median of 5 starts on an existing data dir
 //   startup_cpu_ms    the child's CPU time (user + system) when /healthz first answered, median
 //                     (less sensitive than startup_ms to other load on the machine)
@@ -266,10 +266,14 @@ async function seedApi(dataDir: string): Promise<SeedResult> {
   return { ms: Math.round(ms), apps: APPS, environments, deployments, releases, dbMb: Math.round(statSync(file).size / 1024 / 102.4) / 10, via: 'api' };
 }
 
-/** Starts an edge on its own and measures its resident memory once it is idle. */
-async function edgeIdleRss(dataDir: string): Promise<number> {
-  const entry = path.join(projectRoot, 'dist', 'src', 'edge', 'main.js');
-  const argv = existsSync(entry) ? [entry] : nodeArgvFor('src/edge/main.ts').map((a) => (a === 'tsx' ? import.meta.resolve('tsx') : a));
+/**
+ * Starts an edge on its own and measures its resident memory once it is idle: the build the server
+ * under test would spawn (the edge bundle for the bundled CLI).
+ */
+async function edgeIdleRss(dataDir: string, cli: CliKind): Promise<number> {
+  const entries = { bundle: path.join(projectRoot, 'dist', 'bundle', 'edge.mjs'), compiled: path.join(projectRoot, 'dist', 'src', 'edge', 'main.js') };
+  const entry = cli === 'tsx' ? null : [entries[cli], entries.compiled].find((e) => existsSync(e));
+  const argv = entry ? [entry] : nodeArgvFor('src/edge/main.ts').map((a) => (a === 'tsx' ? import.meta.resolve('tsx') : a));
   const child = spawn(process.execPath, argv, {
     cwd: projectRoot,
     env: { ...baseChildEnv(), SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_PORT: '0', LOG_LEVEL: 'warn' },
@@ -377,7 +381,7 @@ async function main(): Promise<void> {
       startCpus.push(await cpuMs(s.pid));
       await stop(s);
     }
-    const edgeRss = await edgeIdleRss(edgeDir);
+    const edgeRss = await edgeIdleRss(edgeDir, runtime.kind);
 
     // GET /api/status on a large store.
     const seeded = args.seed === 'api' ? await seedApi(seededDir) : await seedSql(seededDir);
