@@ -79,7 +79,18 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const edge = EdgeClient.forDataDir(dataDir);
   const drivers = new Map<DriverKind, RuntimeDriver>([['process', new ProcessDriver({ dataDir, edge, logger })]]);
   if (settings.dockerHost) {
-    drivers.set('swarm', new LazyDriver('swarm', async () => (await import('./drivers/swarm-runtime.js')).createSwarmRuntime(settings)));
+    const edgeDataDir = path.join(dataDir, 'swarm-edge');
+    const swarmEdge = EdgeClient.forDataDir(edgeDataDir, { putTimeoutMs: 120_000 });
+    drivers.set(
+      'swarm',
+      new LazyDriver('swarm', async () =>
+        (await import('./drivers/swarm-runtime.js')).createSwarmRuntime(settings, {
+          edgeControl: swarmEdge,
+          edgeDataDir,
+          log: (line) => logger.info({ driver: 'swarm' }, line),
+        }),
+      ),
+    );
   }
   const driver = (kind: DriverKind): RuntimeDriver => {
     const d = drivers.get(kind);

@@ -1,16 +1,20 @@
 // The Swarm driver as the control plane runs it: connected from settings (DOCKER_HOST-style
-// address, TLS files, SSH key file), with the runtime port's log stream and per-service replica
-// counts on top of the driver. Loaded on first use (see lazy-driver.ts).
-import { readFile } from 'node:fs/promises';
+// address, TLS files, SSH key file), the Slipway edge running as a Swarm service in front of the
+// apps, and the runtime port's log stream and per-service replica counts on top of the driver.
+// Loaded on first use (see lazy-driver.ts).
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import type { App, Environment, Release } from '../core/model.js';
+import type { EdgeControl } from '../core/ports/edge-control.js';
 import type { RuntimeLogLine, RuntimeLogQuery, RuntimeStatus } from '../core/ports/runtime-driver.js';
 import { Sensitive } from '../core/sensitive.js';
 import type { Settings } from '../platform/env.js';
 import { parseDockerHost, type EngineCredentials } from './swarm/engine/connection.js';
+import { ensureEdgeService } from './swarm/edge/edge-service.js';
 import { EngineClient } from './swarm/engine/engine-client.js';
-import { SwarmDriver, type SwarmDriverOptions } from './swarm/swarm-driver.js';
+import { SwarmDriver } from './swarm/swarm-driver.js';
 
 export class SwarmRuntime extends SwarmDriver {
   async *streamLogs(app: App, environment: Environment, live: Release | null, query: RuntimeLogQuery): AsyncGenerator<RuntimeLogLine> {
@@ -54,12 +58,46 @@ export async function engineCredentials(settings: Settings): Promise<EngineCrede
   return creds;
 }
 
-export async function createSwarmRuntime(settings: Settings): Promise<SwarmRuntime> {
+export interface SwarmRuntimeOptions {
+  /** The control plane's client of the Swarm edge's admin API (its socket in `edgeDataDir`). */
+  edgeControl: EdgeControl;
+  /** Host directory bind-mounted as the Swarm edge's data dir. */
+  edgeDataDir: string;
+  log?: (line: string) => void;
+}
+
+/** Connects to the engine, makes sure the Swarm edge runs (built and updated only when it changed), and returns the driver. */
+export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeOptions): Promise<SwarmRuntime> {
   if (!settings.dockerHost) throw new ConfigError('the swarm driver needs SLIPWAY_DOCKER_HOST (e.g. unix:///var/run/docker.sock)');
-  const connection = parseDockerHost(settings.dockerHost, await engineCredentials(settings));
-  const options: SwarmDriverOptions = {
-    engine: await EngineClient.connect(connection),
-    ...(settings.swarmRegistry ? { registry: settings.swarmRegistry } : {}),
-  };
-  return new SwarmRuntime(options);
+  if (!settings.swarmRegistry) {
+    throw new ConfigError('the swarm driver needs SLIPWAY_SWARM_REGISTRY: the registry that Swarm nodes pull the built images (and the edge image) from, e.g. registry.example.net:5000');
+  }
+  const engine = await EngineClient.connect(parseDockerHost(settings.dockerHost, await engineCredentials(settings)));
+  try {
+    await ensureEdgeService(engine, {
+      registry: settings.swarmRegistry,
+      publishedPort: settings.swarmEdgePort,
+      dataDir: opts.edgeDataDir,
+      bundlePath: await edgeBundle(),
+      control: opts.edgeControl,
+      logLevel: settings.logLevel,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
+  return new SwarmRuntime({ engine, registry: settings.swarmRegistry, edge: { control: opts.edgeControl } });
+}
+
+/** dist/bundle/edge.mjs of this installation, found from this module (in dist/src or a bundle chunk). */
+async function edgeBundle(): Promise<string> {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'dist', 'bundle', 'edge.mjs');
+    if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) throw new ConfigError('dist/bundle/edge.mjs is missing (the Swarm edge image runs it): build it with `npm run build`');
+    dir = up;
+  }
 }

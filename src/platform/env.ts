@@ -21,6 +21,7 @@ const settingsSchema = z.object({
   SLIPWAY_DOCKER_CERT_PATH: z.string().min(1).optional(),
   SLIPWAY_DOCKER_SSH_KEY: z.string().min(1).optional(),
   SLIPWAY_SWARM_REGISTRY: z.string().min(1).optional(),
+  SLIPWAY_SWARM_EDGE_PORT: z.coerce.number().int().min(1).max(65535).default(80),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   SLIPWAY_FAULT_CRASH_AT: z
     .string()
@@ -51,6 +52,8 @@ export interface Settings {
   dockerSshKey: string | undefined;
   /** Registry for built images when slipway.yml names none, e.g. registry.example.net:5000. */
   swarmRegistry: string | undefined;
+  /** Host port the Swarm edge service publishes (host mode, on the manager). */
+  swarmEdgePort: number;
   /** Testing only: the control plane kills itself (SIGKILL) at this step boundary. */
   faultCrashAt: string | undefined;
 }
@@ -79,6 +82,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dockerCertPath: s.SLIPWAY_DOCKER_CERT_PATH,
     dockerSshKey: s.SLIPWAY_DOCKER_SSH_KEY,
     swarmRegistry: s.SLIPWAY_SWARM_REGISTRY,
+    swarmEdgePort: s.SLIPWAY_SWARM_EDGE_PORT,
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
   };
 }

@@ -62,6 +62,7 @@ export async function startControlPlane(opts: { edge?: boolean } = {}): Promise<
     dockerCertPath: undefined,
     dockerSshKey: undefined,
     swarmRegistry: undefined,
+    swarmEdgePort: 80,
     token: undefined,
     logLevel: 'info',
     faultCrashAt: undefined,

@@ -1,0 +1,149 @@
+// The Swarm driver wired into the control plane, end to end: a real `slipway server` process with
+// SLIPWAY_DOCKER_HOST set, an app whose slipway.yml says `driver: swarm` in a real git
+// repository, deployed through the API. The server starts the Slipway edge as a Swarm service and
+// routes the app through it; a load generator sees zero failed requests while v2 rolls out;
+// `slipway status` shows the service's replicas and `slipway logs` its output.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import type { ApiClient } from '../../src/cli/api-client.js';
+import type { RuntimeLogLine } from '../../src/core/ports/runtime-driver.js';
+import { parseDockerHost } from '../../src/drivers/swarm/engine/connection.js';
+import { EngineClient } from '../../src/drivers/swarm/engine/engine-client.js';
+import { SwarmApi } from '../../src/drivers/swarm/engine/swarm-api.js';
+import { removeEdgeService } from '../../src/drivers/swarm/edge/edge-service.js';
+import { removeStack } from '../../src/drivers/swarm/stack/remove-stack.js';
+import { runCli, serverEnv } from '../cli/run-cli.js';
+import { stopEverything } from '../support/cleanup.js';
+import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
+import { createTestRepo, type TestRepo } from '../support/git-repo.js';
+import { startLoad } from '../support/load-generator.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { freeHostPort } from '../support/swarm-edge.js';
+import { requireSwarmEnv } from '../support/swarm-env.js';
+import { busyboxSkip, webFiles, writeBusyboxContext } from '../support/swarm-images.js';
+
+const { env, skip } = await requireSwarmEnv();
+const missingBusybox = busyboxSkip();
+const HOST = 'swarm.test';
+
+const SLIPWAY_YML = `driver: swarm
+swarm:
+  route: { service: web, port: 8080, health_path: /health }
+environments:
+  staging:
+    branch: main
+    route: { host: ${HOST} }
+`;
+
+const COMPOSE = `services:
+  web:
+    build: .
+    command: ["sh", "-c", "echo web serving $$(cat /www/index.html); exec httpd -f -p 8080 -h /www"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
+      interval: 1s
+      timeout: 1s
+      retries: 2
+    stop_grace_period: 3s
+    deploy:
+      replicas: 2
+      endpoint_mode: dnsrr
+      update_config:
+        order: start-first
+        failure_action: rollback
+        monitor: 2s
+      rollback_config:
+        order: start-first
+`;
+
+describe('the control plane deploys to Docker Swarm', { skip: skip || missingBusybox || false, timeout: 600_000 }, () => {
+  // Short names: the edge's admin socket path (<data dir>/swarm-edge/edge/admin.sock) must stay under 108 bytes.
+  const appName = `sw${(Date.now() % 1_000_000).toString(36)}`;
+  let dataDir: string;
+  let repo: TestRepo;
+  let server: ServerProcess;
+  let client: ApiClient;
+  let engine: EngineClient;
+  let edgePort: number;
+
+  async function release(version: string): Promise<void> {
+    await writeBusyboxContext(repo.work, webFiles(version));
+    await repo.git(['add', '-A']);
+    await repo.commit({ 'slipway.yml': SLIPWAY_YML, 'docker-compose.yml': COMPOSE }, `Version ${version}`);
+    await repo.push('main');
+  }
+
+  async function deploy(): Promise<{ id: string; status: string; error: string | null }> {
+    const { deployment } = await client.deploy(appName, 'staging');
+    return waitTerminal(client, deployment.id, 300_000);
+  }
+
+  before(async () => {
+    engine = await EngineClient.connect(parseDockerHost(env!.dockerHost));
+    dataDir = await mkdtemp('/tmp/swsrv-');
+    edgePort = await freeHostPort();
+    repo = await createTestRepo();
+    await release('v1');
+    server = await startServerProcess({
+      dataDir,
+      env: { SLIPWAY_DOCKER_HOST: env!.dockerHost, SLIPWAY_SWARM_REGISTRY: env!.registry, SLIPWAY_SWARM_EDGE_PORT: String(edgePort) },
+    });
+    client = apiClient(server.url, server.token);
+    await client.createApp({ name: appName, repo: repo.bare });
+  });
+
+  after(async () => {
+    const api = new SwarmApi(engine);
+    await removeStack(api, `${appName}-staging`).catch((e: Error) => console.log(`# cleanup: ${e.message}`));
+    await removeEdgeService(engine).catch((e: Error) => console.log(`# cleanup: ${e.message}`));
+    server?.kill('SIGTERM');
+    await server?.exited;
+    if (dataDir) {
+      await stopEverything(dataDir);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    await repo?.cleanup();
+    engine?.close();
+  });
+
+  it('v1: the first swarm deploy starts the edge service, builds by digest and routes the environment through it', async () => {
+    const d = await deploy();
+    assert.equal(d.status, 'succeeded', `${d.error ?? ''}\n${await logText(client, d.id)}\n${server.logs().slice(-3000)}`);
+    // undici's request: fetch() does not let a caller set Host.
+    const res = await request(`http://127.0.0.1:${edgePort}/`, { headers: { host: HOST } });
+    assert.equal((await res.body.text()).trim(), 'v1');
+    const log = await logText(client, d.id);
+    assert.match(log, /edge route \S+\/staging \(swarm\.test\/\) -> tasks of \S+_web:8080/);
+  });
+
+  it('v2 rolls out with zero failed requests through the Swarm edge', async () => {
+    await release('v2');
+    const load = startLoad({ url: `http://127.0.0.1:${edgePort}/`, headers: { host: HOST }, concurrency: 4, maxDurationMs: 280_000 });
+    const d = await deploy();
+    load.mark();
+    await new Promise((r) => setTimeout(r, 1500));
+    const report = await load.stop();
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    assert.equal(report.failures, 0, JSON.stringify(report.failureSamples.slice(0, 5)));
+    assert.ok(report.total > 50, `only ${report.total} requests were sent`);
+    assert.deepEqual(Object.keys(report.bodiesAfterMark).map((b) => b.trim()), ['v2']);
+  });
+
+  it('slipway status shows the service replicas; slipway logs shows its output', async () => {
+    const { environments } = await client.status(appName);
+    const runtime = environments[0]?.runtime;
+    assert.ok(runtime && !('error' in runtime), JSON.stringify(runtime));
+    assert.deepEqual(runtime.services?.map((s) => [s.name, s.running, s.desired]), [['web', 2, 2]]);
+    assert.equal(runtime.healthy, true);
+
+    const lines: RuntimeLogLine[] = [];
+    for await (const l of client.logs(appName, 'staging', { service: 'web', tail: 50 })) lines.push(l);
+    assert.ok(lines.some((l) => l.text.includes('web serving v2') && l.service === 'web' && l.stream === 'stdout'), JSON.stringify(lines.slice(-10)));
+
+    const out = await runCli(['status', appName], { env: serverEnv(server) });
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /SERVICE\s+REPLICAS\s+UPDATE\n\s*web\s+2\/2/);
+  });
+});
