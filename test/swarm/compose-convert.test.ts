@@ -127,11 +127,11 @@ describe('Compose -> Swarm conversion', () => {
       () => load(text),
       (e: unknown) =>
         e instanceof ConfigError &&
-        /docker-compose\.yml: foo: unknown or unsupported top-level key "foo"/.test(e.message) &&
-        /services\.web\.imgae: unknown or unsupported service key "imgae"/.test(e.message) &&
-        /services\.web\.network_mode/.test(e.message),
+        /docker-compose\.yml: foo: unknown key "foo": not in the Compose specification/.test(e.message) &&
+        /services\.web\.imgae: unknown key "imgae": not in the Compose specification/.test(e.message) &&
+        /services\.web\.network_mode: unsupported service key "network_mode": valid Compose, but the Swarm driver does not support it/.test(e.message),
     );
-    assert.throws(() => load('services:\n  web:\n    image: i\n    deploy:\n      replica: 3\n'), /services\.web\.deploy: unknown key "replica"/);
+    assert.throws(() => load('services:\n  web:\n    image: i\n    deploy:\n      replica: 3\n'), /services\.web\.deploy\.replica: unknown key "replica"/);
     assert.throws(() => load('services:\n  web:\n    image: i\n    deploy: {replicas: two}\n'), /services\.web\.deploy\.replicas: expected a number/);
   });
 

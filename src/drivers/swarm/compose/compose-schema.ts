@@ -7,6 +7,14 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const nameKey = /^[a-zA-Z0-9._-]+$/;
 const extensions = <S extends z.ZodRawShape>(shape: S) => z.looseObject(shape); // x-* keys are checked separately
 
+/** A strict object that ignores x-* extension keys (the specification allows them in most objects; it checks where). */
+const strictObject = <S extends z.ZodRawShape>(shape: S) => z.preprocess(withoutExtensionKeys, z.strictObject(shape));
+
+function withoutExtensionKeys(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('x-')));
+}
+
 /** A list of "KEY=VALUE" strings or a mapping; values may be null (environment: "KEY" alone). */
 export const listOrDict = z.union([z.array(z.string()), z.record(z.string(), z.union([scalar, z.null()]))]);
 const stringOrList = z.union([z.string(), z.array(z.string())]);
@@ -14,7 +22,7 @@ const duration = z.string().describe('a Go duration like "10s", "1m30s", "500ms"
 
 const command = z.union([z.string(), z.array(z.string()), z.null()]);
 
-const healthcheck = z.strictObject({
+const healthcheck = strictObject({
   test: z.union([z.string(), z.array(z.string())]).optional(),
   interval: duration.optional(),
   timeout: duration.optional(),
@@ -24,7 +32,7 @@ const healthcheck = z.strictObject({
   disable: z.boolean().optional(),
 });
 
-const updateConfig = z.strictObject({
+const updateConfig = strictObject({
   parallelism: z.number().int().min(0).optional(),
   delay: duration.optional(),
   failure_action: z.enum(['continue', 'rollback', 'pause']).optional(),
@@ -33,13 +41,13 @@ const updateConfig = z.strictObject({
   order: z.enum(['start-first', 'stop-first']).optional(),
 });
 
-const resourceSet = z.strictObject({
+const resourceSet = strictObject({
   cpus: z.union([z.number(), z.string()]).optional(),
   memory: z.union([z.string(), z.number()]).optional(),
   pids: z.number().int().optional(),
 });
 
-const deploy = z.strictObject({
+const deploy = strictObject({
   mode: z.enum(['replicated', 'global', 'replicated-job', 'global-job']).optional(),
   replicas: z.number().int().min(0).optional(),
   endpoint_mode: z.enum(['vip', 'dnsrr']).optional(),
@@ -54,11 +62,11 @@ const deploy = z.strictObject({
       window: duration.optional(),
     })
     .optional(),
-  resources: z.strictObject({ limits: resourceSet.optional(), reservations: resourceSet.optional() }).optional(),
+  resources: strictObject({ limits: resourceSet.optional(), reservations: resourceSet.optional() }).optional(),
   placement: z
     .strictObject({
       constraints: z.array(z.string()).optional(),
-      preferences: z.array(z.strictObject({ spread: z.string() })).optional(),
+      preferences: z.array(strictObject({ spread: z.string() })).optional(),
       max_replicas_per_node: z.number().int().min(0).optional(),
     })
     .optional(),
@@ -67,7 +75,7 @@ const deploy = z.strictObject({
 const port = z.union([
   z.number().int(),
   z.string(),
-  z.strictObject({
+  strictObject({
     target: z.number().int().min(1).max(65535),
     published: z.union([z.number().int(), z.string()]).optional(),
     protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
@@ -78,21 +86,21 @@ const port = z.union([
 
 const serviceVolume = z.union([
   z.string(),
-  z.strictObject({
+  strictObject({
     type: z.enum(['volume', 'bind', 'tmpfs']),
     source: z.string().optional(),
     target: z.string(),
     read_only: z.boolean().optional(),
     consistency: z.string().optional(),
-    volume: z.strictObject({ nocopy: z.boolean().optional() }).optional(),
-    bind: z.strictObject({ propagation: z.string().optional(), create_host_path: z.boolean().optional() }).optional(),
-    tmpfs: z.strictObject({ size: z.union([z.number(), z.string()]).optional(), mode: z.number().optional() }).optional(),
+    volume: strictObject({ nocopy: z.boolean().optional() }).optional(),
+    bind: strictObject({ propagation: z.string().optional(), create_host_path: z.boolean().optional() }).optional(),
+    tmpfs: strictObject({ size: z.union([z.number(), z.string()]).optional(), mode: z.number().optional() }).optional(),
   }),
 ]);
 
 const fileRef = z.union([
   z.string(),
-  z.strictObject({
+  strictObject({
     source: z.string(),
     target: z.string().optional(),
     uid: z.string().optional(),
@@ -103,7 +111,7 @@ const fileRef = z.union([
 
 const serviceNetworks = z.union([
   z.array(z.string()),
-  z.record(z.string(), z.union([z.null(), z.strictObject({ aliases: z.array(z.string()).optional() })])),
+  z.record(z.string(), z.union([z.null(), strictObject({ aliases: z.array(z.string()).optional() })])),
 ]);
 
 export const serviceSchema = extensions({
@@ -122,7 +130,7 @@ export const serviceSchema = extensions({
   volumes: z.array(serviceVolume).optional(),
   stop_grace_period: duration.optional(),
   stop_signal: z.string().optional(),
-  logging: z.strictObject({ driver: z.string().optional(), options: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional() }).optional(),
+  logging: strictObject({ driver: z.string().optional(), options: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional() }).optional(),
   hostname: z.string().optional(),
   user: z.string().optional(),
   working_dir: z.string().optional(),
@@ -143,7 +151,7 @@ export const serviceSchema = extensions({
   container_name: z.string().optional(),
 });
 
-const external = z.union([z.boolean(), z.strictObject({ name: z.string().optional() })]);
+const external = z.union([z.boolean(), strictObject({ name: z.string().optional() })]);
 
 export const networkSchema = z.union([
   z.null(),
@@ -158,7 +166,7 @@ export const networkSchema = z.union([
     ipam: z
       .strictObject({
         driver: z.string().optional(),
-        config: z.array(z.strictObject({ subnet: z.string().optional(), gateway: z.string().optional(), ip_range: z.string().optional() })).optional(),
+        config: z.array(strictObject({ subnet: z.string().optional(), gateway: z.string().optional(), ip_range: z.string().optional() })).optional(),
       })
       .optional(),
   }),

@@ -1,9 +1,12 @@
-// Loads a compose file: YAML -> interpolation -> unknown-key check -> schema validation.
+// Loads a compose file: YAML -> interpolation -> the Compose specification's JSON Schema and
+// the Swarm driver's supported-key check -> the typed subset the converter reads (zod).
 // Every problem names the file and the path; nothing is half-loaded.
 import { parseDocument, visit } from 'yaml';
+import type { z } from 'zod';
 import { describeIssue, type ConfigIssue } from '../../../core/config-file.js';
 import { ConfigError } from '../../../core/errors.js';
 import { ALLOWED_KEYS, composeSchema, IGNORED_SERVICE_KEYS, type ComposeFile } from './compose-schema.js';
+import { SPEC_KEYS, validateComposeSpec } from './compose-spec-validator.js';
 import { interpolateTree } from './interpolate.js';
 
 export interface LoadedCompose {
@@ -32,10 +35,12 @@ export function loadCompose(text: string, vars: Readonly<Record<string, string>>
   });
   const raw: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   const { value, issues: interpolationIssues } = interpolateTree(raw, vars);
-  const issues: ConfigIssue[] = [...interpolationIssues, ...unknownKeys(value)];
+  if (interpolationIssues.length > 0) throw composeError(fileName, interpolationIssues);
+  const issues: ConfigIssue[] = [...validateComposeSpec(value), ...unsupportedKeys(value)];
   if (issues.length > 0) throw composeError(fileName, issues);
+  // The file is valid Compose; what the typed subset still rejects is unsupported by the Swarm driver.
   const parsed = composeSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) throw composeError(fileName, parsed.error.issues.map(describeIssue));
+  if (!parsed.success) throw composeError(fileName, parsed.error.issues.flatMap(subsetIssue));
   return { file: parsed.data, warnings: ignoredKeys(parsed.data) };
 }
 
@@ -47,32 +52,42 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkKeys(obj: unknown, allowed: readonly string[], path: string, what: string, out: ConfigIssue[]): void {
+/** Keys the specification defines but the Swarm driver does not support (unknown keys are the schema's to report). */
+function checkKeys(obj: unknown, allowed: readonly string[], known: readonly string[], path: string, what: string, out: ConfigIssue[]): void {
   if (!isRecord(obj)) return;
   for (const key of Object.keys(obj)) {
-    if (key.startsWith('x-') || allowed.includes(key)) continue;
-    out.push({ path: path ? `${path}.${key}` : key, message: `unknown or unsupported ${what} key ${JSON.stringify(key)} (the Swarm driver supports: ${allowed.join(', ')})` });
+    if (key.startsWith('x-') || allowed.includes(key) || !known.includes(key)) continue;
+    out.push({ path: path ? `${path}.${key}` : key, message: `unsupported ${what} key ${JSON.stringify(key)}: valid Compose, but the Swarm driver does not support it (it supports: ${allowed.join(', ')})` });
   }
 }
 
-/** Keys outside the supported subset, reported with their path. Deeper objects are strict in the schema. */
-function unknownKeys(root: unknown): ConfigIssue[] {
+function unsupportedKeys(root: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  checkKeys(root, ALLOWED_KEYS.top, '', 'top-level', out);
+  checkKeys(root, ALLOWED_KEYS.top, SPEC_KEYS.top, '', 'top-level', out);
   if (!isRecord(root)) return out;
   const sections = [
-    ['services', ALLOWED_KEYS.service, 'service'],
-    ['networks', ALLOWED_KEYS.network, 'network'],
-    ['volumes', ALLOWED_KEYS.volume, 'volume'],
-    ['secrets', ALLOWED_KEYS.fileObject, 'secret'],
-    ['configs', ALLOWED_KEYS.fileObject, 'config'],
+    ['services', ALLOWED_KEYS.service, SPEC_KEYS.service, 'service'],
+    ['networks', ALLOWED_KEYS.network, SPEC_KEYS.network, 'network'],
+    ['volumes', ALLOWED_KEYS.volume, SPEC_KEYS.volume, 'volume'],
+    ['secrets', ALLOWED_KEYS.fileObject, SPEC_KEYS.secret, 'secret'],
+    ['configs', ALLOWED_KEYS.fileObject, SPEC_KEYS.config, 'config'],
   ] as const;
-  for (const [section, allowed, what] of sections) {
+  for (const [section, allowed, known, what] of sections) {
     const entries = root[section];
     if (!isRecord(entries)) continue;
-    for (const [name, def] of Object.entries(entries)) checkKeys(def, allowed, `${section}.${name}`, what, out);
+    for (const [name, def] of Object.entries(entries)) checkKeys(def, allowed, known, `${section}.${name}`, what, out);
   }
   return out;
+}
+
+/** A zod issue on a spec-valid file: unrecognized keys are valid Compose the driver does not support. */
+function subsetIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
+  if (issue.code !== 'unrecognized_keys') return [describeIssue(issue)];
+  const at = issue.path.map(String).join('.');
+  return issue.keys.map((key) => ({
+    path: at ? `${at}.${key}` : key,
+    message: `unsupported key ${JSON.stringify(key)}: valid Compose, but the Swarm driver does not support it`,
+  }));
 }
 
 function ignoredKeys(file: ComposeFile): string[] {
