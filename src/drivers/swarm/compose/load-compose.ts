@@ -36,7 +36,10 @@ export function loadCompose(text: string, vars: Readonly<Record<string, string>>
   const raw: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   const { value, issues: interpolationIssues } = interpolateTree(raw, vars);
   if (interpolationIssues.length > 0) throw composeError(fileName, interpolationIssues);
-  const issues: ConfigIssue[] = [...validateComposeSpec(value), ...unsupportedKeys(value)];
+  const unsupported = unsupportedKeys(value);
+  // A key that must go anyway is reported once, as unsupported, not also for what is wrong inside it.
+  const under = (path: string) => unsupported.some((u) => path === u.path || path.startsWith(`${u.path}.`));
+  const issues: ConfigIssue[] = [...validateComposeSpec(value).filter((i) => !under(i.path)), ...unsupported];
   if (issues.length > 0) throw composeError(fileName, issues);
   // The file is valid Compose; what the typed subset still rejects is unsupported by the Swarm driver.
   const parsed = composeSchema.safeParse(value, { reportInput: true });
