@@ -14,14 +14,16 @@ describe('Docker host parsing and version negotiation', () => {
     const tls = { ca: 'CA', cert: 'CERT', key: new Sensitive('KEY') };
     const remote = parseDockerHost('tcp://swarm.example:2376', { tls });
     assert.equal(remote.kind, 'tcp');
-    const ssh = parseDockerHost('ssh://deploy@manager.example:2222');
-    assert.deepEqual(ssh, { kind: 'ssh', host: 'manager.example', port: 2222, username: 'deploy', privateKey: null });
+    const knownHosts = { path: '/k/known_hosts', text: '' };
+    const ssh = parseDockerHost('ssh://deploy@manager.example:2222', { sshKnownHosts: knownHosts });
+    assert.deepEqual(ssh, { kind: 'ssh', host: 'manager.example', port: 2222, username: 'deploy', privateKey: null, knownHosts });
   });
 
   it('refuses plain TCP to a remote host and unknown schemes, saying how to fix it', () => {
     assert.throws(() => parseDockerHost('tcp://swarm.example:2375'), /needs TLS/);
     assert.throws(() => parseDockerHost('ftp://x'), /unsupported scheme/);
     assert.throws(() => parseDockerHost('ssh://manager.example'), /expected a user/);
+    assert.throws(() => parseDockerHost('ssh://deploy@manager.example'), /known_hosts file, and none was given/);
   });
 
   it('negotiates the highest common API version, 1.41 at least', () => {
@@ -61,7 +63,14 @@ describe('EngineClient against the real engine', { skip }, () => {
 
   it('over SSH: many requests share ONE ssh connection (channels running docker system dial-stdio)', async () => {
     const client = await EngineClient.connect(
-      { kind: 'ssh', host: '127.0.0.1', port: ssh.port, username: 'deploy', privateKey: new Sensitive(ssh.clientKey) },
+      {
+        kind: 'ssh',
+        host: '127.0.0.1',
+        port: ssh.port,
+        username: 'deploy',
+        privateKey: new Sensitive(ssh.clientKey),
+        knownHosts: { path: '/test/known_hosts', text: ssh.knownHostsLines() },
+      },
     );
     try {
       await Promise.all(Array.from({ length: 8 }, () => client.request({ method: 'GET', path: '/_ping' })));

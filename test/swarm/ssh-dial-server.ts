@@ -1,5 +1,6 @@
 // A real SSH server (ssh2's Server) on 127.0.0.1:0 that answers `docker system dial-stdio`
 // by piping the channel to a local Docker socket, as the docker CLI does on a remote host.
+// Its host keys are generated per server; `knownHostsLines` gives the known_hosts lines for them.
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -8,6 +9,10 @@ export interface SshDialServer {
   port: number;
   /** An ed25519 private key (OpenSSH format) the server accepts. */
   clientKey: string;
+  /** The server's host public keys, as in a known_hosts line: `TYPE BASE64`. */
+  hostPublicKeys: string[];
+  /** known_hosts lines for `[127.0.0.1]:PORT` (all host keys, or those of the given types). */
+  knownHostsLines(types?: string[]): string;
   connections: number;
   channels: number;
   commands: string[];
@@ -16,7 +21,10 @@ export interface SshDialServer {
 
 interface Ssh2 {
   Server: new (cfg: { hostKeys: string[] }, onClient: (client: SshConn) => void) => net.Server;
-  utils: { generateKeyPairSync(type: 'ed25519'): { private: string; public: string }; parseKey(k: string): { getPublicSSH(): Buffer } };
+  utils: {
+    generateKeyPairSync(type: HostKeyType, opts?: { bits?: number }): { private: string; public: string };
+    parseKey(k: string): { getPublicSSH(): Buffer };
+  };
 }
 interface SshConn {
   on(ev: 'authentication', cb: (ctx: { method: string; username: string; key?: { data: Buffer }; accept(): void; reject(m?: string[]): void }) => void): SshConn;
@@ -29,16 +37,35 @@ interface SshSession {
   on(ev: 'exec', cb: (accept: () => Duplex & { exit(code: number): void }, reject: () => void, info: { command: string }) => void): void;
 }
 
-export async function startSshDialServer(socketPath: string): Promise<SshDialServer> {
+export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
+
+const BITS: Record<HostKeyType, number | undefined> = { ed25519: undefined, ecdsa: 256, rsa: 2048 };
+
+/** A fresh key pair as ssh2 makes it; `public` is `TYPE BASE64`. */
+export function generateSshKey(type: HostKeyType): { private: string; public: string } {
+  const ssh2 = createRequire(import.meta.url)('ssh2') as Ssh2;
+  const bits = BITS[type];
+  const k = ssh2.utils.generateKeyPairSync(type, bits ? { bits } : undefined);
+  return { private: k.private, public: k.public.split(' ').slice(0, 2).join(' ') };
+}
+
+export async function startSshDialServer(socketPath: string, opts: { hostKeyTypes?: HostKeyType[] } = {}): Promise<SshDialServer> {
   const require = createRequire(import.meta.url);
   const ssh2 = require('ssh2') as Ssh2;
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const hostKeys = (opts.hostKeyTypes ?? ['ed25519']).map(generateSshKey);
   const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
   const allowed = ssh2.utils.parseKey(clientKey.public).getPublicSSH();
   const conns = new Set<SshConn>();
   const state: SshDialServer = {
     port: 0,
     clientKey: clientKey.private,
+    hostPublicKeys: hostKeys.map((k) => k.public),
+    knownHostsLines: (types) =>
+      hostKeys
+        .map((k) => k.public)
+        .filter((k) => !types || types.some((t) => k.startsWith(`${t} `)))
+        .map((k) => `[127.0.0.1]:${state.port} ${k}\n`)
+        .join(''),
     connections: 0,
     channels: 0,
     commands: [],
@@ -47,7 +74,7 @@ export async function startSshDialServer(socketPath: string): Promise<SshDialSer
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-  const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
+  const server = new ssh2.Server({ hostKeys: hostKeys.map((k) => k.private) }, (client) => {
     state.connections += 1;
     conns.add(client);
     client

@@ -1,12 +1,23 @@
 // How to reach a Docker Engine: its local socket, TCP with TLS, or SSH. Parsed from a
-// DOCKER_HOST-style URL plus credentials (TLS keys and SSH keys are secrets).
+// DOCKER_HOST-style URL plus credentials (TLS keys and SSH keys are secrets) and, for SSH,
+// the known_hosts file the server's host key must be in.
 import { ConfigError } from '../../../core/errors.js';
 import type { Sensitive } from '../../../core/sensitive.js';
+import type { KnownHostsFile } from './host-key-check.js';
 
 export type EngineConnection =
   | { kind: 'socket'; socketPath: string }
   | { kind: 'tcp'; host: string; port: number; tls: EngineTls | null }
-  | { kind: 'ssh'; host: string; port: number; username: string; privateKey: Sensitive | null; passphrase?: Sensitive };
+  | {
+      kind: 'ssh';
+      host: string;
+      port: number;
+      username: string;
+      privateKey: Sensitive | null;
+      passphrase?: Sensitive;
+      /** The server's host key must be in this file (strict, like ssh with StrictHostKeyChecking=yes). */
+      knownHosts: KnownHostsFile;
+    };
 
 export interface EngineTls {
   ca: string;
@@ -18,6 +29,8 @@ export interface EngineCredentials {
   tls?: EngineTls;
   sshPrivateKey?: Sensitive;
   sshPassphrase?: Sensitive;
+  /** Required for ssh:// hosts (see readKnownHostsFile). */
+  sshKnownHosts?: KnownHostsFile;
 }
 
 /** `unix:///var/run/docker.sock`, `tcp://host:2376` (TLS when credentials give one), `ssh://user@host[:22]`. */
@@ -46,12 +59,16 @@ export function parseDockerHost(url: string, creds: EngineCredentials = {}): Eng
   }
   if (parsed.protocol === 'ssh:') {
     if (!parsed.username) throw new ConfigError(`Docker host ${url}: expected a user, like ssh://deploy@${parsed.hostname}`);
+    if (!creds.sshKnownHosts) {
+      throw new ConfigError(`Docker host ${url}: the SSH host key must be checked against a known_hosts file, and none was given (read one with readKnownHostsFile)`);
+    }
     const conn: EngineConnection = {
       kind: 'ssh',
       host: parsed.hostname,
       port: parsed.port ? Number(parsed.port) : 22,
       username: decodeURIComponent(parsed.username),
       privateKey: creds.sshPrivateKey ?? null,
+      knownHosts: creds.sshKnownHosts,
     };
     if (creds.sshPassphrase) conn.passphrase = creds.sshPassphrase;
     return conn;

@@ -4,8 +4,10 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { ConfigError } from '../../../core/errors.js';
 import { describeConnection, type EngineConnection } from './connection.js';
 import { EngineApiError, UnavailableError } from './errors.js';
+import { HostKeyCheck } from './host-key-check.js';
 import { PersistentSshAgent, type SshClientLike } from './ssh-agent.js';
 
 export const MIN_API_VERSION = '1.41';
@@ -77,6 +79,8 @@ export class EngineClient {
       version = (await probe.version()) as unknown as { ApiVersion: string; MinAPIVersion?: string };
     } catch (err) {
       agent?.destroy();
+      // A refused SSH host key: its message says what to check and how to fix it.
+      if (err instanceof ConfigError) throw err;
       throw new UnavailableError(`cannot reach the Docker Engine at ${where}: ${(err as Error).message}; is dockerd running and is the address right?`);
     }
     try {
@@ -161,7 +165,12 @@ function sshAgent(c: Extract<EngineConnection, { kind: 'ssh' }>, factory?: () =>
       const { Client } = require('ssh2') as { Client: new () => SshClientLike };
       return new Client();
     });
-  const opts: ConstructorParameters<typeof PersistentSshAgent>[0] = { host: c.host, port: c.port, username: c.username };
+  const opts: ConstructorParameters<typeof PersistentSshAgent>[0] = {
+    host: c.host,
+    port: c.port,
+    username: c.username,
+    hostKeys: new HostKeyCheck(c.knownHosts, c.host, c.port),
+  };
   if (c.privateKey) opts.privateKey = c.privateKey.reveal();
   if (c.passphrase) opts.passphrase = c.passphrase.reveal();
   return new PersistentSshAgent(opts, make);

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { UnavailableError } from './errors.js';
+import type { HostKeyCheck } from './host-key-check.js';
 
 /** The part of ssh2's Client this agent uses (ssh2 is installed with docker-modem). */
 export interface SshClientLike {
@@ -22,6 +23,8 @@ export interface SshAgentOptions {
   username: string;
   privateKey?: string;
   passphrase?: string;
+  /** The server's host key is checked against known_hosts; a refused key fails the connection. */
+  hostKeys: HostKeyCheck;
   readyTimeoutMs?: number;
 }
 
@@ -51,6 +54,9 @@ export class PersistentSshAgent extends http.Agent {
         .on('error', (err) => {
           this.#ready = null;
           this.#client = null;
+          // ssh2 says only "Host denied (verification failed)"; the check knows why and how to fix it.
+          const refusal = this.#opts.hostKeys.refusal;
+          if (refusal) return reject(refusal);
           reject(new UnavailableError(`SSH connection to ${this.#opts.username}@${this.#opts.host}:${this.#opts.port} failed: ${err.message}`));
         })
         .on('close', () => {
@@ -66,6 +72,8 @@ export class PersistentSshAgent extends http.Agent {
         passphrase: this.#opts.passphrase,
         readyTimeout: this.#opts.readyTimeoutMs ?? 20_000,
         keepaliveInterval: 15_000,
+        hostVerifier: (key: Buffer) => this.#opts.hostKeys.verify(key),
+        algorithms: { serverHostKey: this.#opts.hostKeys.serverHostKeyAlgorithms() },
       });
     });
     return this.#ready;
