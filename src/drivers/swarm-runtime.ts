@@ -12,7 +12,7 @@ import type { RuntimeLogLine, RuntimeLogQuery, RuntimeStatus } from '../core/por
 import { Sensitive } from '../core/sensitive.js';
 import type { Settings } from '../platform/env.js';
 import { parseDockerHost, type EngineCredentials } from './swarm/engine/connection.js';
-import { ensureEdgeService } from './swarm/edge/edge-service.js';
+import { ensureEdgeService, type EdgeServiceResult } from './swarm/edge/edge-service.js';
 import { EngineClient } from './swarm/engine/engine-client.js';
 import { SwarmDriver } from './swarm/swarm-driver.js';
 
@@ -73,8 +73,9 @@ export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeO
     throw new ConfigError('the swarm driver needs SLIPWAY_SWARM_REGISTRY: the registry that Swarm nodes pull the built images (and the edge image) from, e.g. registry.example.net:5000');
   }
   const engine = await EngineClient.connect(parseDockerHost(settings.dockerHost, await engineCredentials(settings)));
+  let edge: EdgeServiceResult;
   try {
-    await ensureEdgeService(engine, {
+    edge = await ensureEdgeService(engine, {
       registry: settings.swarmRegistry,
       publishedPort: settings.swarmEdgePort,
       dataDir: opts.edgeDataDir,
@@ -87,7 +88,12 @@ export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeO
     engine.close();
     throw err;
   }
-  return new SwarmRuntime({ engine, registry: settings.swarmRegistry, edge: { control: opts.edgeControl } });
+  return new SwarmRuntime({
+    engine,
+    registry: settings.swarmRegistry,
+    edge: { control: opts.edgeControl },
+    nodeJobs: { image: edge.image, dockerSocket: settings.swarmNodeSocket },
+  });
 }
 
 /** dist/bundle/edge.mjs of this installation, found from this module (in dist/src or a bundle chunk). */

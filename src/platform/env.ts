@@ -22,6 +22,7 @@ const settingsSchema = z.object({
   SLIPWAY_DOCKER_SSH_KEY: z.string().min(1).optional(),
   SLIPWAY_SWARM_REGISTRY: z.string().min(1).optional(),
   SLIPWAY_SWARM_EDGE_PORT: z.coerce.number().int().min(1).max(65535).default(80),
+  SLIPWAY_SWARM_NODE_SOCKET: z.string().startsWith('/', 'expected an absolute path like /var/run/docker.sock').default('/var/run/docker.sock'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   SLIPWAY_FAULT_CRASH_AT: z
     .string()
@@ -54,6 +55,8 @@ export interface Settings {
   swarmRegistry: string | undefined;
   /** Host port the Swarm edge service publishes (host mode, on the manager). */
   swarmEdgePort: number;
+  /** The Docker Engine socket on every Swarm node (bind-mounted into per-node jobs such as image pruning). */
+  swarmNodeSocket: string;
   /** Testing only: the control plane kills itself (SIGKILL) at this step boundary. */
   faultCrashAt: string | undefined;
 }
@@ -83,6 +86,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dockerSshKey: s.SLIPWAY_DOCKER_SSH_KEY,
     swarmRegistry: s.SLIPWAY_SWARM_REGISTRY,
     swarmEdgePort: s.SLIPWAY_SWARM_EDGE_PORT,
+    swarmNodeSocket: s.SLIPWAY_SWARM_NODE_SOCKET,
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
   };
 }

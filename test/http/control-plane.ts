@@ -63,6 +63,7 @@ export async function startControlPlane(opts: { edge?: boolean } = {}): Promise<
     dockerSshKey: undefined,
     swarmRegistry: undefined,
     swarmEdgePort: 80,
+    swarmNodeSocket: '/var/run/docker.sock',
     token: undefined,
     logLevel: 'info',
     faultCrashAt: undefined,

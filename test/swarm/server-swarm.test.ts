@@ -88,7 +88,12 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
     await release('v1');
     server = await startServerProcess({
       dataDir,
-      env: { SLIPWAY_DOCKER_HOST: env!.dockerHost, SLIPWAY_SWARM_REGISTRY: env!.registry, SLIPWAY_SWARM_EDGE_PORT: String(edgePort) },
+      env: {
+        SLIPWAY_DOCKER_HOST: env!.dockerHost,
+        SLIPWAY_SWARM_REGISTRY: env!.registry,
+        SLIPWAY_SWARM_EDGE_PORT: String(edgePort),
+        ...(env!.socketPath ? { SLIPWAY_SWARM_NODE_SOCKET: env!.socketPath } : {}),
+      },
     });
     client = apiClient(server.url, server.token);
     await client.createApp({ name: appName, repo: repo.bare });
@@ -129,6 +134,8 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
     assert.equal(report.failures, 0, JSON.stringify(report.failureSamples.slice(0, 5)));
     assert.ok(report.total > 50, `only ${report.total} requests were sent`);
     assert.deepEqual(Object.keys(report.bodiesAfterMark).map((b) => b.trim()), ['v2']);
+    // Pruning ran on every node as a global job, without problems.
+    assert.doesNotMatch(await logText(client, d.id), /pruning images on node .* failed|prune: /);
   });
 
   it('slipway status shows the service replicas; slipway logs shows its output', async () => {

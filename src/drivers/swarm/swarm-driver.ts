@@ -13,6 +13,7 @@ import { readReleaseState, type SwarmReleaseState } from './release-state.js';
 import { applyServices, ensureStackObjects, finalSpec } from './stack/apply-stack.js';
 import { ConvergenceError, waitForConvergence } from './stack/convergence.js';
 import { removeUnreferencedObjects } from './stack/object-gc.js';
+import { pruneImagesOnEveryNode } from './node-jobs/prune-everywhere.js';
 import { pruneImages } from './stack/prune-images.js';
 import { asJob, runJob } from './stack/run-job.js';
 import { mergeLogs, serviceLogs, type LogOptions, type ServiceLogLine } from './stack/service-logs.js';
@@ -36,6 +37,12 @@ export interface SwarmDriverOptions {
    * the edge network and `activate` puts the environment's route, its target discovered by DNS.
    */
   edge?: SwarmEdgeOptions;
+  /**
+   * Work on every node's own Engine (image pruning) as global jobs from `image` (an image with
+   * node, the edge's), the Engine socket bind-mounted from `dockerSocket`. Without it, images are
+   * pruned on the manager only.
+   */
+  nodeJobs?: { image: string; dockerSocket: string };
 }
 
 export interface SwarmEdgeOptions {
@@ -230,7 +237,25 @@ export class SwarmDriver implements RuntimeDriver {
     const keepNames = kept.flatMap((s) => (s.services ?? []).flatMap((spec) => [...(spec.TaskTemplate.ContainerSpec.Secrets ?? []).map((x) => x.SecretName), ...(spec.TaskTemplate.ContainerSpec.Configs ?? []).map((x) => x.ConfigName)]));
     const removed = await removeUnreferencedObjects(api, stackName(ctx), keepNames);
     const repo = kept[0]?.tag?.split(':').slice(0, -1).join(':');
-    if (repo) removed.push(...(await pruneImages(engine, repo, kept.map((s) => s.image))));
+    if (!repo) return removed;
+    const keepRefs = kept.flatMap((s) => [s.image, ...(s.tag ? [s.tag] : [])]);
+    const nodeJobs = this.#opts.nodeJobs;
+    if (nodeJobs) {
+      removed.push(
+        ...(await pruneImagesOnEveryNode(engine, api, {
+          toolImage: nodeJobs.image,
+          nodeSocket: nodeJobs.dockerSocket,
+          repository: repo,
+          keepRefs,
+          warn: (line) => ctx.log.error(line),
+          // The edge image comes from the control plane's registry, pulled like the edge service:
+          // the app's registry credentials are not sent there.
+          ...(this.#opts.pollMs ? { pollMs: this.#opts.pollMs } : {}),
+        })),
+      );
+    } else {
+      removed.push(...(await pruneImages(engine, repo, keepRefs)));
+    }
     return removed;
   }
 
