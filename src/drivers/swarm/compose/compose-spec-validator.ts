@@ -12,11 +12,18 @@ function validator(): ValidateFunction {
   // The file declares "$schema": "https://json-schema.org/draft-07/schema"; Ajv's default
   // (draft-07) meta-schema is registered as http://json-schema.org/draft-07/schema#, so the
   // declaration is dropped rather than resolved. strict: false because the specification uses
-  // union types with type-specific keywords (["object", "null"] with properties).
-  const { $schema: _draft, ...schema } = spec as Record<string, unknown>;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-  compiled = ajv.compile(schema);
+  // union types with type-specific keywords (["object", "null"] with properties). validateSchema:
+  // false skips checking the vendored file against the draft-07 meta-schema on every start (about
+  // 10-15% of the compile time); test/swarm/compose-spec.test.ts checks it once instead.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false });
+  compiled = ajv.compile(composeSpecSchema());
   return compiled;
+}
+
+/** The vendored schema without its "$schema" declaration (which Ajv cannot resolve by that URL). */
+export function composeSpecSchema(): Record<string, unknown> {
+  const { $schema: _draft, ...schema } = spec as Record<string, unknown>;
+  return schema;
 }
 
 /** Issues (path + message) for everything in `value` that the Compose specification rejects. */
