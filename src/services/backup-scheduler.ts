@@ -14,6 +14,8 @@ import { databasesOf } from './database-access.js';
 
 export type ScheduledJob = 'backup' | 'drill';
 
+const YIELD_EVERY = 25;
+
 /** The work the scheduler starts (BackupService in production). */
 export interface ScheduledWork {
   specFor(env: Environment): Promise<AppSpec>;
@@ -37,6 +39,7 @@ export class BackupScheduler {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #stopped = false;
+  #specs = new Map<string, AppSpec | null>();
 
   constructor(o: BackupSchedulerOptions) {
     this.#o = o;
@@ -51,7 +54,8 @@ export class BackupScheduler {
         if (!this.#stopped) this.#timer = setTimeout(loop, this.#o.tickMs ?? 30_000);
       });
     };
-    loop();
+    // The first pass (missed runs) starts once the caller's start-up has finished.
+    this.#timer = setTimeout(loop, 0);
   }
 
   async stop(): Promise<void> {
@@ -60,19 +64,27 @@ export class BackupScheduler {
     await this.#running;
   }
 
-  /** One pass over every environment's databases; resolves when the due jobs have finished. */
+  /**
+   * One pass over every environment's databases; resolves when the due jobs have finished. The
+   * store answers synchronously (SQLite), so the pass yields to I/O every few environments: with
+   * thousands of them the API must keep answering meanwhile. Parsed specs are kept per live
+   * release, so an unchanged environment costs no YAML parsing on the next pass.
+   */
   async tick(): Promise<{ ran: string[] }> {
     const ran: string[] = [];
+    const live = await this.#o.store.liveReleases();
+    const apps = new Map((await this.#o.store.listApps()).map((a) => [a.id, a]));
+    const specs = new Map<string, AppSpec | null>();
+    let visited = 0;
     for (const env of await this.#o.store.listEnvironments()) {
       if (this.#stopped) break;
-      const app = await this.#o.store.getApp(env.appId);
-      if (!app || !(await this.#o.store.liveRelease(env.id))) continue;
-      let spec: AppSpec;
-      try {
-        spec = await this.#o.work.specFor(env);
-      } catch {
-        continue;
-      }
+      if (++visited % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+      const release = live.get(env.id);
+      const app = apps.get(env.appId);
+      if (!release || !app) continue;
+      const spec = await this.#specOf(env, release.id);
+      specs.set(release.id, spec);
+      if (!spec) continue;
       for (const db of databasesOf(spec, env)) {
         const jobs: [ScheduledJob, string | undefined][] = [['backup', db.schedule], ['drill', db.drill_schedule]];
         for (const [job, expr] of jobs) {
@@ -85,7 +97,18 @@ export class BackupScheduler {
         }
       }
     }
+    // Only the specs of releases that are still live are kept.
+    this.#specs = specs;
     return { ran };
+  }
+
+  async #specOf(env: Environment, releaseId: string): Promise<AppSpec | null> {
+    if (this.#specs.has(releaseId)) return this.#specs.get(releaseId) ?? null;
+    try {
+      return await this.#o.work.specFor(env);
+    } catch {
+      return null;
+    }
   }
 
   async #due(env: Environment, database: string, job: ScheduledJob, expr: string): Promise<boolean> {
