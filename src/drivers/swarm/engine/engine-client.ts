@@ -135,6 +135,8 @@ export class EngineClient {
           const message = err.json?.message ?? err.message;
           return reject(new EngineApiError(err.statusCode, `${req.method} ${req.path}: ${message}`));
         }
+        // A host key refused on reconnect keeps its own message and code.
+        if (err instanceof ConfigError) return reject(err);
         reject(new UnavailableError(`Docker Engine at ${this.where}: ${req.method} ${req.path}: ${err.message}`));
       });
     });

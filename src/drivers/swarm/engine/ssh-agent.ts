@@ -46,6 +46,7 @@ export class PersistentSshAgent extends http.Agent {
     this.#ready ??= new Promise<SshClientLike>((resolve, reject) => {
       const client = this.#makeClient();
       this.connectionsOpened += 1;
+      this.#opts.hostKeys.refusal = null;
       client
         .on('ready', () => {
           this.#client = client;
