@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseDockerHost } from '../../src/drivers/swarm/engine/connection.js';
+import { describeConnection, parseDockerHost } from '../../src/drivers/swarm/engine/connection.js';
 import { EngineClient, negotiateApiVersion } from '../../src/drivers/swarm/engine/engine-client.js';
 import { EngineApiError } from '../../src/drivers/swarm/engine/errors.js';
 import { Sensitive } from '../../src/core/sensitive.js';
@@ -17,6 +17,9 @@ describe('Docker host parsing and version negotiation', () => {
     const knownHosts = { path: '/k/known_hosts', text: '' };
     const ssh = parseDockerHost('ssh://deploy@manager.example:2222', { sshKnownHosts: knownHosts });
     assert.deepEqual(ssh, { kind: 'ssh', host: 'manager.example', port: 2222, username: 'deploy', privateKey: null, knownHosts });
+    const v6 = parseDockerHost('ssh://deploy@[::1]:2222', { sshKnownHosts: knownHosts });
+    assert.equal(v6.kind === 'ssh' && v6.host, '::1', 'ssh2 connects to the IPv6 address without brackets');
+    assert.equal(describeConnection(v6), 'ssh://deploy@[::1]:2222');
   });
 
   it('refuses plain TCP to a remote host and unknown schemes, saying how to fix it', () => {

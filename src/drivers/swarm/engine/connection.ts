@@ -64,7 +64,7 @@ export function parseDockerHost(url: string, creds: EngineCredentials = {}): Eng
     }
     const conn: EngineConnection = {
       kind: 'ssh',
-      host: parsed.hostname,
+      host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), // IPv6 without the URL's brackets
       port: parsed.port ? Number(parsed.port) : 22,
       username: decodeURIComponent(parsed.username),
       privateKey: creds.sshPrivateKey ?? null,
@@ -84,6 +84,6 @@ export function describeConnection(c: EngineConnection): string {
     case 'tcp':
       return `tcp://${c.host}:${c.port}${c.tls ? ' (TLS)' : ''}`;
     case 'ssh':
-      return `ssh://${c.username}@${c.host}:${c.port}`;
+      return `ssh://${c.username}@${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
   }
 }

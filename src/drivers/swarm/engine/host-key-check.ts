@@ -44,7 +44,7 @@ export class HostKeyCheck {
     }
     const fp = fingerprintSha256(key);
     const type = keyTypeOfBlob(key) ?? 'unknown-type';
-    const where = `${this.host}:${this.port}`;
+    const where = `${this.host.includes(':') ? `[${bareHost(this.host)}]` : this.host}:${this.port}`;
     const file = this.#file.path;
     const details = { host: this.host, port: this.port, knownHosts: file, keyType: type, fingerprint: fp, reason: verdict.status };
     const add = `ssh-keyscan -p ${this.port} ${bareHost(this.host)} >> ${file}`;
