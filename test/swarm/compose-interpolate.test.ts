@@ -51,4 +51,36 @@ describe('Compose interpolation', () => {
     assert.deepEqual(value, { services: { web: { image: 'img', environment: { $KEY: 'value', N: 3 }, command: ['a', '${UNSET:?needed}'] } } });
     assert.deepEqual(issues, [{ path: 'services.web.command.1', message: 'required variable UNSET is missing or empty: needed' }]);
   });
+  it('casts interpolated values where docker stack deploy does (replicas, ports, booleans), and only those', () => {
+    const tree = {
+      services: {
+        web: {
+          image: '${N}',
+          deploy: { replicas: '${N}', update_config: { max_failure_ratio: '${R}' } },
+          ports: [{ target: '${N}', published: '80${N}' }],
+          read_only: '${YES}',
+          environment: { N: '${N}' },
+        },
+      },
+      networks: { net: { external: '${NO}' } },
+    };
+    const { value, issues } = interpolateTree(tree, { N: '2', R: '0.5', YES: 'yes', NO: 'off' });
+    assert.deepEqual(issues, []);
+    assert.deepEqual(value, {
+      services: {
+        web: {
+          image: '2',
+          deploy: { replicas: 2, update_config: { max_failure_ratio: 0.5 } },
+          ports: [{ target: 2, published: 802 }],
+          read_only: true,
+          environment: { N: '2' },
+        },
+      },
+      networks: { net: { external: false } },
+    });
+    // A literal (not interpolated) string is left as written, as docker does.
+    assert.deepEqual(interpolateTree({ services: { w: { deploy: { replicas: '2' } } } }, {}).value, { services: { w: { deploy: { replicas: '2' } } } });
+    const bad = interpolateTree({ services: { w: { deploy: { replicas: '${N}' } } } }, { N: 'two' });
+    assert.deepEqual(bad.issues, [{ path: 'services.w.deploy.replicas', message: '"two" (after interpolation) is not an integer' }]);
+  });
 });

@@ -124,6 +124,12 @@ describe('Compose specification JSON Schema', () => {
     assert.match(lines[0] ?? '', /^services\.web\.gpus: unsupported service key "gpus"/);
   });
 
+  it('checks values after interpolation and docker\'s casts', () => {
+    const text = svc('    deploy:\n      replicas: ${N}\n    ports:\n      - target: ${PORT}\n        published: 8080\n');
+    assert.equal(loadCompose(text, { N: '2', PORT: '80' }).file.services['web']?.deploy?.replicas, 2);
+    assert.throws(() => loadCompose(text, { N: 'two', PORT: '80' }), /services\.web\.deploy\.replicas: "two" \(after interpolation\) is not an integer/);
+  });
+
   it('every key the Swarm driver supports is defined by the specification', () => {
     const missing = (keys: readonly string[], spec: readonly string[]) => keys.filter((k) => !spec.includes(k));
     assert.deepEqual(missing(ALLOWED_KEYS.top, SPEC_KEYS.top), []);

@@ -1,6 +1,7 @@
 // Compose variable interpolation: `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
 // `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`, `${VAR+alt}` and `$$` for a literal `$`.
 // Applied to every string value (not to keys) of the parsed YAML, as `docker stack deploy` does.
+import { castInterpolated } from './interpolation-casts.js';
 
 export interface InterpolationIssue {
   path: string;
@@ -92,7 +93,10 @@ function expandBraced(body: string, vars: Readonly<Record<string, string>>, path
   }
 }
 
-/** Interpolates every string in a parsed YAML tree; returns a new tree and all issues found. */
+/**
+ * Interpolates every string in a parsed YAML tree; returns a new tree and all issues found.
+ * Interpolated strings at the paths docker casts (replicas, ports, booleans...) become numbers/booleans.
+ */
 export function interpolateTree(
   node: unknown,
   vars: Readonly<Record<string, string>>,
@@ -102,7 +106,12 @@ export function interpolateTree(
   const walk = (n: unknown, p: string[]): unknown => {
     if (typeof n === 'string') {
       try {
-        return interpolateString(n, vars, p.join('.') || '(top level)');
+        const out = interpolateString(n, vars, p.join('.') || '(top level)');
+        if (out === n) return n;
+        const cast = castInterpolated(p, out);
+        if ('value' in cast) return cast.value;
+        issues.push({ path: p.join('.'), message: cast.error });
+        return out;
       } catch (err) {
         if (err instanceof InterpolationError) issues.push(err.issue);
         else throw err;
