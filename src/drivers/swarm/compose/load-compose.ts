@@ -1,12 +1,12 @@
-// Loads a compose file: YAML -> interpolation -> the Compose specification's JSON Schema and
-// the Swarm driver's supported-key check -> the typed subset the converter reads (zod).
+// Loads a compose file: YAML -> interpolation -> keys checked against the Compose specification's
+// (unknown) and the Swarm driver's (unsupported) -> the typed subset the converter reads (zod).
 // Every problem names the file and the path; nothing is half-loaded.
 import { parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { describeIssue, type ConfigIssue } from '../../../core/config-file.js';
 import { ConfigError } from '../../../core/errors.js';
 import { ALLOWED_KEYS, composeSchema, IGNORED_SERVICE_KEYS, type ComposeFile } from './compose-schema.js';
-import { SPEC_KEYS, validateComposeSpec } from './compose-spec-validator.js';
+import { NAME_PATTERN, SPEC_KEYS } from './compose-spec-keys.js';
 import { interpolateTree } from './interpolate.js';
 
 export interface LoadedCompose {
@@ -36,12 +36,10 @@ export function loadCompose(text: string, vars: Readonly<Record<string, string>>
   const raw: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   const { value, issues: interpolationIssues } = interpolateTree(raw, vars);
   if (interpolationIssues.length > 0) throw composeError(fileName, interpolationIssues);
-  const unsupported = unsupportedKeys(value);
-  // A key that must go anyway is reported once, as unsupported, not also for what is wrong inside it.
-  const under = (path: string) => unsupported.some((u) => path === u.path || path.startsWith(`${u.path}.`));
-  const issues: ConfigIssue[] = [...validateComposeSpec(value).filter((i) => !under(i.path)), ...unsupported];
+  // A key that must go anyway is reported once (unknown or unsupported), not also for what is wrong inside it.
+  const issues = keyIssues(value);
   if (issues.length > 0) throw composeError(fileName, issues);
-  // The file is valid Compose; what the typed subset still rejects is unsupported by the Swarm driver.
+  // What the typed subset still rejects is a value of the wrong type, or a deeper key the Swarm driver does not support.
   const parsed = composeSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) throw composeError(fileName, parsed.error.issues.flatMap(subsetIssue));
   return { file: parsed.data, warnings: ignoredKeys(parsed.data) };
@@ -55,16 +53,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Keys the specification defines but the Swarm driver does not support (unknown keys are the schema's to report). */
+/** Keys the specification does not define (unknown) or defines but the Swarm driver does not support. */
 function checkKeys(obj: unknown, allowed: readonly string[], known: readonly string[], path: string, what: string, out: ConfigIssue[]): void {
   if (!isRecord(obj)) return;
   for (const key of Object.keys(obj)) {
-    if (key.startsWith('x-') || allowed.includes(key) || !known.includes(key)) continue;
-    out.push({ path: path ? `${path}.${key}` : key, message: `unsupported ${what} key ${JSON.stringify(key)}: valid Compose, but the Swarm driver does not support it (it supports: ${allowed.join(', ')})` });
+    if (key.startsWith('x-') || allowed.includes(key)) continue;
+    const at = path ? `${path}.${key}` : key;
+    if (!known.includes(key)) out.push({ path: at, message: `unknown key ${JSON.stringify(key)}: not in the Compose specification (check the spelling)` });
+    else out.push({ path: at, message: `unsupported ${what} key ${JSON.stringify(key)}: valid Compose, but the Swarm driver does not support it (it supports: ${allowed.join(', ')})` });
   }
 }
 
-function unsupportedKeys(root: unknown): ConfigIssue[] {
+function keyIssues(root: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   checkKeys(root, ALLOWED_KEYS.top, SPEC_KEYS.top, '', 'top-level', out);
   if (!isRecord(root)) return out;
@@ -78,18 +78,24 @@ function unsupportedKeys(root: unknown): ConfigIssue[] {
   for (const [section, allowed, known, what] of sections) {
     const entries = root[section];
     if (!isRecord(entries)) continue;
-    for (const [name, def] of Object.entries(entries)) checkKeys(def, allowed, known, `${section}.${name}`, what, out);
+    for (const [name, def] of Object.entries(entries)) {
+      if (!NAME_PATTERN.test(name)) {
+        out.push({ path: `${section}.${name}`, message: `invalid name ${JSON.stringify(name)}: it must match ${NAME_PATTERN.source} (letters, digits, ".", "_" and "-")` });
+        continue;
+      }
+      checkKeys(def, allowed, known, `${section}.${name}`, what, out);
+    }
   }
   return out;
 }
 
-/** A zod issue on a spec-valid file: unrecognized keys are valid Compose the driver does not support. */
+/** A zod issue on a file whose top keys are known: unrecognized deeper keys are ones the driver does not support. */
 function subsetIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
   if (issue.code !== 'unrecognized_keys') return [describeIssue(issue)];
   const at = issue.path.map(String).join('.');
   return issue.keys.map((key) => ({
     path: at ? `${at}.${key}` : key,
-    message: `unsupported key ${JSON.stringify(key)}: valid Compose, but the Swarm driver does not support it`,
+    message: `unknown key ${JSON.stringify(key)}: not a key the Swarm driver supports here (check the spelling; Compose keys that Swarm ignores are not supported)`,
   }));
 }
 
