@@ -1,7 +1,7 @@
 // A/B benchmark of two builds of the edge on the same upstream (nginx static), alternating rounds
 // of wrk so both see the same machine load. Compares CPU per request (user and kernel, from /proc).
 // Run: node --import tsx bench/edge-ab.ts --a OLD/dist/src/edge/main.js [--b NEW/.../main.js]
-//      [--duration 8] [--connections 50] [--rounds 5] [--warmup 6]
+//      [--duration 8] [--connections 50] [--rounds 5] [--warmup 6] [--a-node-args "..."] [--b-node-args "..."]
 // --b defaults to this tree's edge (compiled when run from dist, else through tsx).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '6' },
+    'a-node-args': { type: 'string', default: '' },
+    'b-node-args': { type: 'string', default: '' },
   },
 });
 if (!values.a) throw new Error('--a PATH/TO/main.js is required (the build to compare against)');
@@ -76,7 +78,8 @@ async function main(): Promise<void> {
     for (const [name, entry] of [['a', values.a], ['b', values.b]] as const) {
       const port = await freePort();
       const dataDir = path.join(tmp, `edge-${name}`);
-      const proc = await startEdgeProcess(dataDir, port, path.join(tmp, `access-${name}.log`), entry ? { entry } : {});
+      const nodeArgs = (name === 'a' ? values['a-node-args'] : values['b-node-args'])?.split(' ').filter(Boolean) ?? [];
+      const proc = await startEdgeProcess(dataDir, port, path.join(tmp, `access-${name}.log`), { ...(entry ? { entry } : {}), nodeArgs });
       stops.push(proc.stop);
       await putBenchRoute(dataDir, upPort);
       edges.push({ name, url: `http://127.0.0.1:${port}/`, proc });
