@@ -23,7 +23,7 @@ interface Ssh2 {
   Server: new (cfg: { hostKeys: string[] }, onClient: (client: SshConn) => void) => net.Server;
   utils: {
     generateKeyPairSync(type: HostKeyType, opts?: { bits?: number }): { private: string; public: string };
-    parseKey(k: string): { getPublicSSH(): Buffer };
+    parseKey(k: string): { getPublicSSH(): Buffer } | Error;
   };
 }
 interface SshConn {
@@ -41,20 +41,28 @@ export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
 
 const BITS: Record<HostKeyType, number | undefined> = { ed25519: undefined, ecdsa: 256, rsa: 2048 };
 
-/** A fresh key pair as ssh2 makes it; `public` is `TYPE BASE64`. */
+/**
+ * A fresh key pair as ssh2 makes it; `public` is `TYPE BASE64`. ssh2 1.17 strips leading zero
+ * bytes of an ed25519 public key, so about 1 in 256 of its ed25519 pairs cannot be parsed back
+ * (mscdex/ssh2#1390, #1513): those are generated again.
+ */
 export function generateSshKey(type: HostKeyType): { private: string; public: string } {
   const ssh2 = createRequire(import.meta.url)('ssh2') as Ssh2;
   const bits = BITS[type];
-  const k = ssh2.utils.generateKeyPairSync(type, bits ? { bits } : undefined);
-  return { private: k.private, public: k.public.split(' ').slice(0, 2).join(' ') };
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const k = ssh2.utils.generateKeyPairSync(type, bits ? { bits } : undefined);
+    if (ssh2.utils.parseKey(k.private) instanceof Error || ssh2.utils.parseKey(k.public) instanceof Error) continue;
+    return { private: k.private, public: k.public.split(' ').slice(0, 2).join(' ') };
+  }
+  throw new Error(`ssh2 generated 20 unparseable ${type} keys in a row`);
 }
 
 export async function startSshDialServer(socketPath: string, opts: { hostKeyTypes?: HostKeyType[] } = {}): Promise<SshDialServer> {
   const require = createRequire(import.meta.url);
   const ssh2 = require('ssh2') as Ssh2;
   const hostKeys = (opts.hostKeyTypes ?? ['ed25519']).map(generateSshKey);
-  const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
-  const allowed = ssh2.utils.parseKey(clientKey.public).getPublicSSH();
+  const clientKey = generateSshKey('ed25519');
+  const allowed = Buffer.from(clientKey.public.split(' ')[1] ?? '', 'base64');
   const conns = new Set<SshConn>();
   const state: SshDialServer = {
     port: 0,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   checkHostKey,
@@ -10,6 +13,7 @@ import {
   parseKnownHosts,
 } from '../../src/drivers/swarm/engine/known-hosts.js';
 import { HostKeyCheck } from '../../src/drivers/swarm/engine/host-key-check.js';
+import { defaultKnownHostsPath, readKnownHostsFile } from '../../src/drivers/swarm/engine/known-hosts-file.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 // Keys made with ssh-keygen; fingerprints and hashed lines are what OpenSSH 9.2 printed for them
@@ -139,6 +143,10 @@ describe('host key verdicts', () => {
     assert.match(changed.refusal?.message ?? '', /\/srv\/known_hosts \(line 1\) has a different ssh-ed25519 key; the server presented SHA256:Corz8/);
     assert.match(changed.refusal?.message ?? '', /ssh-keygen -R '\[manager\.example\]:2222' -f \/srv\/known_hosts/);
 
+    const spaced = new HostKeyCheck({ path: "/srv/my hosts/it's", text: '' }, 'manager.example', 22);
+    spaced.verify(blob(ED));
+    assert.ok(spaced.refusal?.message.includes(`\`ssh-keyscan -p 22 manager.example >> '/srv/my hosts/it'\\''s'\``), spaced.refusal?.message);
+
     const ok = new HostKeyCheck({ path: '/srv/known_hosts', text: `[manager.example]:2222 ssh-ed25519 ${ED}\n` }, 'manager.example', 2222);
     assert.equal(ok.verify(blob(ED)), true);
     assert.equal(ok.refusal, null);
@@ -148,5 +156,23 @@ describe('host key verdicts', () => {
     const check = new HostKeyCheck({ path: 'k', text: `h ecdsa-sha2-nistp256 ${EC}\nh ssh-rsa ${RSA_HEAD}\n` }, 'h', 22);
     assert.deepEqual(check.serverHostKeyAlgorithms().prepend, ['ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
     assert.deepEqual(new HostKeyCheck({ path: 'k', text: '' }, 'h', 22).serverHostKeyAlgorithms(), { remove: [], prepend: [] });
+  });
+});
+
+describe('reading the known_hosts file', () => {
+  it('reads the file; a missing one is empty; an unreadable one is a ConfigError naming the setting; ~/ is the home directory', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-known-hosts-'));
+    try {
+      const file = path.join(dir, 'known_hosts');
+      await writeFile(file, `h ssh-ed25519 ${ED}\n`);
+      assert.deepEqual(await readKnownHostsFile(file), { path: file, text: `h ssh-ed25519 ${ED}\n` });
+      assert.deepEqual(await readKnownHostsFile(path.join(dir, 'missing')), { path: path.join(dir, 'missing'), text: '' });
+      await assert.rejects(readKnownHostsFile(dir, 'SLIPWAY_X'), (e: unknown) => e instanceof ConfigError && /^SLIPWAY_X: .* cannot be read \(EISDIR\)/.test(e.message));
+      assert.equal(defaultKnownHostsPath(), path.join(os.homedir(), '.ssh', 'known_hosts'));
+      assert.equal((await readKnownHostsFile()).path, defaultKnownHostsPath());
+      assert.equal((await readKnownHostsFile('~/x/known_hosts')).path, path.join(os.homedir(), 'x', 'known_hosts'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

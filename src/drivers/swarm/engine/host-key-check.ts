@@ -47,8 +47,8 @@ export class HostKeyCheck {
     const where = `${this.host.includes(':') ? `[${bareHost(this.host)}]` : this.host}:${this.port}`;
     const file = this.#file.path;
     const details = { host: this.host, port: this.port, knownHosts: file, keyType: type, fingerprint: fp, reason: verdict.status };
-    const add = `ssh-keyscan -p ${this.port} ${bareHost(this.host)} >> ${file}`;
-    const check = `check it against the server's own (on the server: ssh-keygen -lf /etc/ssh/ssh_host_${shortType(type)}_key.pub)`;
+    const add = `ssh-keyscan -p ${this.port} ${bareHost(this.host)} >> ${shellWord(file)}`;
+    const check = `check that fingerprint against the server's own (on the server: ssh-keygen -lf /etc/ssh/ssh_host_${shortType(type)}_key.pub)`;
     switch (verdict.status) {
       case 'unknown': {
         const notes: string[] = [];
@@ -71,7 +71,7 @@ export class HostKeyCheck {
           `WARNING: THE SSH HOST KEY OF ${where} HAS CHANGED. Someone may be intercepting the connection (man in the middle), ` +
             `or the server's host key was replaced. ${file} (${lineList(verdict.lines)}) has a different ${type} key; ` +
             `the server presented ${fp}. Slipway refuses to connect. Only if the change is expected: ${check}, ` +
-            `remove the old key with \`ssh-keygen -R '${hostPattern(this.host, this.port)}' -f ${file}\` and add the new one with \`${add}\``,
+            `remove the old key with \`ssh-keygen -R '${hostPattern(this.host, this.port)}' -f ${shellWord(file)}\` and add the new one with \`${add}\``,
           { ...details, lines: verdict.lines },
         );
         break;
@@ -98,6 +98,11 @@ export class HostKeyCheck {
 
 function lineList(lines: number[]): string {
   return `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}`;
+}
+
+/** A path as one word of a shell command the operator can paste. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function bareHost(host: string): string {

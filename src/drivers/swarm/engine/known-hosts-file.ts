@@ -12,9 +12,11 @@ export function defaultKnownHostsPath(): string {
 
 /**
  * The file's text; a missing file reads as empty (every host is then unknown, and the
- * connection error says how to add the host). `setting` names the setting in errors.
+ * connection error says how to add the host). No path: ~/.ssh/known_hosts; a leading `~/` is
+ * the home directory. `setting` names the setting in errors.
  */
-export async function readKnownHostsFile(file: string = defaultKnownHostsPath(), setting = 'SLIPWAY_DOCKER_SSH_KNOWN_HOSTS'): Promise<KnownHostsFile> {
+export async function readKnownHostsFile(given?: string, setting = 'SLIPWAY_DOCKER_SSH_KNOWN_HOSTS'): Promise<KnownHostsFile> {
+  const file = !given ? defaultKnownHostsPath() : given.startsWith('~/') ? path.join(os.homedir(), given.slice(2)) : given;
   try {
     return { path: file, text: await readFile(file, 'utf8') };
   } catch (err) {
