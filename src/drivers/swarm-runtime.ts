@@ -14,6 +14,7 @@ import type { Settings } from '../platform/env.js';
 import { parseDockerHost, type EngineCredentials } from './swarm/engine/connection.js';
 import { ensureEdgeService, type EdgeServiceResult } from './swarm/edge/edge-service.js';
 import { EngineClient } from './swarm/engine/engine-client.js';
+import { readKnownHostsFile } from './swarm/engine/known-hosts-file.js';
 import { SwarmDriver } from './swarm/swarm-driver.js';
 
 export class SwarmRuntime extends SwarmDriver {
@@ -49,6 +50,7 @@ export async function engineCredentials(settings: Settings): Promise<EngineCrede
       });
     creds.tls = { ca: await read('ca.pem'), cert: await read('cert.pem'), key: new Sensitive(await read('key.pem')) };
   }
+  if (settings.dockerHost?.startsWith('ssh://')) creds.sshKnownHosts = await readKnownHostsFile(settings.dockerSshKnownHosts);
   if (settings.dockerSshKey) {
     const key = await readFile(settings.dockerSshKey, 'utf8').catch(() => {
       throw new ConfigError(`SLIPWAY_DOCKER_SSH_KEY: ${settings.dockerSshKey} cannot be read`);

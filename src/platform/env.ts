@@ -20,6 +20,7 @@ const settingsSchema = z.object({
     .optional(),
   SLIPWAY_DOCKER_CERT_PATH: z.string().min(1).optional(),
   SLIPWAY_DOCKER_SSH_KEY: z.string().min(1).optional(),
+  SLIPWAY_DOCKER_SSH_KNOWN_HOSTS: z.string().min(1).optional(),
   SLIPWAY_SWARM_REGISTRY: z.string().min(1).optional(),
   SLIPWAY_SWARM_EDGE_PORT: z.coerce.number().int().min(1).max(65535).default(80),
   SLIPWAY_SWARM_NODE_SOCKET: z.string().startsWith('/', 'expected an absolute path like /var/run/docker.sock').default('/var/run/docker.sock'),
@@ -51,6 +52,8 @@ export interface Settings {
   dockerCertPath: string | undefined;
   /** Private key file for ssh://. */
   dockerSshKey: string | undefined;
+  /** known_hosts file the ssh:// engine's host key must be in (default ~/.ssh/known_hosts). */
+  dockerSshKnownHosts: string | undefined;
   /** Registry for built images when slipway.yml names none, e.g. registry.example.net:5000. */
   swarmRegistry: string | undefined;
   /** Host port the Swarm edge service publishes (host mode, on the manager). */
@@ -84,6 +87,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dockerHost: s.SLIPWAY_DOCKER_HOST,
     dockerCertPath: s.SLIPWAY_DOCKER_CERT_PATH,
     dockerSshKey: s.SLIPWAY_DOCKER_SSH_KEY,
+    dockerSshKnownHosts: s.SLIPWAY_DOCKER_SSH_KNOWN_HOSTS,
     swarmRegistry: s.SLIPWAY_SWARM_REGISTRY,
     swarmEdgePort: s.SLIPWAY_SWARM_EDGE_PORT,
     swarmNodeSocket: s.SLIPWAY_SWARM_NODE_SOCKET,

@@ -61,6 +61,7 @@ export async function startControlPlane(opts: { edge?: boolean } = {}): Promise<
     dockerHost: undefined,
     dockerCertPath: undefined,
     dockerSshKey: undefined,
+    dockerSshKnownHosts: undefined,
     swarmRegistry: undefined,
     swarmEdgePort: 80,
     swarmNodeSocket: '/var/run/docker.sock',
