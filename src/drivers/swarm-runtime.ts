@@ -1,14 +1,11 @@
 // The Swarm driver as the control plane runs it: connected from settings (DOCKER_HOST-style
-// address, TLS files, SSH key file), the Slipway edge running as a Swarm service in front of the
-// apps, and the runtime port's log stream and per-service replica counts on top of the driver.
-// Loaded on first use (see lazy-driver.ts).
+// address, TLS files, SSH key file and known_hosts), with the Slipway edge running as a Swarm
+// service in front of the apps. Loaded on first use (see lazy-driver.ts).
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
-import type { App, Environment, Release } from '../core/model.js';
 import type { EdgeControl } from '../core/ports/edge-control.js';
-import type { RuntimeLogLine, RuntimeLogQuery, RuntimeStatus } from '../core/ports/runtime-driver.js';
 import { Sensitive } from '../core/sensitive.js';
 import type { Settings } from '../platform/env.js';
 import { parseDockerHost, type EngineCredentials } from './swarm/engine/connection.js';
@@ -16,30 +13,6 @@ import { ensureEdgeService, type EdgeServiceResult } from './swarm/edge/edge-ser
 import { EngineClient } from './swarm/engine/engine-client.js';
 import { readKnownHostsFile } from './swarm/engine/known-hosts-file.js';
 import { SwarmDriver } from './swarm/swarm-driver.js';
-
-export class SwarmRuntime extends SwarmDriver {
-  async *streamLogs(app: App, environment: Environment, live: Release | null, query: RuntimeLogQuery): AsyncGenerator<RuntimeLogLine> {
-    const lines = this.logs(app, environment, query.service ?? null, {
-      follow: query.follow,
-      signal: query.signal,
-      live,
-      ...(query.since !== undefined ? { since: query.since } : {}),
-      ...(query.tail !== undefined ? { tail: query.tail } : {}),
-    });
-    for await (const l of lines) {
-      yield { service: l.service, instance: l.taskId, stream: l.stream === 'stdout' || l.stream === 'stderr' ? l.stream : 'output', text: l.text };
-    }
-  }
-
-  override async status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus> {
-    const status = await super.status(app, environment, live);
-    const services = await this.serviceStatus(app, environment, live);
-    return {
-      ...status,
-      services: services.map((s) => ({ name: s.service, running: s.running, desired: s.desired, ...(s.updateState ? { updateState: s.updateState } : {}) })),
-    };
-  }
-}
 
 export async function engineCredentials(settings: Settings): Promise<EngineCredentials> {
   const creds: EngineCredentials = {};
@@ -69,7 +42,7 @@ export interface SwarmRuntimeOptions {
 }
 
 /** Connects to the engine, makes sure the Swarm edge runs (built and updated only when it changed), and returns the driver. */
-export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeOptions): Promise<SwarmRuntime> {
+export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeOptions): Promise<SwarmDriver> {
   if (!settings.dockerHost) throw new ConfigError('the swarm driver needs SLIPWAY_DOCKER_HOST (e.g. unix:///var/run/docker.sock)');
   if (!settings.swarmRegistry) {
     throw new ConfigError('the swarm driver needs SLIPWAY_SWARM_REGISTRY: the registry that Swarm nodes pull the built images (and the edge image) from, e.g. registry.example.net:5000');
@@ -90,7 +63,7 @@ export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeO
     engine.close();
     throw err;
   }
-  return new SwarmRuntime({
+  return new SwarmDriver({
     engine,
     registry: settings.swarmRegistry,
     edge: { control: opts.edgeControl },

@@ -3,7 +3,7 @@
 // must converge (or fail with the tasks' errors), rollback to recorded specs.
 import { ConfigError, NotFoundError } from '../../core/errors.js';
 import type { App, Environment, Release } from '../../core/model.js';
-import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeStatus, SourceTree } from '../../core/ports/runtime-driver.js';
+import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeLogLine, RuntimeLogQuery, RuntimeStatus, SourceTree } from '../../core/ports/runtime-driver.js';
 import { buildRelease, registryAuth, stackName } from './build-release.js';
 import type { ServiceSpec } from './compose/swarm-types.js';
 import type { EngineClient, EngineRequest } from './engine/engine-client.js';
@@ -262,7 +262,12 @@ export class SwarmDriver implements RuntimeDriver {
   async status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus> {
     const services = await this.serviceStatus(app, environment, live);
     const healthy = services.length > 0 && services.every((s) => s.running >= s.desired && !['paused', 'rollback_started', 'rollback_paused', 'updating'].includes(s.updateState ?? ''));
-    return { releaseId: live?.id ?? null, healthy, instances: toInstances(services) };
+    return {
+      releaseId: live?.id ?? null,
+      healthy,
+      instances: toInstances(services),
+      services: services.map((s) => ({ name: s.service, running: s.running, desired: s.desired, ...(s.updateState ? { updateState: s.updateState } : {}) })),
+    };
   }
 
   /** For `slipway status`: each service's running/desired replicas and its tasks with node, state and error. */
@@ -278,6 +283,20 @@ export class SwarmDriver implements RuntimeDriver {
     const services = (await api.listServices({ label: [`${LABEL_NAMESPACE}=${stack}`] })).filter((s) => !service || s.Spec.Name === `${stack}_${service}`);
     if (service && services.length === 0) throw new NotFoundError('service', `${stack}_${service}`);
     yield* mergeLogs(services.map((s) => serviceLogs(engine, { id: s.ID, name: s.Spec.Name.slice(stack.length + 1) }, opts)));
+  }
+
+  /** The runtime port's view of `logs`: one line type for every driver. */
+  async *streamLogs(app: App, environment: Environment, live: Release | null, query: RuntimeLogQuery): AsyncGenerator<RuntimeLogLine> {
+    const lines = this.logs(app, environment, query.service ?? null, {
+      follow: query.follow,
+      signal: query.signal,
+      live,
+      ...(query.since !== undefined ? { since: query.since } : {}),
+      ...(query.tail !== undefined ? { tail: query.tail } : {}),
+    });
+    for await (const l of lines) {
+      yield { service: l.service, instance: l.taskId, stream: l.stream === 'stdout' || l.stream === 'stderr' ? l.stream : 'output', text: l.text };
+    }
   }
 
   #stackOf(app: App, environment: Environment, live: Release | null): string {
