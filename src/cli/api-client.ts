@@ -134,7 +134,7 @@ export class ApiClient {
     });
     for await (const value of ndjsonValues(body)) {
       const v = value as Partial<RuntimeLogLine> & { error?: unknown; status?: number };
-      if (v.error) throw ApiError.fromBody(v.status ?? 500, JSON.stringify({ error: v.error }));
+      if (v.error) throw ApiError.fromStreamed(v);
       yield v as RuntimeLogLine;
     }
   }

@@ -11,6 +11,11 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** The error line that ends an NDJSON stream ({ error, status }, see src/http/error-handler.ts). */
+  static fromStreamed(line: { error?: unknown; status?: number }): ApiError {
+    return ApiError.fromBody(line.status ?? 500, JSON.stringify({ error: line.error }));
+  }
+
   /** Builds the error from a response body, whatever shape it has. */
   static fromBody(status: number, bodyText: string): ApiError {
     try {

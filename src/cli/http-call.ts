@@ -64,7 +64,7 @@ export class HttpCaller {
       if (typeof e.progress === 'string') onProgress({ line: e.progress });
       else if (typeof e.elapsedMs === 'number') onProgress({ elapsedMs: e.elapsedMs });
       else if ('result' in e) return e.result as T;
-      else if (e.error) throw ApiError.fromBody(e.status ?? 500, JSON.stringify({ error: e.error }));
+      else if (e.error) throw ApiError.fromStreamed(e);
     }
     throw new ApiError(502, 'invalid_response', `the server at ${this.baseUrl} ended ${method} ${path} without a result; check \`slipway backups list\` for what was done`);
   }

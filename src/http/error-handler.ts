@@ -29,6 +29,19 @@ export function slipwayErrorResponse(err: SlipwayError, redact: (text: string) =
   return { status: STATUS[err.code], body: errorBody(err.code, redact(err.message), JSON.parse(redact(JSON.stringify(err.details))) as Record<string, unknown>) };
 }
 
+/**
+ * The last line of an NDJSON stream whose headers are already sent: the error body plus its HTTP
+ * status. An unexpected error is reported as internal; its text goes only to `onInternal`.
+ */
+export function streamedErrorLine(err: unknown, redact: (text: string) => string, onInternal: (err: unknown) => void): string {
+  if (err instanceof SlipwayError) {
+    const { status, body } = slipwayErrorResponse(err, redact);
+    return JSON.stringify({ ...body, status });
+  }
+  onInternal(err);
+  return JSON.stringify({ ...errorBody('internal', 'internal error; the server log has the details'), status: 500 });
+}
+
 export function installErrorHandler(app: FastifyInstance, redact: (text: string) => string): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     if (err instanceof SlipwayError) {

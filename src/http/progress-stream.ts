@@ -5,8 +5,7 @@
 // fails, e.g. a missing backup) before that answers as a plain JSON request would. Everything
 // written passes the redactor: the response hook does not see hijacked replies.
 import type { FastifyReply } from 'fastify';
-import { SlipwayError } from '../core/errors.js';
-import { errorBody, slipwayErrorResponse } from './error-handler.js';
+import { streamedErrorLine } from './error-handler.js';
 
 export interface ProgressStreamOptions {
   redact(text: string): string;
@@ -45,13 +44,7 @@ export async function withProgress<T>(
     write(`{"result":${opts.redact(JSON.stringify(result ?? null))}}`);
   } catch (err) {
     if (!streaming) throw err;
-    if (err instanceof SlipwayError) {
-      const { status, body } = slipwayErrorResponse(err, opts.redact);
-      write(JSON.stringify({ ...body, status }));
-    } else {
-      opts.onInternalError?.(err);
-      write(JSON.stringify({ ...errorBody('internal', 'internal error; the server log has the details'), status: 500 }));
-    }
+    write(streamedErrorLine(err, opts.redact, (e) => opts.onInternalError?.(e)));
   } finally {
     clearInterval(timer);
     if (streaming) reply.raw.end();

@@ -1,9 +1,8 @@
 // `GET /api/apps/:app/environments/:env/logs`: the live release's output as NDJSON lines
 // ({service, instance, stream, text}); with follow=1 the stream stays open until the client leaves.
 import { z } from 'zod';
-import { SlipwayError } from '../../core/errors.js';
 import type { LogService } from '../../services/log-service.js';
-import { slipwayErrorResponse } from '../error-handler.js';
+import { streamedErrorLine } from '../error-handler.js';
 import { route, type RouteDef } from '../route-table.js';
 
 export interface LogRouteServices {
@@ -49,9 +48,7 @@ export function logRoutes(s: LogRouteServices): RouteDef[] {
           }
         } catch (err) {
           // Headers are out: the error becomes the last line.
-          const mapped = err instanceof SlipwayError ? slipwayErrorResponse(err, s.redact) : null;
-          reply.raw.write(JSON.stringify(mapped ? { ...mapped.body, status: mapped.status } : { error: { code: 'internal', message: 'reading the logs failed; the server log has the details' }, status: 500 }) + '\n');
-          if (!mapped) req.log.error({ err: s.redact(String((err as Error)?.stack ?? err)) }, 'reading logs failed');
+          reply.raw.write(streamedErrorLine(err, s.redact, (e) => req.log.error({ err: s.redact(String((e as Error)?.stack ?? e)) }, 'reading logs failed')) + '\n');
         } finally {
           abort.abort();
           reply.raw.end();
