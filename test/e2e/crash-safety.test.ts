@@ -5,7 +5,7 @@
 // through the edge the whole time and must never fail.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiClient } from '../../src/cli/api-client.js';
@@ -14,7 +14,7 @@ import { startLoad, type RunningLoad } from '../support/load-generator.js';
 import { createFixtureApp, type FixtureApp } from '../support/fixture-app.js';
 import { apiClient, waitTerminal } from '../support/deploy-client.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 
 const STEPS = [
   'resolve-source',
@@ -65,11 +65,8 @@ describe('crash safety at every step boundary', { timeout: 900_000 }, () => {
 
   after(async () => {
     await load?.stop();
-    server?.kill('SIGTERM');
-    await server?.exited;
-    await stopEverything(dataDir);
+    await stopControlPlane(server, dataDir);
     await app?.repo.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   test('every boundary: killed, restarted, terminal, unlocked, and the next deploy runs', async () => {

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -19,7 +19,7 @@ import type { Backup } from '../../src/core/model.js';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { toRecord } from '../../src/services/backup-service.js';
 import { adminConn } from '../backups/fixtures.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 import { watchCmdlines } from '../support/cmdline-watch.js';
 import { startDatabases, type TestDatabases } from '../support/databases.js';
 import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
@@ -106,12 +106,7 @@ describe('data safety with MariaDB and an S3 target, through deploys', { timeout
   });
 
   after(async () => {
-    server?.kill('SIGTERM');
-    await server?.exited;
-    if (dataDir) {
-      await stopEverything(dataDir);
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    await stopControlPlane(server, dataDir);
     await repo?.cleanup();
     await s3?.stop();
     await dbs?.stop();

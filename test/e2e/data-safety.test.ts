@@ -23,7 +23,7 @@ import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
 import { projectRoot } from '../support/entry.js';
 import { createTestRepo, type TestRepo } from '../support/git-repo.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 import { watchCmdlines } from '../support/cmdline-watch.js';
 
 const exec = promisify(execFile);
@@ -108,12 +108,7 @@ describe('data safety: a verified backup before every migration', { timeout: 600
   });
 
   after(async () => {
-    server?.kill('SIGTERM');
-    await server?.exited;
-    if (dataDir) {
-      await stopEverything(dataDir);
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    await stopControlPlane(server, dataDir);
     await repo?.cleanup();
     await dbs?.stop();
   });

@@ -1,13 +1,13 @@
 // Issue 5's acceptance, end to end: a real control plane process (with its edge and supervisors),
 // a real bare git repository, real signed webhook payloads over HTTP.
 import assert from 'node:assert/strict';
-import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readdir, readFile, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiClient } from '../../src/cli/api-client.js';
 import { apiClient, waitTerminal } from '../support/deploy-client.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 import { projectRoot } from '../support/entry.js';
 import { createTestRepo, type TestRepo } from '../support/git-repo.js';
 import { execFile } from 'node:child_process';
@@ -95,11 +95,8 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    server?.kill('SIGTERM');
-    await server?.exited;
-    await stopEverything(dataDir);
+    await stopControlPlane(server, dataDir);
     await repo?.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   test('a push to main deploys staging (not the manual-only qa); bad or missing signatures and replays queue nothing', async () => {

@@ -3,14 +3,14 @@
 // through the real CLI, with clear refusals for what the process driver cannot do.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import type { ApiClient } from '../../src/cli/api-client.js';
 import type { RuntimeLogLine } from '../../src/core/ports/runtime-driver.js';
 import { runCli, serverEnv } from '../cli/run-cli.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 import { apiClient, waitTerminal } from '../support/deploy-client.js';
 import { createFixtureApp, type FixtureApp } from '../support/fixture-app.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -43,11 +43,8 @@ describe('slipway logs (process driver)', { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    server?.kill('SIGTERM');
-    await server?.exited;
-    await stopEverything(dataDir);
+    await stopControlPlane(server, dataDir);
     await app?.repo.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   test('the last lines of every instance: start-up line, stdout and stderr', async () => {

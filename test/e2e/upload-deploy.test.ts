@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,7 +13,7 @@ import { apiClient, waitTerminal } from '../support/deploy-client.js';
 import { projectRoot } from '../support/entry.js';
 import { createFixtureApp, type FixtureApp } from '../support/fixture-app.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 
 describe('uploaded tarballs', { timeout: 300_000 }, () => {
   let dataDir: string;
@@ -46,11 +46,8 @@ describe('uploaded tarballs', { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    server?.kill('SIGTERM');
-    await server?.exited;
-    await stopEverything(dataDir);
+    await stopControlPlane(server, dataDir);
     await app?.repo.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   test('a tarball of the app deploys and serves', async () => {

@@ -2,7 +2,7 @@
 // a real git repository, and a load generator sending requests through the edge the whole time.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -11,7 +11,7 @@ import { startLoad, type LoadReport } from '../support/load-generator.js';
 import { createFixtureApp, type FixtureApp } from '../support/fixture-app.js';
 import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 
 const HOST = 'web.test';
 const MIN_REQUESTS = 5000;
@@ -40,11 +40,8 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   });
 
   after(async () => {
-    server?.kill('SIGTERM');
-    await server?.exited;
-    await stopEverything(dataDir);
+    await stopControlPlane(server, dataDir);
     await app?.repo.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   /** Runs `during` while the load generator sends requests; returns the report (>= MIN_REQUESTS). */

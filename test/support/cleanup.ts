@@ -1,8 +1,8 @@
 // Stops what a control plane started under a data dir: release supervisors (they stop their
 // processes on SIGTERM) and the edge. Only pids recorded in the data dir's own files.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { killDetached } from './server-process.js';
+import { killDetached, type ServerProcess } from './server-process.js';
 
 async function pidFiles(dir: string, name: string, depth = 6): Promise<string[]> {
   if (depth < 0) return [];
@@ -46,4 +46,13 @@ export async function stopEverything(dataDir: string): Promise<void> {
   if (edge) await stopPid((JSON.parse(edge) as { pid: number }).pid);
   // Whatever did not stop on SIGTERM (orphaned instances, an edge known only by edge.pid).
   await killDetached(dataDir);
+}
+
+/** A test's teardown of a control plane it started: the server, what it left running, its data dir. */
+export async function stopControlPlane(server: ServerProcess | undefined, dataDir: string | undefined): Promise<void> {
+  server?.kill('SIGTERM');
+  await server?.exited;
+  if (!dataDir) return;
+  await stopEverything(dataDir);
+  await rm(dataDir, { recursive: true, force: true });
 }

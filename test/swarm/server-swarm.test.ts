@@ -4,7 +4,7 @@
 // routes the app through it; a load generator sees zero failed requests while v2 rolls out;
 // `slipway status` shows the service's replicas and `slipway logs` its output.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import type { ApiClient } from '../../src/cli/api-client.js';
@@ -15,7 +15,7 @@ import { SwarmApi } from '../../src/drivers/swarm/engine/swarm-api.js';
 import { removeEdgeService } from '../../src/drivers/swarm/edge/edge-service.js';
 import { removeStack } from '../../src/drivers/swarm/stack/remove-stack.js';
 import { runCli, serverEnv } from '../cli/run-cli.js';
-import { stopEverything } from '../support/cleanup.js';
+import { stopControlPlane } from '../support/cleanup.js';
 import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
 import { createTestRepo, type TestRepo } from '../support/git-repo.js';
 import { startLoad } from '../support/load-generator.js';
@@ -103,12 +103,7 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
     const api = new SwarmApi(engine);
     await removeStack(api, `${appName}-staging`).catch((e: Error) => console.log(`# cleanup: ${e.message}`));
     await removeEdgeService(engine).catch((e: Error) => console.log(`# cleanup: ${e.message}`));
-    server?.kill('SIGTERM');
-    await server?.exited;
-    if (dataDir) {
-      await stopEverything(dataDir);
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    await stopControlPlane(server, dataDir);
     await repo?.cleanup();
     engine?.close();
   });
