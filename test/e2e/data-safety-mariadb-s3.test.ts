@@ -87,9 +87,12 @@ describe('data safety with MariaDB and an S3 target, through deploys', { timeout
     const u = new URL(dbs.mariadb.url);
     appUrl = `mysql://ledger:${CANARY}@127.0.0.1:${u.port}/ledger`;
 
-    const dir = path.join(projectRoot, 'test', 'fixtures', 'apps', 'data-safety-mariadb');
+    // The web server of the PostgreSQL fixture, with this fixture's migration and slipway.yml.
     fixture = {};
-    for (const name of await readdir(dir)) fixture[name] = await readFile(path.join(dir, name), 'utf8');
+    for (const app of ['data-safety', 'data-safety-mariadb']) {
+      const dir = path.join(projectRoot, 'test', 'fixtures', 'apps', app);
+      for (const name of await readdir(dir)) fixture[name] = await readFile(path.join(dir, name), 'utf8');
+    }
     fixture['slipway.yml'] = fixture['slipway.yml']!.replaceAll('S3_ENDPOINT', s3.endpoint);
     repo = await createTestRepo();
     await repo.commit({ ...fixture }, 'Version 1');
