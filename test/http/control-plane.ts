@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Settings } from '../../src/platform/env.js';
+import { readSettings, type Settings } from '../../src/platform/env.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { killDetached } from '../support/server-process.js';
 
@@ -49,26 +49,18 @@ export async function startControlPlane(opts: { edge?: boolean } = {}): Promise<
       done();
     },
   });
+  // The defaults of an empty environment, with this test's data dir and free ports.
   const settings: Settings = {
+    ...readSettings({}),
     dataDir,
     host: '127.0.0.1',
     port: 0,
     edgeHost: '127.0.0.1',
     edgePort: 0,
     edgeMode: opts.edge ? 'auto' : 'off',
-    masterKey: undefined,
-    url: undefined,
-    dockerHost: undefined,
-    dockerCertPath: undefined,
-    dockerSshKey: undefined,
-    dockerSshKnownHosts: undefined,
-    swarmRegistry: undefined,
-    swarmEdgePort: 80,
-    swarmNodeSocket: '/var/run/docker.sock',
-    token: undefined,
     logLevel: 'info',
-    faultCrashAt: undefined,
   };
+
   let server: RunningServer;
   try {
     server = await startServer(settings, { output: sink });
