@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git curl ca-certificates docker.io docker-registry busybox-static postgresql mariadb-server mariadb-client)
+packages=(git curl ca-certificates openssh-client docker.io docker-registry busybox-static postgresql mariadb-server mariadb-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
