@@ -1,5 +1,6 @@
 // Header rewriting between client and upstream, on raw header arrays ([name, value, ...]) so the
-// request path never builds header objects. Hop-by-hop headers are dropped, X-Forwarded-* set.
+// request path never builds header objects. The request head parser leaves out the hop-by-hop
+// headers named here (http1-request-head.ts); addForwarded sets X-Forwarded-* and X-Request-Id.
 
 export interface InboundHeaders {
   /** Headers to send upstream, without the hop-by-hop and X-Forwarded-* ones. */
@@ -11,58 +12,9 @@ export interface InboundHeaders {
   upgrade: string | undefined;
 }
 
-/** Reads the client's raw headers in one pass. */
-export function readInbound(raw: readonly string[]): InboundHeaders {
-  const forward: string[] = [];
-  let host: string | undefined;
-  let requestId: string | undefined;
-  let forwardedFor: string | undefined;
-  let upgrade: string | undefined;
-  let hasBody = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
-    switch (name.length) {
-      case 4:
-        if (name.toLowerCase() === 'host') host = value;
-        break;
-      case 2:
-      case 6:
-      case 7:
-      case 10:
-      case 16:
-      case 17:
-      case 18:
-      case 19: {
-        const lower = name.toLowerCase();
-        if (lower === 'upgrade') upgrade = value;
-        else if (lower === 'transfer-encoding') hasBody = true;
-        if (HOP_BY_HOP_REQUEST.has(lower)) continue;
-        break;
-      }
-      case 12:
-        if (name.toLowerCase() === 'x-request-id') {
-          requestId = value;
-          continue;
-        }
-        break;
-      case 14:
-        if (!hasBody && name.toLowerCase() === 'content-length' && value !== '0') hasBody = true;
-        break;
-      case 15:
-        if (name.toLowerCase() === 'x-forwarded-for') {
-          forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
-          continue;
-        }
-        break;
-    }
-    forward.push(name, value);
-  }
-  return { forward, host, requestId, forwardedFor, hasBody, upgrade };
-}
-
-// transfer-encoding and expect are the upstream client's business (it frames the body itself).
-const HOP_BY_HOP_REQUEST = new Set([
+// Not forwarded: transfer-encoding and expect are the upstream client's business (it frames the
+// body itself), and the X-Forwarded-* headers the edge sets are never taken from the client.
+export const HOP_BY_HOP_REQUEST: ReadonlySet<string> = new Set([
   'te',
   'expect',
   'transfer-encoding',

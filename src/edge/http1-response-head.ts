@@ -29,6 +29,10 @@ export class MalformedHeadError extends Error {
 const HOP_BY_HOP = new Set(['te', 'trailer', 'upgrade', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding']);
 /** A NUL anywhere, a CR not followed by LF, or an LF not preceded by CR. */
 const BAD_LINE_BREAK = /\0|\r(?!\n)|(?<!\r)\n/;
+/** A control character other than HTAB, CR and LF (never valid in a status line or field). */
+const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** tchar (RFC 9110 5.6.2): what a header name may hold. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DIGIT_0 = 48;
 
 /**
@@ -48,6 +52,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
   }
   const text = buf.toString('latin1', start, end);
   if (BAD_LINE_BREAK.test(text)) throw new MalformedHeadError('a bare CR, LF or NUL');
+  if (CONTROL.test(text)) throw new MalformedHeadError('a control character');
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd === -1) lineEnd = text.length;
   if (lineEnd > 12 && text.charCodeAt(12) !== 32) throw new MalformedHeadError('expected a space after the status code');
@@ -71,6 +76,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
     const last = text.charCodeAt(colon - 1);
     if (first === 32 || first === 9 || last === 32 || last === 9) throw new MalformedHeadError('whitespace around a header name (or a folded line)');
     const name = text.slice(pos, colon);
+    if (!TOKEN.test(name)) throw new MalformedHeadError(`a header name with a character names may not hold: ${JSON.stringify(name)}`);
     const value = trimOws(text, colon + 1, next);
     pos = next + 2;
     const len = name.length;
@@ -98,11 +104,23 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
   }
   if (transferEncoding) {
     // RFC 9112 6.3: Transfer-Encoding overrides Content-Length, and such a connection is not reused.
-    if (head.contentLength !== -1) head.keepAlive = false;
+    if (head.contentLength !== -1) {
+      head.keepAlive = false;
+      head.headers = withoutContentLength(head.headers);
+    }
     head.contentLength = -1;
     if (!head.chunked) head.keepAlive = false; // the body runs until the connection closes
   }
   return head;
+}
+
+function withoutContentLength(headers: string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length !== 14 || name.toLowerCase() !== 'content-length') kept.push(name, headers[i + 1] as string);
+  }
+  return kept;
 }
 
 function isDropped(name: string, drop: readonly string[]): boolean {

@@ -1,8 +1,8 @@
-// Composition root of the edge process (`slipway edge`): proxy server, admin socket, snapshot.
+// Composition root of the edge process (`slipway edge`): proxy server (our own HTTP/1.1 server,
+// http1-server.ts), admin socket (node:http), snapshot.
 import { realpathSync } from 'node:fs';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -14,6 +14,7 @@ import { listenAdminSocket } from './admin-socket.js';
 import { BatchedSink } from './batched-sink.js';
 import type { ResolveAddresses } from './dns-discovery.js';
 import { edgePaths } from './edge-paths.js';
+import { Http1Server } from './http1-server.js';
 import { ProxyExchange, type ExchangeSettings } from './proxy-exchange.js';
 import { RouteRegistry } from './route-registry.js';
 import { proxyUpgrade } from './upgrade-exchange.js';
@@ -32,6 +33,8 @@ export interface EdgeOptions {
   healthDeadlineMs?: number;
   /** How long close() waits for in-flight requests (default 30 s). */
   shutdownTimeoutMs?: number;
+  /** How long a client's kept-alive connection may sit idle between requests (default 60 s). */
+  clientKeepAliveTimeoutMs?: number;
   /** Resolver of `discover: 'dns'` targets (default: DNS A records); tests inject one. */
   resolve?: ResolveAddresses;
   /** How often discovered targets are resolved again (default 1 s). */
@@ -62,45 +65,40 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     accessLog: opts.accessLog ? new AccessLog(opts.accessLog) : undefined,
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 60_000,
   };
-  const proxy = http.createServer({ noDelay: true }, (req, res) => new ProxyExchange(settings, req, res).run());
   const upgraded = new Set<Duplex>();
-  proxy.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    upgraded.add(socket);
-    socket.once('close', () => upgraded.delete(socket));
-    proxyUpgrade(settings, req, socket, head);
-  });
-  proxy.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  const proxy = new Http1Server(
+    {
+      request: (conn, head, body) => new ProxyExchange(settings, conn, head, body),
+      upgrade: (head, socket, rest, remoteAddress) => {
+        upgraded.add(socket);
+        socket.once('close', () => upgraded.delete(socket));
+        proxyUpgrade(settings, head, socket, rest, remoteAddress);
+      },
+    },
+    { keepAliveTimeoutMs: opts.clientKeepAliveTimeoutMs },
+  );
   const admin = http.createServer(createAdminHandler(registry, logger));
 
   await listenAdminSocket(admin, paths.adminSocket);
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      proxy.once('error', reject);
-      proxy.listen(opts.port, opts.host, () => {
-        proxy.off('error', reject);
-        resolve();
-      });
-    });
+    port = await proxy.listen(opts.port, opts.host);
   } catch (err) {
+    proxy.closeAll();
     registry.close();
     await closeAdmin(admin, paths.adminSocket);
     throw err;
   }
-  const port = (proxy.address() as AddressInfo).port;
   logger.info({ host: opts.host, port, adminSocket: paths.adminSocket, routes: restored }, 'edge listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       proxy.close();
-      proxy.closeIdleConnections();
       registry.close();
       const deadline = Date.now() + (opts.shutdownTimeoutMs ?? 30_000);
       while (inFlight(registry) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      proxy.closeAllConnections();
+      proxy.closeAll();
       for (const socket of upgraded) socket.destroy();
       for (const live of registry.all()) {
         for (const t of live.pool.targets) t.destroy();

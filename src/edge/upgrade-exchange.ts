@@ -4,22 +4,23 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type Page } from './error-pages.js';
-import { addForwarded, readInbound } from './forward-headers.js';
+import { addForwarded } from './forward-headers.js';
+import type { RequestHead } from './http1-request-head.js';
 import type { ExchangeSettings } from './proxy-exchange.js';
 import type { LiveRoute } from './live-route.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
 
-export function proxyUpgrade(settings: ExchangeSettings, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+export function proxyUpgrade(settings: ExchangeSettings, req: RequestHead, socket: Duplex, head: Buffer, remoteAddress: string | undefined): void {
   const start = performance.now();
-  const inbound = readInbound(req.rawHeaders);
+  const inbound = req.inbound;
   const requestId = inbound.requestId || nextRequestId();
   const host = normaliseHost(inbound.host);
-  const url = req.url ?? '/';
+  const url = req.target;
   socket.on('error', () => socket.destroy());
   const live = url.startsWith('/') ? settings.match(host, url) : undefined;
   const log = (status: number, upstream: string | null) =>
-    logUpgrade(settings.accessLog, { requestId, method: req.method ?? 'GET', host, path: pathOnly(url), status, start, upstream, route: live?.id ?? null });
+    logUpgrade(settings.accessLog, { requestId, method: req.method, host, path: pathOnly(url), status, start, upstream, route: live?.id ?? null });
   if (!live) {
     writeRaw(socket, 404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' }, requestId);
     return log(404, null);
@@ -30,9 +31,9 @@ export function proxyUpgrade(settings: ExchangeSettings, req: http.IncomingMessa
     writeRaw(socket, 503, maintenancePage(maintenance.message), requestId, `Retry-After: ${maintenance.retryAfterSeconds}\r\n`);
     return log(503, null);
   }
-  const headers = addForwarded(inbound, req.socket.remoteAddress, live.route.pathPrefix, requestId);
+  const headers = addForwarded(inbound, remoteAddress, live.route.pathPrefix, requestId);
   headers.push('Connection', 'Upgrade', 'Upgrade', inbound.upgrade ?? 'websocket');
-  const go = () => connect(settings, live, path, req.method ?? 'GET', headers, socket, head, requestId, log);
+  const go = () => connect(settings, live, path, req.method, headers, socket, head, requestId, log);
   if (live.gate.paused) {
     const cancel = live.gate.hold(go, () => {
       writeRaw(socket, 503, errorPage(live.route, 503), requestId);
@@ -136,6 +137,7 @@ function writeRaw(socket: Duplex, status: number, page: Page, requestId: string,
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\n` +
       `X-Request-Id: ${requestId}\r\nConnection: close\r\n${extra}\r\n${page.body}`,
+    () => socket.destroy(), // nothing more is read from this socket, so close it once flushed
   );
 }
 

@@ -4,8 +4,11 @@ import type { Readable } from 'node:stream';
 import type { ResponseHead } from './http1-response-head.js';
 
 export interface UpstreamHandler {
-  /** The response head (1xx interim responses are skipped). Throwing fails the call with 502. */
-  onUpstreamHead(head: ResponseHead): void;
+  /**
+   * The response head (1xx interim responses are skipped). `more`: body bytes follow in this same
+   * turn, so the head may wait to go out with them. Throwing fails the call with 502.
+   */
+  onUpstreamHead(head: ResponseHead, more: boolean): void;
   /**
    * Body bytes (a view of the received buffer); `last` when they complete a sized or chunked body
    * (onUpstreamEnd follows). false pauses the upstream until the call is resumed.

@@ -101,7 +101,7 @@ export class ResponseReader implements ChunkSink {
         this.mode = Body.UntilClose;
         this.keepAlive = false;
       }
-      this.handler.onUpstreamHead(head);
+      this.handler.onUpstreamHead(head, this.mode !== Body.Done && start < data.length);
       return start;
     }
   }

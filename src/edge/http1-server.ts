@@ -1,0 +1,76 @@
+// The edge's HTTP/1.1 listener: a net.Server whose connections are ClientConnections, one timer
+// that sweeps them (idle keep-alive, slow heads, lingering closes), and a graceful shutdown that
+// lets responses in progress finish.
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { ClientConnection, type ConnectionHooks } from './http1-client-connection.js';
+
+export type ServerHandlers = Pick<ConnectionHooks, 'request' | 'upgrade'>;
+
+export interface Http1ServerOptions {
+  /** How long a kept-alive connection may sit idle between requests (default 60 s). */
+  keepAliveTimeoutMs?: number;
+  /** How long a client may take to send a whole request head (default 30 s). */
+  headersTimeoutMs?: number;
+}
+
+const SWEEP_MS = 1000;
+
+export class Http1Server implements ConnectionHooks {
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  closing = false;
+  private readonly server: net.Server;
+  private readonly connections = new Set<ClientConnection>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly handlers: ServerHandlers,
+    opts: Http1ServerOptions = {},
+  ) {
+    this.keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 60_000;
+    this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
+    // allowHalfOpen: the connection, not Node, decides what a client's FIN means (see onEnd).
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.connections.add(new ClientConnection(socket, this));
+    });
+    this.timer = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.keepAliveTimeoutMs / 2));
+    this.timer.unref();
+  }
+
+  request: ConnectionHooks['request'] = (conn, head, body) => this.handlers.request(conn, head, body);
+  upgrade: ConnectionHooks['upgrade'] = (head, socket, rest, remoteAddress) => this.handlers.upgrade(head, socket, rest, remoteAddress);
+
+  forget(conn: ClientConnection): void {
+    this.connections.delete(conn);
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting; idle connections close now, busy ones after their current response. */
+  close(): void {
+    this.closing = true;
+    this.server.close();
+    for (const conn of this.connections) conn.closeIfIdle();
+  }
+
+  /** Drops every connection (after close(), once the drain wait is over). */
+  closeAll(): void {
+    clearInterval(this.timer);
+    for (const conn of this.connections) conn.destroy();
+    this.connections.clear();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const conn of this.connections) conn.sweep(now);
+  }
+}
