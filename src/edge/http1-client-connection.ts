@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from './http1-request-head.js';
 import { RequestBody } from './http1-request-body.js';
+import { httpDate } from './http-date.js';
 
 export type ClientOutcome = 'completed' | 'gone' | 'bad-body';
 
@@ -447,17 +448,4 @@ function noop(): void {}
 function bodyError(err: unknown): string {
   const what = err instanceof Error ? err.message.replace(/^the upstream sent /, '') : String(err);
   return `Bad Request: the request body has ${what}`.replace('has a malformed chunked body:', 'is malformed (chunked):');
-}
-
-let dateSecond = 0;
-let dateText = '';
-/** The Date header value, made once a second. */
-export function httpDate(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateText = new Date(now).toUTCString();
-  }
-  return dateText;
 }

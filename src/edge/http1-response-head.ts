@@ -17,6 +17,8 @@ export interface ResponseHead {
   keepAlive: boolean;
   /** Keep-Alive: timeout=N, in ms; -1 when not given. */
   keepAliveHintMs: number;
+  /** The response carries a Date header (a proxy adds one when it does not: RFC 9110 6.6.1). */
+  hasDate: boolean;
 }
 
 export class MalformedHeadError extends Error {
@@ -64,6 +66,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
     chunked: false,
     keepAlive: minor === 1,
     keepAliveHintMs: -1,
+    hasDate: false,
   };
   let transferEncoding = false;
   let pos = lineEnd + 2;
@@ -80,7 +83,8 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
     const value = trimOws(text, colon + 1, next);
     pos = next + 2;
     const len = name.length;
-    if (len === 14 || len === 17 || len === 10 || len === 2 || len === 7 || len === 16) {
+    if (len === 4 && name.toLowerCase() === 'date') head.hasDate = true;
+    else if (len === 14 || len === 17 || len === 10 || len === 2 || len === 7 || len === 16) {
       const lower = name.toLowerCase();
       if (lower === 'content-length') {
         const n = parseLength(value);

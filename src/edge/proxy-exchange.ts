@@ -5,6 +5,7 @@
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
 import { addForwarded } from './forward-headers.js';
+import { httpDate } from './http-date.js';
 import type { ClientConnection, ClientExchange, ClientOutcome } from './http1-client-connection.js';
 import type { RequestBody } from './http1-request-body.js';
 import type { RequestHead } from './http1-request-head.js';
@@ -105,6 +106,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     const release = this.target?.release ?? route.release;
     const headers = head.headers;
     headers.push('X-Request-Id', this.requestId);
+    if (!head.hasDate) headers.push('Date', httpDate());
     if (route.releaseHeader !== null && release) headers.push(route.releaseHeader, release);
     this.status = head.statusCode;
     this.client.sendHead(head.statusCode, head.statusText, headers, head.chunked ? -1 : head.contentLength, more);

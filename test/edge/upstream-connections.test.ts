@@ -183,6 +183,15 @@ describe('upstream connections through the edge', () => {
     assert.equal(sa.conn, sb.conn);
   });
 
+  it('adds a Date header to a response that has none, and keeps the one the upstream sent', async () => {
+    up.setScript((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    const without = await edge.get('/no-date');
+    up.setScript((s) => s.write('HTTP/1.1 200 OK\r\nDate: Tue, 01 Jan 2030 00:00:00 GMT\r\nContent-Length: 2\r\n\r\nok'));
+    const withDate = await edge.get('/with-date');
+    assert.ok(Math.abs(Date.parse(String(without.headers.date)) - Date.now()) < 5000, `Date ${String(without.headers.date)}`);
+    assert.equal(withDate.headers.date, 'Tue, 01 Jan 2030 00:00:00 GMT');
+  });
+
   it('carries a large body to a slow client intact (backpressure both ways), sized and chunked', async () => {
     const big = Buffer.alloc(8 * 1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
