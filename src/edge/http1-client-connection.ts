@@ -143,9 +143,10 @@ export class ClientConnection {
     else this.socket.write(text, 'latin1');
   }
 
-  /** Response body bytes; `last` when they complete it. false: wait for onClientDrain. */
+  /** Response body bytes; `last` when they complete it (an empty chunk sends a held head). false: wait for onClientDrain. */
   sendData(chunk: Buffer, last: boolean): boolean {
     if (this.exchange === null || !this.responseStarted) return true;
+    if (chunk.length === 0 && !last) return this.heldHead === null || this.writeText('');
     let ok = true;
     switch (this.framing) {
       case Framing.None:

@@ -14,6 +14,7 @@ const enum Body {
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+const EMPTY = Buffer.alloc(0);
 
 export class ResponseReader implements ChunkSink {
   private mode = Body.Head;
@@ -30,6 +31,8 @@ export class ResponseReader implements ChunkSink {
   keepAliveHintMs = -1;
   /** Bytes arrived after the end of the response (the connection cannot be trusted again). */
   extraBytes = false;
+  /** The head went to the handler as followed by body bytes, and none were delivered yet. */
+  private headHeld = false;
 
   constructor(
     private readonly method: string,
@@ -58,7 +61,11 @@ export class ResponseReader implements ChunkSink {
       i = this.readHead(data);
       if (i < 0) return false;
     }
-    return this.readBody(data, i);
+    const complete = this.readBody(data, i);
+    // The handler was told body bytes would follow the head, but none came out of this read
+    // (half a chunk-size line): an empty chunk lets it send the head now.
+    if (this.headHeld) this.deliver(EMPTY, false);
+    return complete;
   }
 
   /** The upstream closed the connection: true when that ends the response (close-delimited body). */
@@ -101,7 +108,8 @@ export class ResponseReader implements ChunkSink {
         this.mode = Body.UntilClose;
         this.keepAlive = false;
       }
-      this.handler.onUpstreamHead(head, this.mode !== Body.Done && start < data.length);
+      this.headHeld = this.mode !== Body.Done && start < data.length;
+      this.handler.onUpstreamHead(head, this.headHeld);
       return start;
     }
   }
@@ -148,6 +156,7 @@ export class ResponseReader implements ChunkSink {
   }
 
   private deliver(chunk: Buffer, last: boolean): void {
+    this.headHeld = false;
     if (!this.handler.onUpstreamData(chunk, last)) this.wantsPause = true;
   }
 }

@@ -183,6 +183,19 @@ describe('upstream connections through the edge', () => {
     assert.equal(sa.conn, sb.conn);
   });
 
+  it('sends the response head on when the first packet holds only half a chunk-size line', async () => {
+    up.setScript((s) => {
+      s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r');
+      setTimeout(() => s.write('\nhello\r\n0\r\n\r\n'), 1000);
+    });
+    const started = Date.now();
+    const res = await request(`${edge.base}/half-size-line`, { headersTimeout: 5000, bodyTimeout: 5000 });
+    const headAfter = Date.now() - started;
+    assert.equal(res.statusCode, 200);
+    assert.equal(await res.body.text(), 'hello');
+    assert.ok(headAfter < 800, `the head came after ${headAfter} ms, with the body`);
+  });
+
   it('adds a Date header to a response that has none, and keeps the one the upstream sent', async () => {
     up.setScript((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
     const without = await edge.get('/no-date');
