@@ -95,6 +95,12 @@ async function main(): Promise<void> {
           ratioRps: round(edgeSummary.requestsPerSecond / nginxSummary.requestsPerSecond, 3),
           ratioCpuPerRequest: round(edgeSummary.cpuUsPerRequest / nginxSummary.cpuUsPerRequest, 2),
           p99DiffMs: round(edgeSummary.p99Ms - nginxSummary.p99Ms, 3),
+          // Issue 3's targets: at least 0.6x nginx's requests/s, p99 within 2 ms of nginx's.
+          targets: { ratioRps: 0.6, p99DiffMs: 2 },
+          pass: {
+            throughput: edgeSummary.requestsPerSecond >= 0.6 * nginxSummary.requestsPerSecond,
+            p99: edgeSummary.p99Ms - nginxSummary.p99Ms <= 2,
+          },
           rounds: results,
         },
         null,

@@ -1,7 +1,8 @@
 // Benchmark of the embedded default (issue 3): a real control plane, edge and supervisors on this
 // machine, the test web app from git. Measures, in one run: deploy time without the build step,
 // rollback time, failed requests through the edge during deploys and rollbacks. Prints JSON.
-// The edge's throughput against nginx is measured by bench/edge-vs-nginx.ts (npm run bench:edge).
+// `npm run bench:process` runs bench/edge-vs-nginx.ts right after it: the edge's throughput and
+// latency against nginx, with its own targets and pass flags, as a second JSON document.
 // Run: npm run bench:process   (or: node --import tsx bench/process-deploy.ts [--rounds 5])
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
