@@ -1,13 +1,14 @@
 // One client's TCP connection to the edge, spoken as HTTP/1.1 by our own code (node:http's server
 // costs about half of the edge's CPU per proxied request). It reads request heads and bodies,
-// hands each request to an exchange, and frames the exchange's response: Content-Length as the
-// upstream sent it, chunked for HTTP/1.1 when the length is unknown, or until close. Requests are
-// answered one at a time in order (pipelined ones wait); keep-alive, HTTP/1.0, Expect:
-// 100-continue, clients that go away, and the idle and head timeouts are handled here.
+// hands each request to an exchange, and writes the exchange's response through a ResponseWriter.
+// Requests are answered one at a time in order (pipelined ones wait); keep-alive, HTTP/1.0,
+// Expect: 100-continue, clients that go away or stop reading, and the idle and head timeouts are
+// handled here.
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from './http1-request-head.js';
 import { RequestBody } from './http1-request-body.js';
+import { OVERFLOW, ResponseWriter } from './http1-response-writer.js';
 import { httpDate } from './http-date.js';
 
 export type ClientOutcome = 'completed' | 'gone' | 'bad-body';
@@ -32,19 +33,12 @@ export interface ConnectionHooks {
   readonly closing: boolean;
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
+  /** How long a client may leave a response unread (nginx's send_timeout) before it is dropped. */
+  readonly sendTimeoutMs: number;
   forget(conn: ClientConnection): void;
 }
 
-const enum Framing {
-  None,
-  Length,
-  Chunked,
-  Close,
-}
-
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
-/** Bodies up to this size go out as one string write together with a held head. */
-const SMALL_WRITE_BYTES = 16 * 1024;
 /** How long a connection the edge is closing may take to read the rest of the client's bytes. */
 const LINGER_MS = 5000;
 /** How long a request body nobody reads any more may stall before the connection is dropped. */
@@ -66,19 +60,15 @@ export class ClientConnection {
   private endedAt = 0;
   // The response in progress.
   private responseStarted = false;
-  private framing = Framing.None;
-  private remaining = 0;
-  private keepAlive = true;
   private continueSent = false;
-  private heldHead: string | null = null;
-  /** The last chunk ("0\r\n\r\n") of a chunked response was written. */
-  private chunkedEnded = false;
+  private readonly writer: ResponseWriter;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly hooks: ConnectionHooks,
   ) {
     this.remoteAddress = socket.remoteAddress;
+    this.writer = new ResponseWriter(socket);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
@@ -118,55 +108,16 @@ export class ClientConnection {
     let keepAlive = head.keepAlive && !this.hooks.closing;
     // A client still waiting for 100 Continue may or may not send its body now: start afresh.
     if (head.expectContinue && !this.continueSent && this.body !== null && !this.body.complete) keepAlive = false;
-    let text = `HTTP/1.1 ${status} ${reason || (STATUS_CODES[status] ?? '')}\r\n`;
-    for (let i = 0; i < headers.length; i += 2) text += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
-    if (head.method === 'HEAD' || status === 204 || status === 304 || status < 200) {
-      this.framing = Framing.None;
-    } else if (contentLength >= 0) {
-      this.framing = Framing.Length;
-      this.remaining = contentLength;
-    } else if (head.minor === 1) {
-      this.framing = Framing.Chunked;
-      text += 'Transfer-Encoding: chunked\r\n';
-    } else {
-      this.framing = Framing.Close;
-      keepAlive = false;
-    }
-    this.keepAlive = keepAlive;
-    if (!keepAlive) text += 'Connection: close\r\n\r\n';
-    else text += head.minor === 0 ? 'Connection: keep-alive\r\n\r\n' : '\r\n';
-    if (this.framing === Framing.None) {
-      this.socket.write(text, 'latin1');
-      return this.finishResponse();
-    }
-    if (hold) this.heldHead = text;
-    else this.socket.write(text, 'latin1');
+    if (this.writer.head(head.method, head.minor, keepAlive, status, reason, headers, contentLength, hold)) this.finishResponse();
   }
 
   /** Response body bytes; `last` when they complete it (an empty chunk sends a held head). false: wait for onClientDrain. */
   sendData(chunk: Buffer, last: boolean): boolean {
     if (this.exchange === null || !this.responseStarted) return true;
-    if (chunk.length === 0 && !last) return this.heldHead === null || this.writeText('');
-    let ok = true;
-    switch (this.framing) {
-      case Framing.None:
-        return true;
-      case Framing.Length:
-        if (chunk.length > this.remaining) {
-          this.abort(); // more than the announced length: never send it on
-          return true;
-        }
-        this.remaining -= chunk.length;
-        ok = this.write(chunk, '');
-        break;
-      case Framing.Chunked:
-        if (last) this.chunkedEnded = true;
-        if (chunk.length > 0) ok = this.write(chunk, last ? '\r\n0\r\n\r\n' : '\r\n', `${chunk.length.toString(16)}\r\n`);
-        else if (last) ok = this.writeText('0\r\n\r\n');
-        break;
-      case Framing.Close:
-        ok = this.write(chunk, '');
-        break;
+    const ok = this.writer.data(chunk, last);
+    if (ok === OVERFLOW) {
+      this.abort(); // more than the announced length: never send it on
+      return true;
     }
     if (last) this.sendEnd();
     return ok;
@@ -175,13 +126,7 @@ export class ClientConnection {
   /** The response body is complete (a sized one that is still short cannot be: the connection closes). */
   sendEnd(): void {
     if (this.exchange === null || !this.responseStarted) return;
-    if (this.framing === Framing.Length && this.remaining > 0) return this.abort();
-    if (this.framing === Framing.Chunked && !this.chunkedEnded) {
-      this.chunkedEnded = true;
-      this.writeText('0\r\n\r\n');
-    } else if (this.heldHead !== null) {
-      this.writeText('');
-    }
+    if (!this.writer.end()) return this.abort();
     this.finishResponse();
   }
 
@@ -195,7 +140,7 @@ export class ClientConnection {
 
   /** Drops the connection (a response that cannot be completed correctly). */
   abort(): void {
-    this.heldHead = null;
+    this.writer.drop();
     this.socket.destroy();
   }
 
@@ -205,7 +150,8 @@ export class ClientConnection {
     if (this.ending) {
       if (now - this.endedAt > LINGER_MS) this.socket.destroy();
     } else if (this.exchange !== null) {
-      return; // the upstream's own timeout covers a request in progress
+      // The upstream's own timeout covers a request in progress; a client that stopped reading is ours.
+      if (this.writer.blockedSince !== 0 && now - this.writer.blockedSince > this.hooks.sendTimeoutMs) this.socket.destroy();
     } else if (this.body !== null && !this.body.complete) {
       if (now - this.lastActivity > DISCARD_STALL_MS) this.socket.destroy();
     } else if (this.headStartedAt !== 0) {
@@ -293,8 +239,6 @@ export class ClientConnection {
     this.head = head;
     this.responseStarted = false;
     this.continueSent = false;
-    this.heldHead = null;
-    this.chunkedEnded = false;
     let body: RequestBody | null = null;
     if (head.inbound.hasBody) {
       body = new RequestBody(head.chunked ? -1 : head.contentLength, this.resumeReading);
@@ -319,9 +263,8 @@ export class ClientConnection {
     const exchange = this.exchange;
     this.exchange = null;
     this.head = null;
-    this.heldHead = null;
     const body = this.body;
-    if (!this.keepAlive || this.hooks.closing) {
+    if (!this.writer.keepAlive || this.hooks.closing) {
       this.endSocket();
       exchange?.onClientDone('completed');
       return;
@@ -339,30 +282,6 @@ export class ClientConnection {
   private readonly parseLater = (): void => {
     if (!this.closed) this.parse();
   };
-
-  private write(chunk: Buffer, suffix: string, prefix = ''): boolean {
-    const socket = this.socket;
-    const held = this.heldHead;
-    if (chunk.length <= SMALL_WRITE_BYTES) {
-      // One string write instead of a corked writev of several buffers: measurably less CPU.
-      const text = `${held ?? ''}${prefix}${chunk.toString('latin1')}${suffix}`;
-      this.heldHead = null;
-      return socket.write(text, 'latin1');
-    }
-    this.heldHead = null;
-    socket.cork();
-    if (held !== null || prefix !== '') socket.write(`${held ?? ''}${prefix}`, 'latin1');
-    let ok = socket.write(chunk);
-    if (suffix !== '') ok = socket.write(suffix, 'latin1');
-    socket.uncork();
-    return ok;
-  }
-
-  private writeText(text: string): boolean {
-    const held = this.heldHead;
-    this.heldHead = null;
-    return this.socket.write(held === null ? text : held + text, 'latin1');
-  }
 
   /** Answers a request the edge will not serve and closes the connection. */
   private refuse(status: number, message: string): void {
@@ -430,6 +349,7 @@ export class ClientConnection {
   };
 
   private readonly onDrain = (): void => {
+    this.writer.blockedSince = 0;
     this.exchange?.onClientDrain();
   };
 

@@ -12,6 +12,8 @@ export interface Http1ServerOptions {
   keepAliveTimeoutMs?: number;
   /** How long a client may take to send a whole request head (default 30 s). */
   headersTimeoutMs?: number;
+  /** How long a client may leave a response unread before it is dropped (default 60 s). */
+  sendTimeoutMs?: number;
 }
 
 const SWEEP_MS = 1000;
@@ -19,6 +21,7 @@ const SWEEP_MS = 1000;
 export class Http1Server implements ConnectionHooks {
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
+  readonly sendTimeoutMs: number;
   closing = false;
   private readonly server: net.Server;
   private readonly connections = new Set<ClientConnection>();
@@ -30,11 +33,12 @@ export class Http1Server implements ConnectionHooks {
   ) {
     this.keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 60_000;
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
+    this.sendTimeoutMs = opts.sendTimeoutMs ?? 60_000;
     // allowHalfOpen: the connection, not Node, decides what a client's FIN means (see onEnd).
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       this.connections.add(new ClientConnection(socket, this));
     });
-    this.timer = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.keepAliveTimeoutMs / 2));
+    this.timer = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.keepAliveTimeoutMs / 2, this.sendTimeoutMs / 2));
     this.timer.unref();
   }
 

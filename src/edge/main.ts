@@ -35,6 +35,8 @@ export interface EdgeOptions {
   shutdownTimeoutMs?: number;
   /** How long a client's kept-alive connection may sit idle between requests (default 60 s). */
   clientKeepAliveTimeoutMs?: number;
+  /** How long a client may leave a response unread before the edge drops it (default 60 s). */
+  clientSendTimeoutMs?: number;
   /** Resolver of `discover: 'dns'` targets (default: DNS A records); tests inject one. */
   resolve?: ResolveAddresses;
   /** How often discovered targets are resolved again (default 1 s). */
@@ -75,7 +77,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
         proxyUpgrade(settings, head, socket, rest, remoteAddress);
       },
     },
-    { keepAliveTimeoutMs: opts.clientKeepAliveTimeoutMs },
+    { keepAliveTimeoutMs: opts.clientKeepAliveTimeoutMs, sendTimeoutMs: opts.clientSendTimeoutMs },
   );
   const admin = http.createServer(createAdminHandler(registry, logger));
 

@@ -390,3 +390,30 @@ describe('edge client side, idle keep-alive', () => {
     }
   });
 });
+
+describe('edge client side, a client that stops reading', () => {
+  it('18. is dropped after the send timeout, its request logged 499 and its upstream connection freed', T, async () => {
+    const huge = Buffer.alloc(64 * 1024 * 1024, 120); // far more than the loopback socket buffers hold
+    const upstream = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(huge.length) });
+      res.end(huge);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const edge = await startTestEdge({ clientSendTimeoutMs: 400 });
+    const c = await RawClient.connect(edge.edge.port);
+    try {
+      await edge.client.putRoute(route('proto/stall', [upUrl], { healthCheck: { path: '/', intervalMs: 60_000, timeoutMs: 2000, healthyThreshold: 1 } }));
+      c.socket.pause(); // never reads the response
+      await c.write(get('/huge', 'stall.test', ['X-Request-Id: stalled-18']));
+      await waitUntil('the access log line of the stalled request', () => edge.accessLines.some((l) => l.includes('"stalled-18"')), 8000);
+      const line = JSON.parse(edge.accessLines.find((l) => l.includes('"stalled-18"')) ?? '{}') as { status: number };
+      assert.equal(line.status, 499);
+    } finally {
+      c.destroy();
+      await edge.close();
+      upstream.closeAllConnections();
+      await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    }
+  });
+});
