@@ -40,6 +40,11 @@ for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
 for (let c = 48; c <= 57; c++) TOKEN[c] = 1;
 for (let c = 65; c <= 90; c++) TOKEN[c] = 1;
 for (let c = 97; c <= 122; c++) TOKEN[c] = 1;
+// Methods as nginx takes them: capital letters, "-" and "_" (every registered method is one).
+const METHOD = new Uint8Array(256);
+for (let c = 65; c <= 90; c++) METHOD[c] = 1;
+METHOD[45] = 1;
+METHOD[95] = 1;
 // Field value bytes: HTAB, SP, visible ASCII and obs-text; no other control byte.
 const VALUE = new Uint8Array(256);
 VALUE[9] = 1;
@@ -58,15 +63,16 @@ const HTAB = 9;
 export function parseRequestHead(text: string): RequestHead {
   const n = text.length;
   let i = 0;
-  while (i < n && TOKEN[text.charCodeAt(i)] === 1) i++;
-  if (i === 0 || text.charCodeAt(i) !== SP) throw bad('expected a request line "METHOD /path HTTP/1.1"');
+  while (i < n && METHOD[text.charCodeAt(i)] === 1) i++;
+  if (i === 0 || text.charCodeAt(i) !== SP) throw bad('expected a request line "METHOD /path HTTP/1.1" (a method is capital letters, "-" and "_")');
   const method = text.slice(0, i);
   const targetStart = ++i;
+  if (text.charCodeAt(i) !== 47 /* / */) throw bad('expected a request target that starts with "/" (the edge is not a forward proxy)');
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c <= SP || c === 127) break;
+    if (c <= SP || c >= 127) break;
   }
-  if (i === targetStart || text.charCodeAt(i) !== SP) throw bad('expected a request line "METHOD /path HTTP/1.1"');
+  if (text.charCodeAt(i) !== SP) throw bad('expected a request line "METHOD /path HTTP/1.1" (a target is visible ASCII: percent-encode the rest)');
   const target = text.slice(targetStart, i);
   const minor = httpMinor(text, i + 1);
   i += 9;
@@ -147,7 +153,8 @@ export function parseRequestHead(text: string): RequestHead {
         if (name.toLowerCase() === 'content-length') {
           const length = parseLength(value);
           if (length < 0) throw bad(`Content-Length ${JSON.stringify(value)} is not a length`);
-          if (head.contentLength !== -1 && head.contentLength !== length) throw bad('two different Content-Length values');
+          // Even the same length twice, as llhttp (node's parser) refuses it too.
+          if (head.contentLength !== -1) throw bad('more than one Content-Length');
           head.contentLength = length;
         }
         break;

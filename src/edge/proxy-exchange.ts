@@ -47,8 +47,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   }
 
   run(): void {
-    const url = this.head.target;
-    if (url.charCodeAt(0) !== 47 /* / */) return this.reply(400, { body: 'Bad Request: expected a path\n', contentType: 'text/plain' });
+    const url = this.head.target; // origin-form: the head parser refused anything else
     const live = this.settings.match(this.host, url);
     if (!live) return this.reply(404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' });
     this.live = live;

@@ -18,7 +18,7 @@ export function proxyUpgrade(settings: ExchangeSettings, req: RequestHead, socke
   const host = normaliseHost(inbound.host);
   const url = req.target;
   socket.on('error', () => socket.destroy());
-  const live = url.startsWith('/') ? settings.match(host, url) : undefined;
+  const live = settings.match(host, url); // origin-form: the head parser refused anything else
   const log = (status: number, upstream: string | null) =>
     logUpgrade(settings.accessLog, { requestId, method: req.method, host, path: pathOnly(url), status, start, upstream, route: live?.id ?? null });
   if (!live) {
