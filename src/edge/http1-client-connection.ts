@@ -76,16 +76,8 @@ export class ClientConnection {
     socket.on('close', this.onClose);
   }
 
-  get idle(): boolean {
-    return this.exchange === null && this.pending === null && (this.body === null || this.body.complete);
-  }
-
   get headSent(): boolean {
     return this.responseStarted;
-  }
-
-  get gone(): boolean {
-    return this.closed || this.socket.destroyed;
   }
 
   /** Sends "100 Continue" once, when the client waits for it before sending its body. */
