@@ -1,5 +1,5 @@
 // The control plane's HTTP API: Fastify, bearer tokens, routes from the route table.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../core/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Actor } from '../services/actor.js';
@@ -29,7 +29,9 @@ function noSchemaCompiler(): never {
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // No per-request log lines (the audit trail records what matters); the top-level
+    // disableRequestLogging option is deprecated in Fastify 5.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
     // Request validation is zod (route-table.ts); no route declares a Fastify JSON schema. Without
