@@ -3,6 +3,7 @@
 // chunked, keep-alive, Expect, Upgrade) and the headers to forward upstream (see forward-headers).
 // Anything a proxy could read differently from its upstream (request smuggling) is refused.
 import { HOP_BY_HOP_REQUEST, type InboundHeaders } from './forward-headers.js';
+import { parseLength, TOKEN_CHAR } from './http1-syntax.js';
 
 /** A request head may not be longer than this (request line, headers and the blank line). */
 export const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
@@ -34,12 +35,6 @@ export class BadRequestError extends Error {
   }
 }
 
-// tchar (RFC 9110 5.6.2): the bytes a method or header name may hold.
-const TOKEN = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
-for (let c = 48; c <= 57; c++) TOKEN[c] = 1;
-for (let c = 65; c <= 90; c++) TOKEN[c] = 1;
-for (let c = 97; c <= 122; c++) TOKEN[c] = 1;
 // Methods as nginx takes them: capital letters, "-" and "_" (every registered method is one).
 const METHOD = new Uint8Array(256);
 for (let c = 65; c <= 90; c++) METHOD[c] = 1;
@@ -97,7 +92,7 @@ export function parseRequestHead(text: string): RequestHead {
   let connectionUpgrade = false;
   while (i < n) {
     const nameStart = i;
-    while (i < n && TOKEN[text.charCodeAt(i)] === 1) i++;
+    while (i < n && TOKEN_CHAR[text.charCodeAt(i)] === 1) i++;
     if (text.charCodeAt(i) !== 58 /* : */) {
       const c = text.charCodeAt(nameStart);
       throw bad(c === SP || c === HTAB ? 'a folded header line (obs-fold)' : i === nameStart ? 'a header line without a name' : 'a header name with a character a name may not hold');
@@ -224,18 +219,6 @@ function hasToken(list: string, token: string): boolean {
     if ((before === 44 || before === SP || before === HTAB) && (after === 44 || after === SP || after === HTAB)) return true;
     from = end;
   }
-}
-
-/** Decimal digits only, as a safe integer; -1 otherwise. */
-function parseLength(value: string): number {
-  if (value.length === 0 || value.length > 15) return -1;
-  let n = 0;
-  for (let i = 0; i < value.length; i++) {
-    const d = value.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
 }
 
 function bad(what: string): BadRequestError {

@@ -1,6 +1,7 @@
 // The head of an HTTP/1.x response from an upstream (status line and header fields), parsed from
 // the bytes before the blank line: framing facts (Content-Length, chunked, keep-alive) plus the
 // end-to-end headers for the client, in one pass. Malformed heads throw; the caller answers 502.
+import { isToken, parseLength } from './http1-syntax.js';
 
 /** A response head may not be longer than this (status line, headers and the blank line). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -33,8 +34,6 @@ const HOP_BY_HOP = new Set(['te', 'trailer', 'upgrade', 'connection', 'keep-aliv
 const BAD_LINE_BREAK = /\0|\r(?!\n)|(?<!\r)\n/;
 /** A control character other than HTAB, CR and LF (never valid in a status line or field). */
 const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/;
-/** tchar (RFC 9110 5.6.2): what a header name may hold. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DIGIT_0 = 48;
 
 /**
@@ -79,7 +78,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
     const last = text.charCodeAt(colon - 1);
     if (first === 32 || first === 9 || last === 32 || last === 9) throw new MalformedHeadError('whitespace around a header name (or a folded line)');
     const name = text.slice(pos, colon);
-    if (!TOKEN.test(name)) throw new MalformedHeadError(`a header name with a character names may not hold: ${JSON.stringify(name)}`);
+    if (!isToken(name)) throw new MalformedHeadError(`a header name with a character names may not hold: ${JSON.stringify(name)}`);
     const value = trimOws(text, colon + 1, next);
     pos = next + 2;
     const len = name.length;
@@ -136,18 +135,6 @@ function trimOws(text: string, from: number, to: number): string {
   while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
   while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
   return text.slice(from, to);
-}
-
-/** Decimal digits only (no sign, no spaces inside), as a safe integer; -1 otherwise. */
-function parseLength(value: string): number {
-  if (value.length === 0 || value.length > 15) return -1;
-  let n = 0;
-  for (let i = 0; i < value.length; i++) {
-    const d = value.charCodeAt(i) - DIGIT_0;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
 }
 
 /** Whether a response to `method` with `status` has a body at all (RFC 9112 6.3). */
