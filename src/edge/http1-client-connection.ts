@@ -4,7 +4,6 @@
 // Requests are answered one at a time in order (pipelined ones wait); keep-alive, HTTP/1.0,
 // Expect: 100-continue, clients that go away or stop reading, and the idle and head timeouts are
 // handled here.
-import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from './http1-request-head.js';
 import { RequestBody } from './http1-request-body.js';
@@ -124,13 +123,12 @@ export class ClientConnection {
 
   /** A whole response the edge makes itself (error and maintenance pages). */
   sendWhole(status: number, headers: string[], body: string): void {
-    const bytes = Buffer.from(body, 'utf8');
-    headers.push('Content-Length', String(bytes.length), 'Date', httpDate());
+    const bytes = pageBytes(headers, body);
     this.sendHead(status, '', headers, bytes.length, true);
     this.sendData(bytes, true);
   }
 
-  /** Drops the connection (a response that cannot be completed correctly). */
+  /** Drops the connection (a response that cannot be completed correctly, or the server is stopping). */
   abort(): void {
     this.writer.drop();
     this.socket.destroy();
@@ -156,10 +154,6 @@ export class ClientConnection {
   /** Closes the connection now when no request is in progress (server shutdown). */
   closeIfIdle(): void {
     if (this.exchange === null) this.socket.destroy();
-  }
-
-  destroy(): void {
-    this.socket.destroy();
   }
 
   private readonly onData = (buf: Buffer): void => {
@@ -278,15 +272,16 @@ export class ClientConnection {
   /** Answers a request the edge will not serve and closes the connection. */
   private refuse(status: number, message: string): void {
     if (this.closed || this.ending) return;
-    const body = `${message}\n`;
-    this.socket.write(
-      `HTTP/1.1 ${status} ${(STATUS_CODES[status] ?? '')}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Date: ${httpDate()}\r\nConnection: close\r\n\r\n${body}`,
-      'utf8',
-    );
+    const headers = ['Content-Type', 'text/plain; charset=utf-8'];
+    const bytes = pageBytes(headers, `${message}\n`);
+    // No request to answer (its head was refused): framed as for a GET, and the connection closes.
+    this.writer.head('GET', 1, false, status, '', headers, bytes.length, true);
+    this.writer.data(bytes, true);
+    this.writer.end();
     this.pending = null;
     this.endSocket();
   }
+
 
   private badBody(err: unknown): void {
     const exchange = this.exchange;
@@ -357,6 +352,13 @@ export class ClientConnection {
 }
 
 function noop(): void {}
+
+/** The bytes of a page the edge makes itself, with its Content-Length and Date added to `headers`. */
+function pageBytes(headers: string[], body: string): Buffer {
+  const bytes = Buffer.from(body, 'utf8');
+  headers.push('Content-Length', String(bytes.length), 'Date', httpDate());
+  return bytes;
+}
 
 function bodyError(err: unknown): string {
   const what = err instanceof Error ? err.message.replace(/^the upstream sent /, '') : String(err);

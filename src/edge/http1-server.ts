@@ -22,15 +22,16 @@ export class Http1Server implements ConnectionHooks {
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly sendTimeoutMs: number;
+  readonly request: ConnectionHooks['request'];
+  readonly upgrade: ConnectionHooks['upgrade'];
   closing = false;
   private readonly server: net.Server;
   private readonly connections = new Set<ClientConnection>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    private readonly handlers: ServerHandlers,
-    opts: Http1ServerOptions = {},
-  ) {
+  constructor(handlers: ServerHandlers, opts: Http1ServerOptions = {}) {
+    this.request = handlers.request;
+    this.upgrade = handlers.upgrade;
     this.keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 60_000;
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
     this.sendTimeoutMs = opts.sendTimeoutMs ?? 60_000;
@@ -41,9 +42,6 @@ export class Http1Server implements ConnectionHooks {
     this.timer = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.keepAliveTimeoutMs / 2, this.sendTimeoutMs / 2));
     this.timer.unref();
   }
-
-  request: ConnectionHooks['request'] = (conn, head, body) => this.handlers.request(conn, head, body);
-  upgrade: ConnectionHooks['upgrade'] = (head, socket, rest, remoteAddress) => this.handlers.upgrade(head, socket, rest, remoteAddress);
 
   forget(conn: ClientConnection): void {
     this.connections.delete(conn);
@@ -69,7 +67,7 @@ export class Http1Server implements ConnectionHooks {
   /** Drops every connection (after close(), once the drain wait is over). */
   closeAll(): void {
     clearInterval(this.timer);
-    for (const conn of this.connections) conn.destroy();
+    for (const conn of this.connections) conn.abort();
     this.connections.clear();
   }
 
