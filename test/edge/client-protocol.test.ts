@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
+import { waitUntil } from '../support/wait-until.js';
 import { header, RawClient, requestHead, type RawResponse } from './raw-client.js';
 
 const T = { timeout: 15_000 };
@@ -75,13 +76,6 @@ async function assertOpen(c: RawClient): Promise<void> {
   assert.equal(await c.waitForClose(100), false, 'the server closed a connection that should stay open');
 }
 
-async function waitUntil(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 describe('edge client side, raw HTTP/1.1', () => {
   let edge: TestEdge;

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { PreconditionError } from '../../src/core/errors.js';
 import { addressTargets, expandTargets } from '../../src/edge/dns-discovery.js';
 import { startLoad } from '../support/load-generator.js';
+import { waitUntil } from '../support/wait-until.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 
 interface Task {
@@ -68,12 +69,8 @@ async function freePort(): Promise<number> {
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await wait(25);
-  }
+function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  return waitUntil(what, cond, timeoutMs, 25);
 }
 
 describe('DNS-discovered targets', () => {

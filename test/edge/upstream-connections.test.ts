@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { waitUntil } from '../support/wait-until.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 
 interface Seen {
@@ -73,13 +74,6 @@ function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(10);
-  }
-}
 
 describe('upstream connections through the edge', () => {
   let edge: TestEdge;
@@ -111,7 +105,7 @@ describe('upstream connections through the edge', () => {
     });
     assert.equal((await edge.get('/idle1')).body, 'ok');
     const first = up.seen.at(-1) as Seen;
-    await until(() => up.closedConns.has(first.conn), 'the upstream to close');
+    await waitUntil('the upstream to close', () => up.closedConns.has(first.conn));
     await delay(20);
     assert.equal((await edge.get('/idle2')).body, 'ok');
     assert.notEqual((up.seen.at(-1) as Seen).conn, first.conn);
@@ -250,6 +244,6 @@ describe('upstream connections through the edge', () => {
     client.write('GET /abandoned HTTP/1.1\r\nHost: x\r\n\r\n');
     await new Promise<void>((resolve) => client.once('data', () => resolve()));
     client.destroy();
-    await until(() => conn !== 0 && up.closedConns.has(conn), 'the upstream connection to close');
+    await waitUntil('the upstream connection to close', () => conn !== 0 && up.closedConns.has(conn));
   });
 });
