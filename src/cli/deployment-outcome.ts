@@ -12,6 +12,11 @@ export function reportOutcome(ctx: CliContext, d: Deployment): number {
     ctx.out(`${what} succeeded${time}${d.releaseId ? `: release ${d.releaseId} is live` : ''}`);
     return 0;
   }
+  if (d.status === 'compensation_failed') {
+    // The error says what failed, which undo failed and what serves; nothing here may claim more.
+    ctx.err(`error: ${what} failed${time} and could not be undone${d.error ? `: ${d.error}` : ''}`);
+    return 1;
+  }
   const hint = d.status === 'rolled_back' ? '; the previous release is serving again' : d.status === 'failed' ? '; the previous release is still serving' : '';
   ctx.err(`error: ${what} ${d.status.replace('_', ' ')}${time}${d.error ? `: ${d.error}` : ''}${hint}`);
   return 1;

@@ -21,7 +21,12 @@ export interface Environment {
 export type DeploymentKind = 'deploy' | 'rollback' | 'promote';
 export type DeploymentTrigger = 'manual' | 'webhook' | 'promotion' | 'rollback' | 'upload';
 
-export const TERMINAL_STATUSES = ['succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'] as const;
+/**
+ * How a deployment ended. `failed`: stopped before traffic moved, everything undone; `rolled_back`:
+ * traffic had moved and was moved back; `compensation_failed`: an undo failed, so what serves is
+ * not what served before (the deployment's error says what failed and what serves).
+ */
+export const TERMINAL_STATUSES = ['succeeded', 'failed', 'rolled_back', 'compensation_failed', 'cancelled', 'superseded'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export type DeploymentStatus = 'queued' | 'running' | TerminalStatus;
 

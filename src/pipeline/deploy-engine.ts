@@ -3,9 +3,10 @@
 // crash interrupted. All state lives in the store; this object only holds timers.
 import { EventEmitter } from 'node:events';
 import { ConflictError, NotFoundError, errorMessage } from '../core/errors.js';
-import { isTerminal, type Deployment, type LogLine } from '../core/model.js';
+import { isTerminal, type App, type Deployment, type Environment, type LogLine } from '../core/model.js';
 import type { NewDeployment, Store } from '../core/ports/store.js';
 import type { Logger } from '../platform/logger.js';
+import type { DeploymentContext } from './deployment-context.js';
 import { DeploymentLogWriter } from './deployment-log.js';
 import { DeploymentRunner, type BoundaryHook, type RunOutcome } from './deployment-runner.js';
 import type { Plan } from './step.js';
@@ -14,8 +15,8 @@ export type EngineEvent = { type: 'log'; line: LogLine } | { type: 'status'; dep
 
 export interface Planner {
   plan(deployment: Deployment): Promise<Plan>;
-  /** Redacts the secret values this deployment can see. */
-  redactorFor(deployment: Deployment): Promise<(text: string) => string>;
+  /** The deployment's context, built once: secrets resolved, redactor, spec parsed on first use. */
+  context(deployment: Deployment, app: App, environment: Environment): Promise<DeploymentContext>;
   /** Called once a deployment reached a terminal state (temp dirs, notifications). */
   finished?(deployment: Deployment): Promise<void>;
 }
@@ -216,28 +217,26 @@ export class DeployEngine {
     }, this.#heartbeatMs);
     let writer: DeploymentLogWriter | undefined;
     let redact: (t: string) => string = (t) => t;
+    const writeLog = (line: LogLine) => this.#events.emit(`d:${d.id}`, { type: 'log', line } satisfies EngineEvent);
+    const logWriteError = (err: unknown) => logger.error({ err: errorMessage(err), deployment: d.id }, 'could not persist a deployment log line');
     try {
-      redact = await planner.redactorFor(d).catch(() => redact);
-      writer = new DeploymentLogWriter(
-        store,
-        d.id,
-        redact,
-        (line) => this.#events.emit(`d:${d.id}`, { type: 'log', line } satisfies EngineEvent),
-        (err) => logger.error({ err: errorMessage(err), deployment: d.id }, 'could not persist a deployment log line'),
-      );
       let outcome: RunOutcome;
       try {
         const app = await store.getApp(d.appId);
         const environment = await store.getEnvironmentById(d.environmentId);
         if (!app || !environment) throw new Error('the app or environment of this deployment no longer exists');
+        const target = await planner.context(d, app, environment);
+        redact = (text) => target.redactor.redact(text);
+        writer = new DeploymentLogWriter(store, d.id, redact, writeLog, logWriteError);
         if (d.cancelRequested) abort.abort(new Error('cancelled by request'));
         const plan = await planner.plan(d);
-        const runner = new DeploymentRunner(store, writer, { deployment: d, app, environment, signal: abort.signal }, plan, async (phase, step) => {
+        const runner = new DeploymentRunner(store, writer, { deployment: d, target, signal: abort.signal }, plan, async (phase, step) => {
           if (phase === 'after') this.#events.emit('change');
           await this.opts.onBoundary?.(phase, step);
         });
         outcome = recovering ? await runner.recover(await store.listSteps(d.id)) : await runner.run();
       } catch (err) {
+        writer ??= new DeploymentLogWriter(store, d.id, redact, writeLog, logWriteError);
         outcome = { status: 'failed', error: redact(errorMessage(err)) };
         writer.write('error', `deployment failed: ${errorMessage(err)}`);
       }

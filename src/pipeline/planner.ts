@@ -1,16 +1,18 @@
-// Chooses the plan for a deployment and cleans up after it.
+// Chooses the plan for a deployment, builds its context once, and cleans up after it.
 import { rm } from 'node:fs/promises';
-import { Redactor } from '../core/redactor.js';
-import type { Deployment } from '../core/model.js';
+import type { App, Deployment, Environment } from '../core/model.js';
 import type { Planner } from './deploy-engine.js';
+import { DeploymentContext } from './deployment-context.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { deployPlan } from './plans/deploy-plan.js';
 import { promotePlan } from './plans/promote-plan.js';
 import { rollbackPlan } from './plans/rollback-plan.js';
 import type { Plan } from './step.js';
 
-export function createPlanner(deps: PipelineDeps, extraPlans: Partial<Record<Deployment['kind'], (d: PipelineDeps) => Plan>> = {}): Planner {
-  const plans: Record<Deployment['kind'], ((d: PipelineDeps) => Plan) | undefined> = {
+export type PlanFactory = (deps: PipelineDeps, deployment: Deployment) => Plan;
+
+export function createPlanner(deps: PipelineDeps, extraPlans: Partial<Record<Deployment['kind'], PlanFactory>> = {}): Planner {
+  const plans: Record<Deployment['kind'], PlanFactory | undefined> = {
     deploy: deployPlan,
     rollback: rollbackPlan,
     promote: promotePlan,
@@ -20,12 +22,10 @@ export function createPlanner(deps: PipelineDeps, extraPlans: Partial<Record<Dep
     async plan(d) {
       const make = plans[d.kind];
       if (!make) throw new Error(`no plan for deployments of kind "${d.kind}"`);
-      return make(deps);
+      return make(deps, d);
     },
-    async redactorFor(d) {
-      const secrets = await deps.secrets(d.appId, d.environmentId);
-      const redactor = new Redactor(Object.values(secrets).map((s) => s.reveal()));
-      return (text) => redactor.redact(text);
+    context(d: Deployment, app: App, environment: Environment) {
+      return DeploymentContext.create(deps, d, app, environment);
     },
     async finished(d) {
       await rm(deps.workDir(d.id), { recursive: true, force: true });

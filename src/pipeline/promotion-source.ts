@@ -12,9 +12,10 @@ export async function promotableRelease(store: Store, app: App, from: string, to
   if (latest && (latest.status === 'queued' || latest.status === 'running')) {
     throw new PreconditionError(`${app.name}/${from} has a deployment that is still ${latest.status} (#${latest.number}); promote once it has finished`, { deployment: latest.id });
   }
-  if (latest && (latest.status === 'failed' || latest.status === 'rolled_back')) {
+  if (latest && (latest.status === 'failed' || latest.status === 'rolled_back' || latest.status === 'compensation_failed')) {
+    const what = { failed: 'failed', rolled_back: 'was rolled back', compensation_failed: 'failed and could not be undone' }[latest.status];
     throw new PreconditionError(
-      `the latest deployment of ${app.name}/${from} (#${latest.number}) ${latest.status === 'failed' ? 'failed' : 'was rolled back'}; fix ${from} first (deploy or roll it back), then promote`,
+      `the latest deployment of ${app.name}/${from} (#${latest.number}) ${what}; fix ${from} first (deploy or roll it back), then promote`,
       { deployment: latest.id },
     );
   }

@@ -19,7 +19,9 @@ import { stopControlPlane } from '../support/cleanup.js';
 const STEPS = [
   'resolve-source',
   'fetch-source',
+  'register-release',
   'build',
+  'test',
   'stage',
   'backup',
   'release-phase',

@@ -188,7 +188,7 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
     assert.equal(env('staging').health, 'healthy');
   });
 
-  test('require_tests runs the test command before the build; a failing test stops the deploy', async () => {
+  test('require_tests runs the test command before anything is staged or started; a failing test stops the deploy', async () => {
     await repo.switchTo('tested');
     const bad = await commit(8, 'Version 8 (failing tests)', { FAIL_TESTS: 'yes\n' });
     await repo.push('tested');
@@ -197,7 +197,7 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
     assert.equal(failed.status, 'failed');
     assert.match(failed.error ?? '', /test command 1/);
     const steps = (await client.getDeployment(failed.id)).deployment.steps.map((st) => st.name);
-    assert.ok(!steps.includes('build'), `no build after failing tests: ${steps.join(', ')}`);
+    assert.ok(!steps.includes('stage') && !steps.includes('start'), `nothing staged or started after failing tests: ${steps.join(', ')}`);
     assert.match((await client.readLog(failed.id)).lines.map((l) => l.text).join('\n'), /3 tests, 1 failing/);
     const good = await commit(9, 'Version 9 (tests fixed)', { FAIL_TESTS: null });
     await repo.push('tested');

@@ -10,7 +10,7 @@ import type { TestRepo } from '../support/git-repo.js';
 import { createAppRepo } from './app-repo.js';
 import { startControlPlane, type TestControlPlane } from './control-plane.js';
 
-const TERMINAL = ['succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'];
+const TERMINAL = ['succeeded', 'failed', 'rolled_back', 'compensation_failed', 'cancelled', 'superseded'];
 
 describe('canary secret', () => {
   const canary = `canary-${randomUUID()}`;

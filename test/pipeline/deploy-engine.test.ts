@@ -21,7 +21,9 @@ describe('deploy engine', () => {
     assert.deepEqual(steps, [
       'resolve-source:succeeded',
       'fetch-source:succeeded',
+      'register-release:succeeded',
       'build:succeeded',
+      'test:succeeded',
       'stage:succeeded',
       'backup:succeeded',
       'release-phase:succeeded',
@@ -85,7 +87,7 @@ describe('deploy engine', () => {
     assert.equal(done.status, 'cancelled');
     assert.equal(h.driver.count('abandon'), abandonsBefore + 1, 'the started release was abandoned');
     const steps = await h.store.listSteps(d.id);
-    assert.equal(steps.find((s) => s.name === 'build')?.status, 'compensated');
+    assert.equal(steps.find((s) => s.name === 'register-release')?.status, 'compensated', 'the pending release is marked failed');
     assert.equal(steps.find((s) => s.name === 'start')?.status, 'compensated', 'the interrupted step is undone too');
     assert.equal((await h.store.getRelease(done.releaseId!))?.status, 'failed');
     assert.equal((await h.store.liveRelease(env.id))?.id, liveBefore?.id, 'the previous release is still live');
@@ -123,7 +125,7 @@ describe('deploy engine', () => {
     const env = (await h.store.getEnvironment((await h.store.getApp('shop'))!.id, 'staging'))!;
     const liveBefore = await h.store.liveRelease(env.id);
     const abandons = h.driver.count('abandon');
-    h.driver.failOn('activate', 'edge refused the new targets');
+    h.driver.failOn('activate', 'edge refused the new targets', { times: 1 });
     const d = await h.deployments.deploy(SYSTEM, { app: 'shop', env: 'staging' });
     const done = await h.waitFor(d.id);
     h.driver.clearFailures();

@@ -3,7 +3,7 @@ import { Sensitive } from '../../src/core/sensitive.js';
 import type { Deployment } from '../../src/core/model.js';
 import { ApiClient } from '../../src/cli/api-client.js';
 
-export const TERMINAL = ['succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'];
+export const TERMINAL = ['succeeded', 'failed', 'rolled_back', 'compensation_failed', 'cancelled', 'superseded'];
 
 export function apiClient(url: string, token: string): ApiClient {
   return new ApiClient(url, new Sensitive(token));

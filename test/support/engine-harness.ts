@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redactor } from '../../src/core/redactor.js';
-import type { Deployment } from '../../src/core/model.js';
+import { TERMINAL_STATUSES, type Deployment } from '../../src/core/model.js';
 import { GitSource } from '../../src/git/index.js';
 import { DeployEngine } from '../../src/pipeline/deploy-engine.js';
 import { createPlanner } from '../../src/pipeline/planner.js';
@@ -77,7 +77,7 @@ export async function createHarness(): Promise<Harness> {
   await apps.create(SYSTEM, { name: 'shop', repo: repo.bare });
   await engine.start();
 
-  async function waitFor(id: string, statuses: Deployment['status'][] = ['succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'], timeoutMs = 20_000) {
+  async function waitFor(id: string, statuses: Deployment['status'][] = [...TERMINAL_STATUSES], timeoutMs = 20_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const d = await store.getDeployment(id);

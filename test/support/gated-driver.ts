@@ -15,7 +15,7 @@ export class GatedDriver implements RuntimeDriver {
   readonly kind = 'process' as const;
   readonly calls: Call[] = [];
   readonly #gates = new Map<Method, { promise: Promise<void>; open: () => void; reached: () => void; reachedP: Promise<void> }>();
-  readonly #failures = new Map<Method, string>();
+  readonly #failures = new Map<Method, { message: string; times: number }>();
   /** Traffic per environment: which release the "edge" sends requests to. */
   readonly active = new Map<string, string>();
 
@@ -34,8 +34,9 @@ export class GatedDriver implements RuntimeDriver {
     };
   }
 
-  failOn(method: Method, message: string): void {
-    this.#failures.set(method, message);
+  /** Makes `method` fail, every time or only the next `times` calls. */
+  failOn(method: Method, message: string, opts: { times?: number } = {}): void {
+    this.#failures.set(method, { message, times: opts.times ?? Infinity });
   }
 
   clearFailures(): void {
@@ -63,7 +64,10 @@ export class GatedDriver implements RuntimeDriver {
       });
     }
     const failure = this.#failures.get(method);
-    if (failure) throw new Error(failure);
+    if (failure && failure.times > 0) {
+      failure.times -= 1;
+      throw new Error(failure.message);
+    }
   }
 
   async build(ctx: DriverContext, req: { releaseId: string }): Promise<BuildResult> {
@@ -81,7 +85,7 @@ export class GatedDriver implements RuntimeDriver {
     return { started: true };
   }
   async abandon(ctx: DriverContext, r: ReleaseRef): Promise<void> {
-    this.calls.push({ method: 'abandon', env: ctx.environment.name, release: r.releaseId });
+    await this.#enter('abandon', ctx, r.releaseId);
   }
   async activate(ctx: DriverContext, r: ReleaseRef): Promise<void> {
     await this.#enter('activate', ctx, r.releaseId);

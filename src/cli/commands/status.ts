@@ -16,6 +16,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.json(res);
       if (res.environments.length === 0) return ctx.out(app ? `app ${app} has no environments` : 'no apps yet: add one with `slipway apps create NAME --repo PATH_OR_URL`');
       ctx.out(statusTable(res.environments, ctx.now()));
+      for (const env of res.environments) {
+        const last = env.lastDeployment;
+        if (last?.status === 'compensation_failed') {
+          ctx.out(`${env.app}/${env.environment}: ${last.kind} #${last.number} COULD NOT BE UNDONE: ${last.error ?? 'no reason recorded'}`);
+        }
+      }
       for (const env of res.environments) if (env.runtime) ctx.out(`\n${runtimeSection(env.app, env.environment, env.runtime)}`);
       for (const env of res.environments) {
         for (const b of env.backups ?? []) {

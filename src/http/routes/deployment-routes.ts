@@ -6,11 +6,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { InvalidInputError, SlipwayError } from '../../core/errors.js';
+import { TERMINAL_STATUSES } from '../../core/model.js';
 import { Transform } from 'node:stream';
 import type { Services } from '../../services/services.js';
 import { route } from '../route-table.js';
 
-const statuses = ['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled', 'superseded'] as const;
+const statuses = ['queued', 'running', ...TERMINAL_STATUSES] as const;
 const UPLOAD_LIMIT = 512 * 1024 * 1024;
 
 function tooLarge(): SlipwayError {

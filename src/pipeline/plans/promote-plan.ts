@@ -4,12 +4,15 @@ import { PreconditionError } from '../../core/errors.js';
 import { commitsBetween } from '../deployment-notes.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import { promotableRelease } from '../promotion-source.js';
-import type { Plan, Step } from '../step.js';
+import { PlanBuilder, type Plan, type Step } from '../step.js';
 import { backupBeforeMigration } from '../steps/backup-step.js';
+import { registerRelease } from '../steps/register-release.js';
 import { releasePhase, stage } from '../steps/release-steps.js';
 import { prune, recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
 
-function selectArtifact(deps: PipelineDeps): Step {
+type Selected = 'releaseId' | 'previousReleaseId' | 'commitSha' | 'commitSubject' | 'specText' | 'artifact' | 'sourceReleaseId' | 'notes' | 'inherited';
+
+function selectArtifact(deps: PipelineDeps): Step<never, Selected> {
   return {
     name: 'select-artifact',
     async run(ctx) {
@@ -21,6 +24,8 @@ function selectArtifact(deps: PipelineDeps): Step {
       if (typeof pinned === 'string' && pinned !== source.id) {
         throw new PreconditionError(`${ctx.app.name}/${from} now runs ${source.id}, not ${pinned} as when the promotion was asked for; promote again`);
       }
+      const artifact = source.artifact;
+      if (!artifact) throw new PreconditionError(`release ${source.id} has no artifact to promote`);
       const specText = typeof source.spec['text'] === 'string' ? source.spec['text'] : null;
       if (!specText) throw new PreconditionError(`release ${source.id} has no recorded app spec`);
       const live = await deps.store.liveRelease(ctx.environment.id);
@@ -37,40 +42,36 @@ function selectArtifact(deps: PipelineDeps): Step {
       }
       for (const note of notes) ctx.log.info(`Deployment: ${note}`);
       const releaseId = `r${d.number}-${source.commitSha ? source.commitSha.slice(0, 7) : 'promoted'}`;
-      if (!(await deps.store.getRelease(releaseId))) {
-        await deps.store.createRelease({
-          id: releaseId,
-          appId: ctx.app.id,
-          environmentId: ctx.environment.id,
-          deploymentId: d.id,
-          commitSha: source.commitSha,
-          commitSubject: source.commitSubject,
-          artifact: source.artifact,
-          status: 'pending',
-          // The build's record (e.g. an image reference); what `start` adds is replaced when TO starts.
-          driverState: source.driverState,
-          spec: source.spec,
-          notes,
-          trigger: 'promotion',
-          deployedBy: d.requestedBy,
-        });
-      }
-      await deps.store.updateDeployment(d.id, { releaseId, commitSha: source.commitSha });
       ctx.log.info(`promoting ${source.id} (${source.artifact}) from ${from} to ${ctx.environment.name} as ${releaseId}`);
-      return { releaseId, previousReleaseId: live?.id ?? null, commitSha: source.commitSha, commitSubject: source.commitSubject, specText, artifact: source.artifact, sourceReleaseId: source.id, notes };
-    },
-    async compensate(ctx) {
-      // By deployment, not by plan state: after a crash inside this step its output was never saved.
-      for (const r of await deps.store.listReleases(ctx.environment.id, 20)) {
-        if (r.deploymentId === ctx.deployment.id && r.status === 'pending') await deps.store.updateRelease(r.id, { status: 'failed' });
-      }
+      return {
+        releaseId,
+        previousReleaseId: live?.id ?? null,
+        commitSha: source.commitSha,
+        commitSubject: source.commitSubject,
+        specText,
+        artifact,
+        sourceReleaseId: source.id,
+        notes,
+        // The artifact and the build's record (e.g. an image reference) go to TO unchanged.
+        inherited: { artifact, driverState: source.driverState },
+      };
     },
   };
 }
 
 export function promotePlan(deps: PipelineDeps): Plan {
-  return {
-    steps: [selectArtifact(deps), stage(deps), backupBeforeMigration(deps), releasePhase(deps), startRelease(deps), switchTraffic(deps), recordRelease(deps), retirePrevious(deps), prune(deps)],
-    commitAfter: 'record-release',
-  };
+  const traffic = switchTraffic(deps);
+  const commitPoint = recordRelease(deps);
+  return PlanBuilder.start()
+    .then(selectArtifact(deps))
+    .then(registerRelease(deps))
+    .then(stage(deps))
+    .then(backupBeforeMigration(deps))
+    .then(releasePhase(deps))
+    .then(startRelease(deps))
+    .then(traffic)
+    .then(commitPoint)
+    .then(retirePrevious(deps))
+    .then(prune(deps))
+    .build({ commitPoint, trafficStep: traffic });
 }

@@ -2,12 +2,12 @@
 // No build and no release phase: the artifact is reused as it was.
 import { NotFoundError, PreconditionError } from '../../core/errors.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
-import type { Plan, Step } from '../step.js';
+import { PlanBuilder, type Plan, type Step } from '../step.js';
 import { stage } from '../steps/release-steps.js';
 import { rollbackBackupNotice } from '../steps/rollback-backup-notice.js';
 import { recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
 
-function selectRelease(deps: PipelineDeps): Step {
+function selectRelease(deps: PipelineDeps): Step<never, 'releaseId' | 'previousReleaseId' | 'commitSha' | 'specText' | 'artifact'> {
   return {
     name: 'select-release',
     async run(ctx) {
@@ -41,8 +41,15 @@ function selectRelease(deps: PipelineDeps): Step {
 }
 
 export function rollbackPlan(deps: PipelineDeps): Plan {
-  return {
-    steps: [selectRelease(deps), rollbackBackupNotice(deps), stage(deps), startRelease(deps), switchTraffic(deps), recordRelease(deps), retirePrevious(deps)],
-    commitAfter: 'record-release',
-  };
+  const traffic = switchTraffic(deps);
+  const commitPoint = recordRelease(deps);
+  return PlanBuilder.start()
+    .then(selectRelease(deps))
+    .then(rollbackBackupNotice(deps))
+    .then(stage(deps))
+    .then(startRelease(deps))
+    .then(traffic)
+    .then(commitPoint)
+    .then(retirePrevious(deps))
+    .build({ commitPoint, trafficStep: traffic });
 }

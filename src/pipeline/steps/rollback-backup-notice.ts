@@ -3,14 +3,14 @@
 import type { PipelineDeps } from '../pipeline-deps.js';
 import type { Step } from '../step.js';
 
-export function rollbackBackupNotice(deps: PipelineDeps): Step {
+export function rollbackBackupNotice(deps: PipelineDeps): Step<'previousReleaseId', 'rollbackBackups'> {
   return {
     name: 'backup-notice',
     async run(ctx) {
-      const from = ctx.state['previousReleaseId'];
-      if (typeof from !== 'string') return;
+      const from = ctx.state.previousReleaseId;
+      if (from === null) return { rollbackBackups: [] };
       const backups = await deps.store.listBackups({ releaseId: from, reason: 'pre-migration' });
-      if (backups.length === 0) return;
+      if (backups.length === 0) return { rollbackBackups: [] };
       const target = `${ctx.app.name}/${ctx.environment.name}`;
       ctx.log.info(`release ${from} ran migrations; the rollback does not undo them. Backups taken before them:`);
       for (const b of backups) {

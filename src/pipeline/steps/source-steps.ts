@@ -1,29 +1,22 @@
 // Steps that decide what is deployed: the commit, its app spec, and its files.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAppSpec } from '../../core/config-file.js';
 import { errorMessage, PreconditionError } from '../../core/errors.js';
 import { requireGreenCommit } from '../ci-gate.js';
+import { SPEC_FILE } from '../deployment-context.js';
 import { commitsBetween } from '../deployment-notes.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
-import { runTestGate } from '../test-gate.js';
 import type { Step, StepContext } from '../step.js';
 
-export const SPEC_FILE = 'slipway.yml';
+type Resolved = 'previousReleaseId' | 'commitSha' | 'commitSubject' | 'releaseId' | 'specText' | 'notes' | 'inherited';
 
 /** Resolves the ref to a commit, reads and validates slipway.yml at that commit, names the release. */
-export function resolveSource(deps: PipelineDeps): Step {
+export function resolveSource(deps: PipelineDeps): Step<never, Resolved> {
   return {
     name: 'resolve-source',
     async run(ctx) {
       const d = ctx.deployment;
       const live = await deps.store.liveRelease(ctx.environment.id);
-      const base = { previousReleaseId: live?.id ?? null };
-      const upload = typeof d.params['upload'] === 'string' ? d.params['upload'] : null;
-      if (upload) {
-        ctx.log.info(`source: uploaded archive ${path.basename(upload)}`);
-        return { ...base, commitSha: null, commitSubject: null, releaseId: `r${d.number}-upload` };
-      }
       const ref = d.ref ?? ctx.environment.branch ?? 'HEAD';
       ctx.log.info(`resolving ${ref} in ${ctx.app.repo}`);
       const commit = await deps.source.resolve(ctx.app.repo, ref);
@@ -31,7 +24,7 @@ export function resolveSource(deps: PipelineDeps): Step {
       if (specText === null) {
         throw new PreconditionError(`commit ${commit.sha.slice(0, 7)} has no ${SPEC_FILE}; add one at the repository root`);
       }
-      const spec = parseAppSpec(specText, `${SPEC_FILE} at ${commit.sha.slice(0, 7)}`);
+      const spec = ctx.target.spec(specText, `${SPEC_FILE} at ${commit.sha.slice(0, 7)}`);
       if (spec.environments[ctx.environment.name]?.require_ci_status) {
         const green = await requireGreenCommit(deps.store, ctx.app, ctx.environment.name, commit.sha);
         ctx.log.info(`CI gate: ${green.map((s) => `${s.context}: ${s.state}`).join(', ')}`);
@@ -39,32 +32,15 @@ export function resolveSource(deps: PipelineDeps): Step {
       await deps.store.updateDeployment(d.id, { commitSha: commit.sha });
       ctx.log.info(`deploying ${commit.sha.slice(0, 7)} "${commit.subject}"`);
       const notes = await notesSinceLive(deps, ctx, live?.commitSha ?? null, commit.sha);
-      const releaseId = `r${d.number}-${commit.sha.slice(0, 7)}`;
-      // Recorded now (pending) so that the release carries its notes; build fills in the artifact.
-      if (!(await deps.store.getRelease(releaseId))) {
-        await deps.store.createRelease({
-          id: releaseId,
-          appId: ctx.app.id,
-          environmentId: ctx.environment.id,
-          deploymentId: d.id,
-          commitSha: commit.sha,
-          commitSubject: commit.subject,
-          artifact: null,
-          status: 'pending',
-          driverState: {},
-          spec: { file: SPEC_FILE, text: specText },
-          notes,
-          trigger: d.trigger,
-          deployedBy: d.requestedBy,
-        });
-      }
-      return { ...base, commitSha: commit.sha, commitSubject: commit.subject, specText, releaseId, notes };
-    },
-    async compensate(ctx) {
-      // By deployment, not by plan state: after a crash inside this step its output was never saved.
-      for (const r of await deps.store.listReleases(ctx.environment.id, 20)) {
-        if (r.deploymentId === ctx.deployment.id && r.status === 'pending') await deps.store.updateRelease(r.id, { status: 'failed' });
-      }
+      return {
+        previousReleaseId: live?.id ?? null,
+        commitSha: commit.sha,
+        commitSubject: commit.subject,
+        specText,
+        releaseId: `r${d.number}-${commit.sha.slice(0, 7)}`,
+        notes,
+        inherited: null,
+      };
     },
   };
 }
@@ -82,30 +58,59 @@ async function notesSinceLive(deps: PipelineDeps, ctx: StepContext, liveSha: str
   }
 }
 
-/** Writes the source tree into the deployment's scratch directory. */
-export function fetchSource(deps: PipelineDeps): Step {
+/** A fresh, empty scratch directory for the deployment's source tree. */
+async function scratchSourceDir(deps: PipelineDeps, ctx: StepContext): Promise<string> {
+  const dir = path.join(deps.workDir(ctx.deployment.id), 'src');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Writes the commit's tree into the deployment's scratch directory. */
+export function fetchSource(deps: PipelineDeps): Step<'commitSha', 'sourceDir'> {
   return {
     name: 'fetch-source',
     async run(ctx) {
-      const dir = path.join(deps.workDir(ctx.deployment.id), 'src');
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir, { recursive: true });
-      const upload = ctx.deployment.params['upload'];
-      if (typeof upload === 'string') {
-        await deps.extractUpload(upload, dir);
-        const specText = await readFile(path.join(dir, SPEC_FILE), 'utf8').catch(() => null);
-        if (specText === null) throw new PreconditionError(`the uploaded archive has no ${SPEC_FILE} at its root`);
-        parseAppSpec(specText, `${SPEC_FILE} in the upload`);
-        const tested = await runTestGate(deps, { ...ctx, state: { ...ctx.state, specText } }, dir);
-        return { sourceDir: dir, specText, tested };
-      }
-      const sha = ctx.state['commitSha'];
-      if (typeof sha !== 'string') throw new PreconditionError('no commit was resolved');
+      const sha = ctx.state.commitSha;
+      if (sha === null) throw new PreconditionError('no commit was resolved');
+      const dir = await scratchSourceDir(deps, ctx);
       await deps.source.checkout(ctx.app.repo, sha, dir);
       ctx.log.info(`checked out ${sha.slice(0, 7)}`);
-      // The test gate (require_tests: true) runs here, on the checked-out tree, before any build.
-      const tested = await runTestGate(deps, ctx, dir);
-      return { sourceDir: dir, tested };
+      return { sourceDir: dir };
+    },
+  };
+}
+
+/** An uploaded archive: no commit, the release named after the deployment. */
+export function resolveUpload(deps: PipelineDeps, upload: string): Step<never, Exclude<Resolved, 'specText'>> {
+  return {
+    name: 'resolve-source',
+    async run(ctx) {
+      const live = await deps.store.liveRelease(ctx.environment.id);
+      ctx.log.info(`source: uploaded archive ${path.basename(upload)}`);
+      return {
+        previousReleaseId: live?.id ?? null,
+        commitSha: null,
+        commitSubject: null,
+        releaseId: `r${ctx.deployment.number}-upload`,
+        notes: [],
+        inherited: null,
+      };
+    },
+  };
+}
+
+/** Extracts the uploaded archive (safely) into the scratch directory; its slipway.yml is the spec. */
+export function extractUpload(deps: PipelineDeps, upload: string): Step<never, 'sourceDir' | 'specText'> {
+  return {
+    name: 'fetch-source',
+    async run(ctx) {
+      const dir = await scratchSourceDir(deps, ctx);
+      await deps.extractUpload(upload, dir);
+      const specText = await readFile(path.join(dir, SPEC_FILE), 'utf8').catch(() => null);
+      if (specText === null) throw new PreconditionError(`the uploaded archive has no ${SPEC_FILE} at its root`);
+      ctx.target.spec(specText, `${SPEC_FILE} in the upload`);
+      return { sourceDir: dir, specText };
     },
   };
 }

@@ -1,40 +1,44 @@
 // Steps that bring the new release up, move traffic to it and retire the old one.
-import { driverCall, releaseRef, requireRelease } from '../driver-context.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
+import { releaseRef, requireRelease } from '../release-refs.js';
 import type { Step } from '../step.js';
 
+type Releases = 'releaseId' | 'previousReleaseId' | 'specText';
+
 /** Starts the new release's instances and waits until every one is healthy (the health gate). */
-export function startRelease(deps: PipelineDeps): Step {
+export function startRelease(deps: PipelineDeps): Step<Releases> {
   return {
     name: 'start',
     async run(ctx) {
-      const { driver, dctx } = await driverCall(deps, ctx);
-      const release = await requireRelease(deps, ctx.state['releaseId']);
-      const previous = await releaseRef(deps, ctx.state['previousReleaseId']);
+      const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
+      const release = await requireRelease(deps, ctx.state.releaseId);
+      const previous = await releaseRef(deps, ctx.state.previousReleaseId);
       const started = await driver.start(dctx, release, previous);
       await deps.store.updateRelease(release.releaseId, { driverState: { ...release.driverState, ...started } });
+      return {};
     },
     async compensate(ctx) {
-      const release = await releaseRef(deps, ctx.state['releaseId']);
+      const release = await releaseRef(deps, ctx.state.releaseId);
       if (!release) return;
-      const { driver, dctx } = await driverCall(deps, ctx);
-      await driver.abandon(dctx, release, await releaseRef(deps, ctx.state['previousReleaseId']));
+      const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
+      await driver.abandon(dctx, release, await releaseRef(deps, ctx.state.previousReleaseId));
     },
   };
 }
 
 /** Points the edge (or the service) at the new release; undone by pointing it back. */
-export function switchTraffic(deps: PipelineDeps): Step {
+export function switchTraffic(deps: PipelineDeps): Step<Releases> {
   return {
     name: 'switch-traffic',
     async run(ctx) {
-      const { driver, dctx } = await driverCall(deps, ctx);
-      await driver.activate(dctx, await requireRelease(deps, ctx.state['releaseId']));
+      const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
+      await driver.activate(dctx, await requireRelease(deps, ctx.state.releaseId));
+      return {};
     },
     async compensate(ctx) {
-      const previous = await releaseRef(deps, ctx.state['previousReleaseId']);
+      const previous = await releaseRef(deps, ctx.state.previousReleaseId);
       if (!previous) return;
-      const { driver, dctx } = await driverCall(deps, ctx);
+      const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
       ctx.log.info(`moving traffic back to ${previous.releaseId}`);
       await driver.activate(dctx, previous);
     },
@@ -42,36 +46,37 @@ export function switchTraffic(deps: PipelineDeps): Step {
 }
 
 /** Records the release as live: the commit point of the deployment. */
-export function recordRelease(deps: PipelineDeps): Step {
+export function recordRelease(deps: PipelineDeps): Step<'releaseId'> {
   return {
     name: 'record-release',
     async run(ctx) {
-      const releaseId = String(ctx.state['releaseId']);
-      await deps.store.markLive(ctx.environment.id, releaseId, new Date().toISOString());
-      ctx.log.info(`release ${releaseId} is live`);
+      await deps.store.markLive(ctx.environment.id, ctx.state.releaseId, new Date().toISOString());
+      ctx.log.info(`release ${ctx.state.releaseId} is live`);
+      return {};
     },
   };
 }
 
 /** Drains and stops the previous release's instances. */
-export function retirePrevious(deps: PipelineDeps): Step {
+export function retirePrevious(deps: PipelineDeps): Step<Releases> {
   return {
     name: 'retire-previous',
     async run(ctx) {
-      const previous = await releaseRef(deps, ctx.state['previousReleaseId']);
-      if (!previous || previous.releaseId === ctx.state['releaseId']) return;
-      const { driver, dctx } = await driverCall(deps, ctx);
+      const previous = await releaseRef(deps, ctx.state.previousReleaseId);
+      if (!previous || previous.releaseId === ctx.state.releaseId) return {};
+      const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
       await driver.retire(dctx, previous);
+      return {};
     },
   };
 }
 
 /** Keeps `keep_releases` releases (always the live and the previous one) and deletes the rest. */
-export function prune(deps: PipelineDeps): Step {
+export function prune(deps: PipelineDeps): Step<'specText', 'pruned'> {
   return {
     name: 'prune',
     async run(ctx) {
-      const { driver, dctx } = await driverCall(deps, ctx);
+      const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
       const releases = await deps.store.listReleases(ctx.environment.id, 1000);
       const usable = releases.filter((r) => r.status !== 'failed' && r.status !== 'pending');
       const keepIds = new Set(usable.slice(0, dctx.envSpec.keep_releases).map((r) => r.id));

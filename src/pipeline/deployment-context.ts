@@ -1,0 +1,80 @@
+// One deployment's context, built once when it starts: its app and environment, the secrets it
+// sees (decrypted once, never persisted), the redactor made of them, and the app spec of the
+// release it works on, parsed once. Steps ask it for the driver call they need.
+import type { AppSpec, EnvironmentSpec } from '../core/app-spec.js';
+import { parseAppSpec } from '../core/config-file.js';
+import { PreconditionError } from '../core/errors.js';
+import type { App, Deployment, Environment } from '../core/model.js';
+import type { DeployLog, DriverContext, RuntimeDriver } from '../core/ports/runtime-driver.js';
+import { Redactor } from '../core/redactor.js';
+import type { Sensitive } from '../core/sensitive.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+
+export const SPEC_FILE = 'slipway.yml';
+
+export interface DriverCall {
+  driver: RuntimeDriver;
+  dctx: DriverContext;
+}
+
+export class DeploymentContext {
+  readonly redactor: Redactor;
+  #parsed: { text: string; spec: AppSpec } | undefined;
+
+  private constructor(
+    private readonly deps: Pick<PipelineDeps, 'driver'>,
+    readonly deployment: Deployment,
+    readonly app: App,
+    readonly environment: Environment,
+    readonly secrets: Readonly<Record<string, Sensitive>>,
+  ) {
+    this.redactor = new Redactor(Object.values(secrets).map((s) => s.reveal()));
+  }
+
+  static async create(deps: Pick<PipelineDeps, 'driver' | 'secrets'>, deployment: Deployment, app: App, environment: Environment): Promise<DeploymentContext> {
+    const secrets = await deps.secrets(app.id, environment.id);
+    return new DeploymentContext(deps, deployment, app, environment, secrets);
+  }
+
+  /** The release's app spec; parsed once (a deployment works on one spec). */
+  spec(specText: string, where = SPEC_FILE): AppSpec {
+    if (this.#parsed?.text !== specText) this.#parsed = { text: specText, spec: parseAppSpec(specText, where) };
+    return this.#parsed.spec;
+  }
+
+  /** The environment's section of the spec, or a clear error when the spec has none. */
+  envSpec(spec: AppSpec): EnvironmentSpec {
+    const envSpec = spec.environments[this.environment.name];
+    if (!envSpec) {
+      throw new PreconditionError(
+        `${SPEC_FILE} has no environment "${this.environment.name}"; add it under environments: to deploy there`,
+      );
+    }
+    return envSpec;
+  }
+
+  /** The driver of the release's spec and what it needs for one call. */
+  driverCall(state: { specText: string; releaseId?: string }, step: { log: DeployLog; signal: AbortSignal }): DriverCall {
+    const spec = this.spec(state.specText);
+    const envSpec = this.envSpec(spec);
+    const variables: Record<string, string> = {
+      ...spec.variables,
+      ...envSpec.variables,
+      SLIPWAY_APP: this.app.name,
+      SLIPWAY_ENV: this.environment.name,
+    };
+    if (state.releaseId !== undefined) variables['SLIPWAY_RELEASE'] = state.releaseId;
+    for (const [name, value] of Object.entries(this.secrets)) variables[name] = value.reveal();
+    const dctx: DriverContext = {
+      app: this.app,
+      environment: this.environment,
+      spec,
+      envSpec,
+      variables,
+      secrets: { ...this.secrets },
+      log: step.log,
+      signal: step.signal,
+    };
+    return { driver: this.deps.driver(spec.driver), dctx };
+  }
+}
