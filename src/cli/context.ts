@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Settings } from '../platform/env.js';
 import { ApiClient } from './api-client.js';
 import { discoverConnection } from './connection.js';
+import { jsonTerminalSafe, terminalSafe } from './terminal-safe.js';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean };
@@ -41,18 +42,22 @@ export class CliContext {
     return this.client();
   }
 
-  /** A result line on stdout. */
+  /** A result line on stdout (control characters in it shown as escapes). */
   out(text: string): void {
-    this.io.stdout.write(`${text}\n`);
+    this.io.stdout.write(`${terminalSafe(text)}\n`);
   }
 
-  /** A progress or diagnostic line on stderr. */
+  /** A progress or diagnostic line on stderr (control characters in it shown as escapes). */
   err(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${terminalSafe(text)}\n`);
   }
 
-  /** The API's JSON, and nothing else, on stdout. */
+  /** The API's JSON, and nothing else, on stdout (one line of it: `jsonLine`). */
   json(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.io.stdout.write(`${jsonTerminalSafe(JSON.stringify(value, null, 2))}\n`);
+  }
+
+  jsonLine(value: unknown): void {
+    this.io.stdout.write(`${jsonTerminalSafe(JSON.stringify(value))}\n`);
   }
 }

@@ -89,7 +89,7 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
       }
       // With --json, one event per line, as the API streams them (NDJSON).
       for await (const event of followDeployment(client, id, { rediscover: () => ctx.rediscover(), onReconnect: ({ after, reason }) => ctx.err(`-- log stream interrupted (${reason}); reconnecting after line ${after}`) })) {
-        if (opts.json) ctx.io.stdout.write(`${JSON.stringify(event)}\n`);
+        if (opts.json) ctx.jsonLine(event);
         else printer.event(event);
       }
     });
