@@ -5,6 +5,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { x as extractTar } from 'tar';
 import { ConflictError, InvalidInputError } from '../core/errors.js';
+import type { SourceProvider } from '../core/ports/source.js';
 import { LOG_FORMAT, parseLog, type Commit } from './commit-log.js';
 import { GitError } from './git-error.js';
 import { checkRef, checkRepoPath, checkSha, HEX_SHA, refCandidates } from './git-names.js';
@@ -26,7 +27,7 @@ export interface AheadBehind {
 
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-export class GitSource {
+export class GitSource implements SourceProvider {
   readonly #cache: MirrorCache;
 
   constructor(opts: GitSourceOptions) {

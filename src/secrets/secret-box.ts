@@ -3,6 +3,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { InvalidInputError, PreconditionError } from '../core/errors.js';
+import type { SecretCipher } from '../core/ports/secret-cipher.js';
 import { Sensitive } from '../core/sensitive.js';
 
 const VERSION = 'v1';
@@ -11,7 +12,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-export class SecretBox {
+export class SecretBox implements SecretCipher {
   readonly #key: Buffer;
 
   private constructor(key: Buffer) {

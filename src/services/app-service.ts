@@ -3,7 +3,7 @@ import { parseAppSpec } from '../core/config-file.js';
 import { ConflictError, NotFoundError, PreconditionError } from '../core/errors.js';
 import type { App, Environment } from '../core/model.js';
 import type { SourceProvider } from '../core/ports/source.js';
-import type { Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { AppSpec } from '../core/app-spec.js';
 import type { Actor } from './actor.js';
 import type { AuditTrail } from './audit-trail.js';
@@ -15,7 +15,7 @@ export interface AppView extends App {
 
 export class AppService {
   constructor(
-    private readonly store: Store,
+    private readonly store: AppsAndEnvironments,
     private readonly source: SourceProvider,
     private readonly audit: AuditTrail,
   ) {}

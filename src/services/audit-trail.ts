@@ -1,6 +1,6 @@
 // Records every mutating call: who, what, on what, with which outcome, when. Append-only.
 import { errorMessage } from '../core/errors.js';
-import type { Store } from '../core/ports/store.js';
+import type { AuditLog } from '../core/ports/store/audit.js';
 import type { Actor } from './actor.js';
 
 export class AuditTrail {
@@ -13,7 +13,7 @@ export class AuditTrail {
 
   /** `redact` (the secret redactor) cleans targets and details before they are stored. */
   constructor(
-    private readonly store: Store,
+    private readonly store: AuditLog,
     private readonly redact: (text: string) => string = (t) => t,
   ) {}
 

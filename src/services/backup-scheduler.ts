@@ -7,7 +7,9 @@ import { scheduleState } from '../backups/backup-schedule.js';
 import type { AppSpec } from '../core/app-spec.js';
 import { errorMessage } from '../core/errors.js';
 import type { App, Environment } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { StoredSettings } from '../core/ports/store/settings.js';
+import type { StatusReads } from '../core/ports/store/status-reads.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { databasesOf } from './database-access.js';
@@ -26,7 +28,7 @@ export interface ScheduledWork {
 }
 
 export interface BackupSchedulerOptions {
-  store: Store;
+  store: StoredSettings & AppsAndEnvironments & StatusReads;
   work: ScheduledWork;
   logger: Logger;
   clock?: Clock;

@@ -13,9 +13,12 @@ import { parseAppSpec } from '../core/config-file.js';
 import type { AppSpec } from '../core/app-spec.js';
 import { NotFoundError, PreconditionError } from '../core/errors.js';
 import type { App, Backup, BackupReason, Environment } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { BackupRecords } from '../core/ports/store/backups.js';
+import type { Releases } from '../core/ports/store/releases.js';
 import type { Redactor } from '../core/redactor.js';
 import type { Sensitive } from '../core/sensitive.js';
+import type { MigrationBackups } from '../pipeline/migration-backups.js';
 import type { Logger } from '../platform/logger.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
@@ -24,7 +27,7 @@ import { progressReporter } from './backup-progress.js';
 import { closeTarget, databaseAccess, databasesOf, type DatabaseAccess, type DatabaseAccessDeps } from './database-access.js';
 
 export interface BackupServiceOptions {
-  store: Store;
+  store: AppsAndEnvironments & Releases & BackupRecords;
   apps: AppService;
   audit: AuditTrail;
   access: DatabaseAccessDeps;
@@ -54,7 +57,7 @@ export interface MigrationBackupInput {
   signal?: AbortSignal;
 }
 
-export class BackupService {
+export class BackupService implements MigrationBackups {
   constructor(private readonly o: BackupServiceOptions) {}
 
   /** The app spec that describes an environment's databases now: the live release's, else the newest release's. */

@@ -1,7 +1,7 @@
 // Commit statuses reported by an external CI (`POST /api/apps/:app/commits/:sha/statuses`).
 import { InvalidInputError } from '../core/errors.js';
 import type { CommitStatus, CommitStatusState } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { CommitStatuses } from '../core/ports/store/commit-statuses.js';
 import { latestPerContext } from '../pipeline/ci-gate.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
@@ -11,7 +11,7 @@ const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 export class CommitStatusService {
   constructor(
-    private readonly store: Store,
+    private readonly store: CommitStatuses,
     private readonly apps: AppService,
     private readonly audit: AuditTrail,
   ) {}

@@ -13,7 +13,7 @@ import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
 import { closeTarget } from './database-access.js';
 import { withEnvironmentHeld } from './environment-hold.js';
-import type { Store } from '../core/ports/store.js';
+import type { Locks } from '../core/ports/store/locks.js';
 import { toRecord, type BackupService } from './backup-service.js';
 
 export interface RestoreOutcome {
@@ -28,7 +28,7 @@ export class DatabaseRecoveryService {
     private readonly backups: BackupService,
     private readonly apps: AppService,
     private readonly audit: AuditTrail,
-    private readonly store: Store,
+    private readonly store: Locks,
   ) {}
 
   /** Restores backup `id` into the database of the same name in `to`; `confirm` must be "<app>/<env>". */

@@ -1,7 +1,10 @@
 // Deploys, rollbacks, cancels, and reading deployments and their logs.
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import { isTerminal, type Deployment, type LogLine, type StepRun } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { DeploymentLog } from '../core/ports/store/deployment-log.js';
+import type { Deployments } from '../core/ports/store/deployments.js';
+import type { StepRuns } from '../core/ports/store/step-runs.js';
 import type { DeployEngine, EngineEvent } from '../pipeline/deploy-engine.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
@@ -18,9 +21,12 @@ export type FollowEvent = { type: 'log'; line: LogLine } | { type: 'status'; dep
 /** Refuses an uploaded archive that is hostile or malformed (throws InvalidInputError). */
 export type UploadCheck = (file: string) => Promise<void>;
 
+/** What the deployment service reads from the store (the engine does the writing). */
+export type DeploymentReads = AppsAndEnvironments & Deployments & StepRuns & DeploymentLog;
+
 export class DeploymentService {
   constructor(
-    private readonly store: Store,
+    private readonly store: DeploymentReads,
     private readonly engine: DeployEngine,
     private readonly apps: AppService,
     private readonly audit: AuditTrail,

@@ -1,7 +1,7 @@
 // What runs where, compared: the commits one environment's live release has that the other's lacks.
 import { PreconditionError } from '../core/errors.js';
 import type { Commit, SourceProvider } from '../core/ports/source.js';
-import type { Store } from '../core/ports/store.js';
+import type { Releases } from '../core/ports/store/releases.js';
 import type { AppService } from './app-service.js';
 
 export interface EnvironmentDiff {
@@ -17,7 +17,7 @@ const plain = ({ sha, subject, body, author, date }: Commit): Commit => ({ sha, 
 
 export class DiffService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Releases,
     private readonly apps: AppService,
     private readonly source: SourceProvider,
   ) {}

@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { LockedError } from '../core/errors.js';
 import type { Environment } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { Locks } from '../core/ports/store/locks.js';
 
 const TTL_MS = 60 * 60 * 1000;
 
-export async function withEnvironmentHeld<T>(store: Store, env: Environment, label: string, reason: string, fn: () => Promise<T>): Promise<T> {
+export async function withEnvironmentHeld<T>(store: Locks, env: Environment, label: string, reason: string, fn: () => Promise<T>): Promise<T> {
   const owner = `${label}:${randomBytes(4).toString('hex')}`;
   const { acquired, lock } = await store.tryLock({ environmentId: env.id, owner, kind: 'manual', reason, deploymentId: null, ttlMs: TTL_MS });
   if (!acquired) {

@@ -1,7 +1,8 @@
 // Manual environment locks ("nobody deploy production during the migration").
 import { ConflictError, InvalidInputError, LockedError, NotFoundError } from '../core/errors.js';
 import type { Lock } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { Locks } from '../core/ports/store/locks.js';
 import type { DeployEngine } from '../pipeline/deploy-engine.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
@@ -17,7 +18,7 @@ export interface LockView extends Lock {
 
 export class LockService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Locks & AppsAndEnvironments,
     private readonly engine: DeployEngine,
     private readonly apps: AppService,
     private readonly audit: AuditTrail,

@@ -3,12 +3,12 @@
 import { PreconditionError } from '../core/errors.js';
 import type { DriverKind } from '../core/model.js';
 import type { RuntimeDriver, RuntimeLogLine, RuntimeLogQuery } from '../core/ports/runtime-driver.js';
-import type { Store } from '../core/ports/store.js';
+import type { Releases } from '../core/ports/store/releases.js';
 import type { AppService } from './app-service.js';
 
 export class LogService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Releases,
     private readonly apps: AppService,
     private readonly driver: (kind: DriverKind) => RuntimeDriver,
     private readonly redact: (text: string) => string,

@@ -1,14 +1,14 @@
 // What the scheduler's jobs do, in terms of the BackupService: a scheduled backup followed by
 // retention pruning, and a restore drill of the newest backup (a failed drill throws).
 import { PreconditionError } from '../core/errors.js';
-import type { Store } from '../core/ports/store.js';
+import type { BackupRecords } from '../core/ports/store/backups.js';
 import { SYSTEM } from './actor.js';
 import type { BackupScheduler, ScheduledWork } from './backup-scheduler.js';
 import type { BackupService } from './backup-service.js';
 
 export type { BackupScheduler };
 
-export function scheduledBackupWork(backups: BackupService, store: Store): ScheduledWork {
+export function scheduledBackupWork(backups: BackupService, store: BackupRecords): ScheduledWork {
   return {
     specFor: (env) => backups.specFor(env),
     async backup(app, env, spec, database) {

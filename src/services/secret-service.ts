@@ -2,18 +2,15 @@
 // the redactor that cleans server and deployment logs.
 import { NotFoundError } from '../core/errors.js';
 import type { SecretRef } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { SecretCipher } from '../core/ports/secret-cipher.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { EncryptedSecrets } from '../core/ports/store/secrets.js';
 import type { Redactor } from '../core/redactor.js';
 import { Sensitive } from '../core/sensitive.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
 import { checkSecretName } from './names.js';
-
-export interface SecretCipher {
-  seal(plain: Sensitive): string;
-  open(sealed: string): Sensitive;
-}
 
 export interface SecretView extends SecretRef {
   app: string;
@@ -22,7 +19,7 @@ export interface SecretView extends SecretRef {
 
 export class SecretService {
   constructor(
-    private readonly store: Store,
+    private readonly store: EncryptedSecrets & AppsAndEnvironments,
     private readonly cipher: SecretCipher,
     private readonly redactor: Redactor,
     private readonly apps: AppService,

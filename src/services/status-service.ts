@@ -3,7 +3,11 @@
 import { createHash } from 'node:crypto';
 import type { Deployment, DriverKind, Release } from '../core/model.js';
 import type { RuntimeDriver, RuntimeStatus } from '../core/ports/runtime-driver.js';
-import type { Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { BackupRecords } from '../core/ports/store/backups.js';
+import type { Locks } from '../core/ports/store/locks.js';
+import type { Releases } from '../core/ports/store/releases.js';
+import type { StatusReads } from '../core/ports/store/status-reads.js';
 import { errorMessage } from '../core/errors.js';
 import type { AppService } from './app-service.js';
 import { summarizeBackups, type BackupSummary } from './backup-summary.js';
@@ -37,6 +41,9 @@ export interface SerializedView {
   etag: string;
 }
 
+/** What the status views read from the store (they write nothing). */
+export type StatusStore = AppsAndEnvironments & Releases & StatusReads & Locks & BackupRecords;
+
 export class StatusService {
   /**
    * The all-apps view, kept until something it depends on changes (a deployment's status or step,
@@ -46,7 +53,7 @@ export class StatusService {
   #generation = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: StatusStore,
     private readonly apps: AppService,
     private readonly driver: (kind: DriverKind) => RuntimeDriver,
     private readonly redact: (text: string) => string = (t) => t,

@@ -1,5 +1,5 @@
 // The webhooks adapter's DeliveryRecorder on the Store's webhook_deliveries table.
-import type { Store } from '../core/ports/store.js';
+import type { WebhookDeliveries } from '../core/ports/store/webhook-deliveries.js';
 import type { WebhookDeliveryOutcome, WebhookDeliveryRecord } from '../core/model.js';
 import type { DeliveryOutcome, DeliveryRecorder, WebhookDelivery, WebhookEventKind, WebhookProvider } from '../webhooks/index.js';
 
@@ -15,7 +15,7 @@ export interface DeliveryView extends Omit<WebhookDelivery, 'outcome'> {
 }
 
 export class StoreDeliveryRecorder implements DeliveryRecorder {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: WebhookDeliveries) {}
 
   async claim(d: Parameters<DeliveryRecorder['claim']>[0]): Promise<{ duplicate: boolean; first: WebhookDelivery | null }> {
     const r = await this.store.claimDelivery(d);

@@ -2,7 +2,7 @@
 // hash is enough; a password hash would only slow every request down).
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApiToken } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { Tokens } from '../core/ports/store/tokens.js';
 import { Sensitive } from '../core/sensitive.js';
 import type { Actor } from './actor.js';
 
@@ -13,7 +13,7 @@ export function hashToken(token: string): string {
 }
 
 export class TokenService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Tokens) {}
 
   async create(name: string): Promise<{ token: Sensitive; record: ApiToken }> {
     const plain = PREFIX + randomBytes(32).toString('base64url');

@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError } from '../core/errors.js';
 import type { App } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { SecretCipher } from '../core/ports/secret-cipher.js';
+import type { StoredSettings } from '../core/ports/store/settings.js';
 import { Sensitive } from '../core/sensitive.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
-import type { SecretCipher } from './secret-service.js';
 
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 
@@ -32,7 +32,7 @@ const keyFor = (appId: string) => `webhook-secret:${appId}`;
 
 export class WebhookSecretService {
   constructor(
-    private readonly store: Store,
+    private readonly store: StoredSettings,
     private readonly cipher: SecretCipher,
     private readonly apps: AppService,
     private readonly audit: AuditTrail,

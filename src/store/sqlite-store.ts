@@ -224,7 +224,6 @@ export class SqliteStore implements Store {
     return backups.deleteBackup(this.#db, id);
   }
 
-  // Batch reads for the status page (not in the port): one query each.
   /** The newest deployment (highest number) of every environment that has one, by environment id. */
   latestDeploymentsByEnvironment(): Promise<Map<string, Deployment>> {
     return status.latestDeploymentsByEnvironment(this.#db);

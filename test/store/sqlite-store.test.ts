@@ -20,8 +20,8 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 let files = 0;
 const newFile = () => path.join(tmp, `db-${++files}`, 'state.db');
 
-storeContract('sqlite (memory)', () => openSqliteStore(':memory:'));
-storeContract('sqlite (file)', () => openSqliteStore(newFile()));
+storeContract('sqlite (memory)', (clock) => openSqliteStore(':memory:', { clock }));
+storeContract('sqlite (file)', (clock) => openSqliteStore(newFile(), { clock }));
 
 describe('SqliteStore on disk', () => {
   test('data persists across reopen and migrations are applied once', async () => {

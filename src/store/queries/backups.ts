@@ -1,7 +1,7 @@
 // Backup records: one row per stored backup, with its last drill verdict and the release it preceded.
 import type { Kysely, Selectable } from 'kysely';
 import type { Backup } from '../../core/model.js';
-import type { BackupFilter } from '../../core/ports/store.js';
+import type { BackupFilter } from '../../core/ports/store/backups.js';
 import type { Clock } from '../../platform/clock.js';
 import { fromJsonColumn, toJsonColumn } from '../json-column.js';
 import type { BackupsTable, Database } from '../schema.js';

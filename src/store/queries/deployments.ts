@@ -2,7 +2,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { InvalidInputError, NotFoundError } from '../../core/errors.js';
 import { isTerminal, type Deployment, type DeploymentStatus } from '../../core/model.js';
-import type { DeploymentFilter, NewDeployment } from '../../core/ports/store.js';
+import type { DeploymentFilter, NewDeployment } from '../../core/ports/store/deployments.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../ids.js';
 import { fromJsonColumn, toJsonColumn } from '../json-column.js';

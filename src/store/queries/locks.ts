@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import type { Lock } from '../../core/model.js';
-import type { LockRequest } from '../../core/ports/store.js';
+import type { LockRequest } from '../../core/ports/store/locks.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, LocksTable } from '../schema.js';
 

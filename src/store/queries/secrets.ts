@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { InvalidInputError, NotFoundError } from '../../core/errors.js';
 import type { SecretRef } from '../../core/model.js';
-import type { EncryptedSecret } from '../../core/ports/store.js';
+import type { EncryptedSecret } from '../../core/ports/store/secrets.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, SecretsTable } from '../schema.js';
 

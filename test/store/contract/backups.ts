@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Backup } from '../../../src/core/model.js';
-import type { Store } from '../../../src/core/ports/store.js';
+import type { AppsAndEnvironments } from '../../../src/core/ports/store/apps-and-environments.js';
+import type { BackupRecords } from '../../../src/core/ports/store/backups.js';
+import type { Deployments } from '../../../src/core/ports/store/deployments.js';
+import type { Releases } from '../../../src/core/ports/store/releases.js';
 import { makeApp, makeRelease, withStore, type OpenStore } from './fixture.js';
 
 const at = (n: number) => new Date(Date.UTC(2026, 10, 23, 1, 0, n)).toISOString();
@@ -31,9 +34,9 @@ function backup(appId: string, environmentId: string, extra: Partial<Backup> = {
   };
 }
 
-export function backupsContract(open: OpenStore): void {
+export function backupRecordsContract(open: OpenStore<BackupRecords & Releases & Deployments & AppsAndEnvironments>): void {
   describe('backups', () => {
-    test('a backup is recorded as given and read back by id', withStore(open, async (store: Store) => {
+    test('a backup is recorded as given and read back by id', withStore(open, async (store) => {
       const { app, staging } = await makeApp(store);
       const b = await store.addBackup(backup(app.id, staging.id, { encrypted: true, createdAt: at(1) }));
       assert.equal(b.createdAt, at(1));
@@ -44,7 +47,7 @@ export function backupsContract(open: OpenStore): void {
       assert.equal(await store.getBackup('bk_missing'), null);
     }));
 
-    test('listing is newest first and filters by environment, database, reason and release', withStore(open, async (store: Store) => {
+    test('listing is newest first and filters by environment, database, reason and release', withStore(open, async (store) => {
       const { app, staging, production } = await makeApp(store);
       const release = await makeRelease(store, staging);
       const b1 = await store.addBackup(backup(app.id, staging.id, { createdAt: at(1) }));
@@ -58,7 +61,7 @@ export function backupsContract(open: OpenStore): void {
       assert.equal((await store.listBackups({ appId: app.id, limit: 2 })).length, 2);
     }));
 
-    test('a drill verdict and the release link are updated; delete removes the record', withStore(open, async (store: Store) => {
+    test('a drill verdict and the release link are updated; delete removes the record', withStore(open, async (store) => {
       const { app, staging } = await makeApp(store);
       const b = await store.addBackup(backup(app.id, staging.id));
       await store.updateBackup(b.id, { status: 'verified', verdict: { ok: true, reasons: [] }, verifiedAt: at(9), releaseId: 'r7-abc' });

@@ -2,9 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NotFoundError, SlipwayError } from '../../../src/core/errors.js';
+import type { AppsAndEnvironments } from '../../../src/core/ports/store/apps-and-environments.js';
+import type { Deployments } from '../../../src/core/ports/store/deployments.js';
 import { enqueue, isIsoTime, makeApp, withStore, type OpenStore } from './fixture.js';
 
-export function deploymentsContract(open: OpenStore): void {
+export function deploymentsContract(open: OpenStore<Deployments & AppsAndEnvironments>): void {
   describe('deployments', () => {
     test('enqueueDeployment stores a queued deployment numbered per app', withStore(open, async (store) => {
       const a = await makeApp(store);

@@ -1,16 +1,17 @@
-// Contract: environment locks as leases.
+// Contract: environment locks as leases. Time is the store's clock: tests that need a lease
+// to run out move a test clock instead of waiting.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NotFoundError } from '../../../src/core/errors.js';
-import type { LockRequest } from '../../../src/core/ports/store.js';
-import { sleep } from '../../../src/platform/clock.js';
-import { isIsoTime, makeApp, withStore, type OpenStore } from './fixture.js';
+import type { AppsAndEnvironments } from '../../../src/core/ports/store/apps-and-environments.js';
+import type { LockRequest, Locks } from '../../../src/core/ports/store/locks.js';
+import { isIsoTime, makeApp, withStore, withTestClock, type OpenStore } from './fixture.js';
 
 function req(environmentId: string, owner: string, ttlMs = 60_000): LockRequest {
   return { environmentId, owner, kind: 'deployment', reason: `deploy by ${owner}`, deploymentId: null, ttlMs };
 }
 
-export function locksContract(open: OpenStore): void {
+export function locksContract(open: OpenStore<Locks & AppsAndEnvironments>): void {
   describe('locks', () => {
     test('tryLock takes a free lock and refuses a second owner', withStore(open, async (store) => {
       const { staging, production } = await makeApp(store);
@@ -28,20 +29,20 @@ export function locksContract(open: OpenStore): void {
       assert.equal((await store.listLocks()).length, 2);
     }));
 
-    test('the same owner taking its lock again keeps it and renews the lease', withStore(open, async (store) => {
+    test('the same owner taking its lock again keeps it and renews the lease', withTestClock(open, async (store, clock) => {
       const { staging } = await makeApp(store);
       const first = await store.tryLock(req(staging.id, 'engine-1', 50));
-      await sleep(5);
+      clock.advance(5);
       const again = await store.tryLock(req(staging.id, 'engine-1', 60_000));
       assert.equal(again.acquired, true);
       assert.equal(again.lock.acquiredAt, first.lock.acquiredAt);
       assert.ok(again.lock.expiresAt > first.lock.expiresAt);
     }));
 
-    test('an expired lock is taken over by a new owner', withStore(open, async (store) => {
+    test('an expired lock is taken over by a new owner', withTestClock(open, async (store, clock) => {
       const { staging } = await makeApp(store);
       const stale = await store.tryLock(req(staging.id, 'crashed', 20));
-      await sleep(40);
+      clock.advance(40);
       const took = await store.tryLock(req(staging.id, 'engine-2'));
       assert.equal(took.acquired, true);
       assert.equal(took.lock.owner, 'engine-2');
@@ -52,17 +53,17 @@ export function locksContract(open: OpenStore): void {
       assert.equal((await store.getLock(staging.id))?.owner, 'engine-2');
     }));
 
-    test('heartbeat extends the lease of its owner only', withStore(open, async (store) => {
+    test('heartbeat extends the lease of its owner only', withTestClock(open, async (store, clock) => {
       const { staging } = await makeApp(store);
       const taken = await store.tryLock(req(staging.id, 'engine-1', 60));
       assert.equal(await store.heartbeat(staging.id, 'someone-else', 60_000), false);
-      await sleep(10);
+      clock.advance(10);
       assert.equal(await store.heartbeat(staging.id, 'engine-1', 60_000), true);
       const lock = await store.getLock(staging.id);
       assert.ok((lock?.expiresAt ?? '') > taken.lock.expiresAt);
       assert.ok((lock?.heartbeatAt ?? '') > taken.lock.heartbeatAt);
       assert.equal(lock?.acquiredAt, taken.lock.acquiredAt);
-      await sleep(80); // past the first lease, within the renewed one
+      clock.advance(80); // past the first lease, within the renewed one
       assert.equal((await store.tryLock(req(staging.id, 'engine-2'))).acquired, false);
       assert.equal(await store.heartbeat(staging.id, 'engine-1', 60_000), true);
     }));

@@ -1,16 +1,18 @@
-// Contract: releases, the live one per environment, and the status batch reads.
+// Contract: releases and the live one per environment.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConflictError, NotFoundError, SlipwayError } from '../../../src/core/errors.js';
-import type { Store } from '../../../src/core/ports/store.js';
-import { enqueue, isIsoTime, makeApp, makeRelease, withStore, type OpenStore } from './fixture.js';
+import type { AppsAndEnvironments } from '../../../src/core/ports/store/apps-and-environments.js';
+import type { Deployments } from '../../../src/core/ports/store/deployments.js';
+import type { Releases } from '../../../src/core/ports/store/releases.js';
+import { isIsoTime, makeApp, makeRelease, withStore, type OpenStore } from './fixture.js';
 
-async function statuses(store: Store, envId: string): Promise<Record<string, string>> {
+async function statuses(store: Releases, envId: string): Promise<Record<string, string>> {
   const rs = await store.listReleases(envId);
   return Object.fromEntries(rs.map((r) => [r.id, r.status]));
 }
 
-export function releasesContract(open: OpenStore): void {
+export function releasesContract(open: OpenStore<Releases & Deployments & AppsAndEnvironments>): void {
   describe('releases', () => {
     test('createRelease, getRelease and updateRelease keep every field', withStore(open, async (store) => {
       const { staging } = await makeApp(store);
@@ -78,26 +80,6 @@ export function releasesContract(open: OpenStore): void {
       await assert.rejects(store.markLive(staging.id, 'rel_missing', new Date().toISOString()), NotFoundError);
       assert.equal(await store.liveRelease(staging.id), null);
       assert.equal((await store.getRelease(p.id))?.status, 'pending');
-    }));
-
-    test('liveReleases and latestDeploymentsByEnvironment answer for every environment at once', withStore(open, async (store) => {
-      const a = await makeApp(store);
-      const b = await makeApp(store);
-      const ra = await makeRelease(store, a.staging);
-      await store.markLive(a.staging.id, ra.id, new Date().toISOString());
-      const rb = await makeRelease(store, b.production);
-      await store.markLive(b.production.id, rb.id, new Date().toISOString());
-      const lastA = (await enqueue(store, a.staging)).deployment;
-      const live = await store.liveReleases();
-      assert.deepEqual([...live.keys()].sort(), [a.staging.id, b.production.id].sort());
-      // For the status page: everything but the bulky spec and driver state, which stay empty.
-      assert.deepEqual(live.get(a.staging.id), { ...(await store.getRelease(ra.id))!, spec: {}, driverState: {} });
-      const latest = await store.latestDeploymentsByEnvironment();
-      // makeRelease enqueues a deployment: a.staging and b.production have deployments, the others none
-      assert.deepEqual([...latest.keys()].sort(), [a.staging.id, b.production.id].sort());
-      assert.deepEqual(latest.get(a.staging.id), await store.getDeployment(lastA.id));
-      assert.equal(latest.get(b.production.id)?.id, rb.deploymentId);
-      assert.equal(latest.has(a.production.id), false);
     }));
   });
 }

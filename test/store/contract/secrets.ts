@@ -2,14 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NotFoundError } from '../../../src/core/errors.js';
-import type { Store } from '../../../src/core/ports/store.js';
+import type { AppsAndEnvironments } from '../../../src/core/ports/store/apps-and-environments.js';
+import type { EncryptedSecrets } from '../../../src/core/ports/store/secrets.js';
 import { isIsoTime, makeApp, withStore, type OpenStore } from './fixture.js';
 
-function put(store: Store, appId: string, environmentId: string | null, name: string, ciphertext: string): Promise<void> {
+function put(store: EncryptedSecrets, appId: string, environmentId: string | null, name: string, ciphertext: string): Promise<void> {
   return store.putSecret({ ref: { appId, environmentId, name, createdAt: '', updatedAt: '' }, ciphertext });
 }
 
-export function secretsContract(open: OpenStore): void {
+export function secretsContract(open: OpenStore<EncryptedSecrets & AppsAndEnvironments>): void {
   describe('secrets', () => {
     test('putSecret inserts, then replaces the ciphertext and keeps createdAt', withStore(open, async (store) => {
       const { app } = await makeApp(store);

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConflictError, NotFoundError } from '../../../src/core/errors.js';
+import type { AppsAndEnvironments } from '../../../src/core/ports/store/apps-and-environments.js';
 import { isIsoTime, makeApp, withStore, type OpenStore } from './fixture.js';
 
-export function appsContract(open: OpenStore): void {
+export function appsAndEnvironmentsContract(open: OpenStore<AppsAndEnvironments>): void {
   describe('apps and environments', () => {
     test('createApp stores the app and its environments', withStore(open, async (store) => {
       const app = await store.createApp({ name: 'shop', repo: '/srv/shop.git', driver: 'swarm' }, [

@@ -1,12 +1,14 @@
-// Contract: webhook deliveries (claim once, settle, reject, list) and CI commit statuses.
+// Contract: webhook deliveries (claim once, settle, reject, list).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { AppsAndEnvironments } from '../../../src/core/ports/store/apps-and-environments.js';
+import type { WebhookDeliveries } from '../../../src/core/ports/store/webhook-deliveries.js';
 import { makeApp, withStore, type OpenStore } from './fixture.js';
 
 const at = (n: number) => new Date(Date.UTC(2026, 10, 23, 0, 0, n)).toISOString();
 const base = { provider: 'github', event: 'push', ref: 'refs/heads/main', commitSha: 'a'.repeat(40) };
 
-export function gitDrivenContract(open: OpenStore): void {
+export function webhookDeliveriesContract(open: OpenStore<WebhookDeliveries & AppsAndEnvironments>): void {
   describe('webhook deliveries', () => {
     test('a delivery id is claimed once per app and provider; the replay sees the first settlement', withStore(open, async (store) => {
       const { app } = await makeApp(store);
@@ -36,23 +38,6 @@ export function gitDrivenContract(open: OpenStore): void {
     test('settling a delivery that was never claimed is an error', withStore(open, async (store) => {
       const { app } = await makeApp(store);
       await assert.rejects(store.settleDelivery(app.id, 'github', 'nope', { outcome: 'ignored', reason: 'x', deploymentIds: [] }));
-    }));
-  });
-
-  describe('commit statuses', () => {
-    test('statuses are kept per app and commit, newest first', withStore(open, async (store) => {
-      const { app } = await makeApp(store);
-      const { app: other } = await makeApp(store);
-      const sha = 'b'.repeat(40);
-      await store.addCommitStatus({ appId: app.id, sha, context: 'ci/tests', state: 'pending', description: null, at: at(1) });
-      const s2 = await store.addCommitStatus({ appId: app.id, sha, context: 'ci/tests', state: 'success', description: 'all green' });
-      await store.addCommitStatus({ appId: other.id, sha, context: 'ci/tests', state: 'failure', description: null });
-      await store.addCommitStatus({ appId: app.id, sha: 'c'.repeat(40), context: 'ci/tests', state: 'failure', description: null });
-      const list = await store.listCommitStatuses(app.id, sha);
-      assert.deepEqual(list.map((s) => s.state), ['success', 'pending']);
-      assert.deepEqual(list[0], s2);
-      assert.equal(s2.description, 'all green');
-      assert.deepEqual(await store.listCommitStatuses(app.id, 'd'.repeat(40)), []);
     }));
   });
 }

@@ -1,10 +1,10 @@
-// Contract: the audit trail, API tokens and settings.
+// Contract: the audit trail (append and read only).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConflictError, NotFoundError } from '../../../src/core/errors.js';
+import type { AuditLog } from '../../../src/core/ports/store/audit.js';
 import { isIsoTime, withStore, type OpenStore } from './fixture.js';
 
-export function auditTokensSettingsContract(open: OpenStore): void {
+export function auditLogContract(open: OpenStore<AuditLog>): void {
   describe('audit', () => {
     test('audit appends events with increasing ids and a time', withStore(open, async (store) => {
       const a = await store.audit({ actor: 'alice', action: 'deploy', target: 'app/web', outcome: 'ok', details: { env: 'staging' } });
@@ -35,37 +35,6 @@ export function auditTokensSettingsContract(open: OpenStore): void {
     test('the store offers no way to change or delete audit events', withStore(open, async (store) => {
       const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter((m) => /audit/i.test(m));
       assert.deepEqual(methods.sort(), ['audit', 'listAudit']);
-    }));
-  });
-
-  describe('tokens', () => {
-    test('createToken, findTokenByHash, listTokens, touchToken', withStore(open, async (store) => {
-      const t = await store.createToken('ci', 'sha256:aaa');
-      assert.equal(t.name, 'ci');
-      assert.equal(t.lastUsedAt, null);
-      assert.ok(isIsoTime(t.createdAt));
-      assert.equal('hash' in t, false);
-      assert.deepEqual(await store.findTokenByHash('sha256:aaa'), t);
-      assert.equal(await store.findTokenByHash('sha256:bbb'), null);
-      await store.createToken('laptop', 'sha256:bbb');
-      await store.touchToken(t.id, '2026-11-22T10:00:00.000Z');
-      const list = await store.listTokens();
-      assert.deepEqual(list.map((x) => x.name), ['ci', 'laptop']);
-      assert.equal(list[0]?.lastUsedAt, '2026-11-22T10:00:00.000Z');
-      for (const x of list) assert.equal('hash' in x, false);
-      await assert.rejects(store.createToken('dup', 'sha256:aaa'), ConflictError);
-      await assert.rejects(store.touchToken('tok_missing', '2026-11-22T10:00:00.000Z'), NotFoundError);
-    }));
-  });
-
-  describe('settings', () => {
-    test('getSetting is null until putSetting; putSetting overwrites', withStore(open, async (store) => {
-      assert.equal(await store.getSetting('webhook.secret'), null);
-      await store.putSetting('webhook.secret', 'one');
-      await store.putSetting('webhook.secret', 'two');
-      await store.putSetting('other', '');
-      assert.equal(await store.getSetting('webhook.secret'), 'two');
-      assert.equal(await store.getSetting('other'), '');
     }));
   });
 }
