@@ -2,7 +2,7 @@
 // context must all be `success`.
 import { PreconditionError } from '../core/errors.js';
 import type { CommitStatus } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { CommitStatuses } from '../core/ports/store/commit-statuses.js';
 
 /** The newest status of each context (input newest first, as the store lists them). */
 export function latestPerContext(statuses: readonly CommitStatus[]): CommitStatus[] {
@@ -11,7 +11,7 @@ export function latestPerContext(statuses: readonly CommitStatus[]): CommitStatu
   return [...seen.values()].sort((a, b) => a.context.localeCompare(b.context));
 }
 
-export async function requireGreenCommit(store: Store, app: { id: string; name: string }, env: string, sha: string): Promise<CommitStatus[]> {
+export async function requireGreenCommit(store: Pick<CommitStatuses, 'listCommitStatuses'>, app: { id: string; name: string }, env: string, sha: string): Promise<CommitStatus[]> {
   const latest = latestPerContext(await store.listCommitStatuses(app.id, sha));
   const short = sha.slice(0, 7);
   if (latest.length === 0) {

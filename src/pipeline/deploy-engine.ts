@@ -4,7 +4,14 @@
 import { EventEmitter } from 'node:events';
 import { ConflictError, NotFoundError, errorMessage } from '../core/errors.js';
 import { isTerminal, type App, type Deployment, type Environment, type LogLine } from '../core/model.js';
-import type { NewDeployment, Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { DeploymentLog } from '../core/ports/store/deployment-log.js';
+import type { Deployments, NewDeployment } from '../core/ports/store/deployments.js';
+import type { Locks } from '../core/ports/store/locks.js';
+import type { StepRuns } from '../core/ports/store/step-runs.js';
+
+/** What the engine needs of the store: the queue, its leases, step runs and the log. */
+export type EngineStore = Deployments & Locks & StepRuns & Pick<DeploymentLog, 'appendLog'> & Pick<AppsAndEnvironments, 'getApp' | 'getEnvironmentById'>;
 import type { Logger } from '../platform/logger.js';
 import type { DeploymentContext } from './deployment-context.js';
 import { DeploymentLogWriter } from './deployment-log.js';
@@ -22,7 +29,7 @@ export interface Planner {
 }
 
 export interface EngineOptions {
-  store: Store;
+  store: EngineStore;
   planner: Planner;
   logger: Logger;
   /** Unique per control-plane process. */

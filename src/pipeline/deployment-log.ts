@@ -1,7 +1,7 @@
 // Writes a deployment's log: redacted, persisted in order, and pushed live to followers.
 import type { LogLine, LogStream } from '../core/model.js';
 import type { DeployLog } from '../core/ports/runtime-driver.js';
-import type { Store } from '../core/ports/store.js';
+import type { DeploymentLog } from '../core/ports/store/deployment-log.js';
 
 export type LogListener = (line: LogLine) => void;
 
@@ -10,7 +10,7 @@ export class DeploymentLogWriter {
   #step: string | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<DeploymentLog, 'appendLog'>,
     private readonly deploymentId: string,
     private readonly redact: (text: string) => string,
     private readonly emit: LogListener,

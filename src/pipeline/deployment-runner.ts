@@ -4,7 +4,7 @@
 // and what is serving as far as the runner knows.
 import { errorMessage } from '../core/errors.js';
 import type { Deployment, StepRun, TerminalStatus } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { StepRuns } from '../core/ports/store/step-runs.js';
 import type { DeploymentContext } from './deployment-context.js';
 import type { DeploymentLogWriter } from './deployment-log.js';
 import type { DeployState } from './deploy-state.js';
@@ -16,7 +16,7 @@ export interface RunOutcome {
 }
 
 /** What the runner needs of the store: to record step runs. */
-export type StepRecorder = Pick<Store, 'startStep' | 'finishStep'>;
+export type StepRecorder = Pick<StepRuns, 'startStep' | 'finishStep'>;
 
 interface Completed {
   step: AnyStep;

@@ -2,12 +2,23 @@
 import type { DriverKind } from '../core/model.js';
 import type { RuntimeDriver } from '../core/ports/runtime-driver.js';
 import type { SourceProvider } from '../core/ports/source.js';
-import type { Store } from '../core/ports/store.js';
+import type { BackupRecords } from '../core/ports/store/backups.js';
+import type { CommitStatuses } from '../core/ports/store/commit-statuses.js';
+import type { Deployments } from '../core/ports/store/deployments.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { Releases } from '../core/ports/store/releases.js';
+
+/** What the steps read and write in the store. */
+export type PipelineStore = Releases &
+  Pick<Deployments, 'updateDeployment' | 'listDeployments'> &
+  Pick<AppsAndEnvironments, 'getEnvironment'> &
+  Pick<CommitStatuses, 'listCommitStatuses'> &
+  Pick<BackupRecords, 'listBackups'>;
 import type { Sensitive } from '../core/sensitive.js';
 import type { MigrationBackups } from './migration-backups.js';
 
 export interface PipelineDeps {
-  store: Store;
+  store: PipelineStore;
   source: SourceProvider;
   driver(kind: DriverKind): RuntimeDriver;
   /** Decrypted secrets visible to an environment (app-wide overlaid by the environment's own). */

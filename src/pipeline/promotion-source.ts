@@ -2,9 +2,14 @@
 // latest deployment failed or has not finished (so that a broken or moving target is never copied).
 import { NotFoundError, PreconditionError } from '../core/errors.js';
 import type { App, Release } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
+import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
+import type { Deployments } from '../core/ports/store/deployments.js';
+import type { Releases } from '../core/ports/store/releases.js';
 
-export async function promotableRelease(store: Store, app: App, from: string, to: string): Promise<Release> {
+/** What a promotion reads to choose its source release. */
+export type PromotionReads = Pick<AppsAndEnvironments, 'getEnvironment'> & Pick<Deployments, 'listDeployments'> & Pick<Releases, 'liveRelease'>;
+
+export async function promotableRelease(store: PromotionReads, app: App, from: string, to: string): Promise<Release> {
   if (from === to) throw new PreconditionError(`promote needs two different environments (got ${from} twice)`);
   const env = await store.getEnvironment(app.id, from);
   if (!env) throw new NotFoundError(`environment of app ${app.name}`, from);

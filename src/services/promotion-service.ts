@@ -2,10 +2,9 @@
 // commits and `Deployment:` notes the target will receive.
 import type { Commit, SourceProvider } from '../core/ports/source.js';
 import type { Deployment } from '../core/model.js';
-import type { Store } from '../core/ports/store.js';
 import type { DeployEngine } from '../pipeline/deploy-engine.js';
 import { commitsBetween } from '../pipeline/deployment-notes.js';
-import { promotableRelease } from '../pipeline/promotion-source.js';
+import { promotableRelease, type PromotionReads } from '../pipeline/promotion-source.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
@@ -20,7 +19,7 @@ export interface PromotionPreview {
 
 export class PromotionService {
   constructor(
-    private readonly store: Store,
+    private readonly store: PromotionReads,
     private readonly engine: DeployEngine,
     private readonly apps: AppService,
     private readonly source: SourceProvider,
