@@ -3,7 +3,7 @@
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeStatus } from '../../src/core/ports/runtime-driver.js';
 import type { App, Environment, Release } from '../../src/core/model.js';
 
-type Method = 'build' | 'stage' | 'runRelease' | 'start' | 'abandon' | 'activate' | 'retire' | 'prune';
+type Method = 'build' | 'test' | 'stage' | 'runRelease' | 'start' | 'abandon' | 'activate' | 'retire' | 'prune';
 
 export interface Call {
   method: Method;
@@ -69,6 +69,9 @@ export class GatedDriver implements RuntimeDriver {
   async build(ctx: DriverContext, req: { releaseId: string }): Promise<BuildResult> {
     await this.#enter('build', ctx, req.releaseId);
     return { artifact: `sha256:${req.releaseId}` };
+  }
+  async test(ctx: DriverContext, req: { releaseId: string }): Promise<void> {
+    await this.#enter('test', ctx, req.releaseId);
   }
   async stage(ctx: DriverContext, r: ReleaseRef): Promise<void> {
     await this.#enter('stage', ctx, r.releaseId);
