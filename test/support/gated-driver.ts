@@ -16,6 +16,7 @@ export class GatedDriver implements RuntimeDriver {
   readonly calls: Call[] = [];
   readonly #gates = new Map<Method, { promise: Promise<void>; open: () => void; reached: () => void; reachedP: Promise<void> }>();
   readonly #failures = new Map<Method, string>();
+  readonly #waiting = new Map<Method, number>();
   /** Traffic per environment: which release the "edge" sends requests to. */
   readonly active = new Map<string, string>();
 
@@ -42,6 +43,11 @@ export class GatedDriver implements RuntimeDriver {
     this.#failures.clear();
   }
 
+  /** How many calls of `method` are waiting at its gate right now. */
+  waiting(method: Method): number {
+    return this.#waiting.get(method) ?? 0;
+  }
+
   count(method: Method): number {
     return this.calls.filter((c) => c.method === method).length;
   }
@@ -52,15 +58,20 @@ export class GatedDriver implements RuntimeDriver {
     const gate = this.#gates.get(method);
     if (gate) {
       gate.reached();
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(new Error(`${method} aborted`));
-        if (ctx.signal.aborted) return onAbort();
-        ctx.signal.addEventListener('abort', onAbort, { once: true });
-        void gate.promise.then(() => {
-          ctx.signal.removeEventListener('abort', onAbort);
-          resolve();
+      this.#waiting.set(method, this.waiting(method) + 1);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(new Error(`${method} aborted`));
+          if (ctx.signal.aborted) return onAbort();
+          ctx.signal.addEventListener('abort', onAbort, { once: true });
+          void gate.promise.then(() => {
+            ctx.signal.removeEventListener('abort', onAbort);
+            resolve();
+          });
         });
-      });
+      } finally {
+        this.#waiting.set(method, this.waiting(method) - 1);
+      }
     }
     const failure = this.#failures.get(method);
     if (failure) throw new Error(failure);
