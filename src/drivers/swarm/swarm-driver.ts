@@ -165,7 +165,7 @@ export class SwarmDriver implements RuntimeDriver {
     await Promise.all(
       changes.map(async (c) => {
         try {
-          await waitForConvergence(api, c.id, { timeoutMs: this.#opts.convergenceTimeoutMs ?? 5 * 60_000, pollMs: this.#opts.pollMs, signal: ctx.signal, log: (l) => ctx.log.info(l) });
+          await waitForConvergence(api, c.id, { timeoutMs: this.#opts.convergenceTimeoutMs ?? 5 * 60_000, pollMs: this.#opts.pollMs, signal: ctx.signal, log: (l) => ctx.log.info(l), specUnchanged: c.action === 'unchanged' });
           if (c.action !== 'unchanged') ctx.log.info(`${c.name}: converged`);
         } catch (err) {
           if (!(err instanceof ConvergenceError)) throw err;
