@@ -108,7 +108,7 @@ export const appSpecSchema = z
     driver: z.enum(['process', 'swarm']).default('process'),
     processes: z.record(envName, processSchema).default({}),
     build: z.array(argv).default([]).describe('Commands that build the release, run in the release directory.'),
-    test: z.array(argv).default([]).describe('Commands that must pass before a release is built.'),
+    test: z.array(argv).default([]).describe('Commands that must pass (with require_tests: true) before a release is staged or started: run after the build, in the checked-out tree (process) or inside the built image (swarm).'),
     release: z.array(argv).default([]).describe('Release phase (migrations): run once per deploy before traffic moves.'),
     shared: sharedSchema.default({ dirs: [], files: [] }),
     variables: variables.default({}),

@@ -23,6 +23,9 @@ export class LazyDriver implements RuntimeDriver {
   async build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
     return (await this.#driver()).build(ctx, req);
   }
+  async test(ctx: DriverContext, req: { releaseId: string; source: SourceTree; build: BuildResult }): Promise<void> {
+    return (await this.#driver()).test(ctx, req);
+  }
   async stage(ctx: DriverContext, release: ReleaseRef): Promise<void> {
     return (await this.#driver()).stage(ctx, release);
   }

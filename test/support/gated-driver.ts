@@ -3,7 +3,7 @@
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeStatus } from '../../src/core/ports/runtime-driver.js';
 import type { App, Environment, Release } from '../../src/core/model.js';
 
-type Method = 'build' | 'stage' | 'runRelease' | 'start' | 'abandon' | 'activate' | 'retire' | 'prune';
+type Method = 'build' | 'test' | 'stage' | 'runRelease' | 'start' | 'abandon' | 'activate' | 'retire' | 'prune';
 
 export interface Call {
   method: Method;
@@ -16,6 +16,7 @@ export class GatedDriver implements RuntimeDriver {
   readonly calls: Call[] = [];
   readonly #gates = new Map<Method, { promise: Promise<void>; open: () => void; reached: () => void; reachedP: Promise<void> }>();
   readonly #failures = new Map<Method, { message: string; times: number }>();
+  readonly #waiting = new Map<Method, number>();
   /** Traffic per environment: which release the "edge" sends requests to. */
   readonly active = new Map<string, string>();
 
@@ -43,6 +44,11 @@ export class GatedDriver implements RuntimeDriver {
     this.#failures.clear();
   }
 
+  /** How many calls of `method` are waiting at its gate right now. */
+  waiting(method: Method): number {
+    return this.#waiting.get(method) ?? 0;
+  }
+
   count(method: Method): number {
     return this.calls.filter((c) => c.method === method).length;
   }
@@ -53,15 +59,20 @@ export class GatedDriver implements RuntimeDriver {
     const gate = this.#gates.get(method);
     if (gate) {
       gate.reached();
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(new Error(`${method} aborted`));
-        if (ctx.signal.aborted) return onAbort();
-        ctx.signal.addEventListener('abort', onAbort, { once: true });
-        void gate.promise.then(() => {
-          ctx.signal.removeEventListener('abort', onAbort);
-          resolve();
+      this.#waiting.set(method, this.waiting(method) + 1);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(new Error(`${method} aborted`));
+          if (ctx.signal.aborted) return onAbort();
+          ctx.signal.addEventListener('abort', onAbort, { once: true });
+          void gate.promise.then(() => {
+            ctx.signal.removeEventListener('abort', onAbort);
+            resolve();
+          });
         });
-      });
+      } finally {
+        this.#waiting.set(method, this.waiting(method) - 1);
+      }
     }
     const failure = this.#failures.get(method);
     if (failure && failure.times > 0) {
@@ -73,6 +84,9 @@ export class GatedDriver implements RuntimeDriver {
   async build(ctx: DriverContext, req: { releaseId: string }): Promise<BuildResult> {
     await this.#enter('build', ctx, req.releaseId);
     return { artifact: `sha256:${req.releaseId}` };
+  }
+  async test(ctx: DriverContext, req: { releaseId: string }): Promise<void> {
+    await this.#enter('test', ctx, req.releaseId);
   }
   async stage(ctx: DriverContext, r: ReleaseRef): Promise<void> {
     await this.#enter('stage', ctx, r.releaseId);

@@ -95,6 +95,8 @@ export interface RuntimeDriver {
   readonly kind: DriverKind;
   /** Runs the spec's build commands on the source and stores the artifact. */
   build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult>;
+  /** The spec's `test` commands (`require_tests: true`), run against what will be deployed; rejects on the first failing command. */
+  test(ctx: DriverContext, req: { releaseId: string; source: SourceTree; build: BuildResult }): Promise<void>;
   /** Makes a release runnable in this environment from its artifact (also for promotion and rollback). */
   stage(ctx: DriverContext, release: ReleaseRef): Promise<void>;
   /** The release phase (migrations): the spec's release commands, run once, before traffic moves. */

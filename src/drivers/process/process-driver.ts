@@ -85,6 +85,20 @@ export class ProcessDriver implements RuntimeDriver {
     return buildRelease(this.layout, ctx, req);
   }
 
+  /** Each test command in the checked-out tree (build copied it elsewhere, so it is intact), with CI=true. */
+  async test(ctx: DriverContext, req: { releaseId: string; source: SourceTree; build: BuildResult }): Promise<void> {
+    if (ctx.spec.test.length === 0) {
+      ctx.log.info(`${ctx.environment.name} has require_tests: true but slipway.yml lists no test commands; nothing to run`);
+      return;
+    }
+    const env = commandEnv(ctx, { CI: 'true' });
+    const redactor = secretRedactor(ctx);
+    for (const [i, argv] of ctx.spec.test.entries()) {
+      await runCommand({ label: `test command ${i + 1}`, argv, cwd: req.source.dir, env, log: ctx.log, signal: ctx.signal, redactor });
+    }
+    ctx.log.info('tests passed');
+  }
+
   async stage(ctx: DriverContext, release: ReleaseRef): Promise<void> {
     const target = { app: ctx.app.name, env: ctx.environment.name, spec: ctx.spec };
     const unpacked = await stageRelease(this.layout, target, release);

@@ -1,6 +1,7 @@
 // The Docker Swarm runtime driver: build once (image by digest), content-addressed secrets
-// and configs, migrations as replicated-job services, version-checked service updates that
-// must converge (or fail with the tasks' errors), rollback to recorded specs.
+// and configs, tests (in the built image) and migrations as replicated-job services,
+// version-checked service updates that must converge (or fail with the tasks' errors),
+// rollback to recorded specs.
 import { ConfigError, NotFoundError } from '../../core/errors.js';
 import type { App, Environment, Release } from '../../core/model.js';
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeLogLine, RuntimeLogQuery, RuntimeStatus, SourceTree } from '../../core/ports/runtime-driver.js';
@@ -18,6 +19,7 @@ import { pruneImages } from './stack/prune-images.js';
 import { asJob, runJob } from './stack/run-job.js';
 import { mergeLogs, serviceLogs, type LogOptions, type ServiceLogLine } from './stack/service-logs.js';
 import { stackStatus, toInstances, type ServiceStatus } from './stack/stack-status.js';
+import { runTestJobs } from './test-jobs.js';
 import { LABEL_NAMESPACE } from './compose/namespace.js';
 import type { EdgeControl } from '../../core/ports/edge-control.js';
 import { attachToEdge, routedService, swarmEdgeRoute, type SwarmRoute } from './edge/app-route.js';
@@ -29,6 +31,7 @@ export interface SwarmDriverOptions {
   /** Registry used when slipway.yml has no swarm.registry. */
   registry?: string;
   convergenceTimeoutMs?: number;
+  /** How long a release or test job may run (default 10 minutes). */
   jobTimeoutMs?: number;
   pollMs?: number;
   /**
@@ -86,6 +89,17 @@ export class SwarmDriver implements RuntimeDriver {
   async build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
     const { engine } = await this.#client();
     return buildRelease(engine, ctx, req, this.#opts.registry);
+  }
+
+  /** Each test command inside the built image, as a one-off job service (see test-jobs.ts). */
+  async test(ctx: DriverContext, req: { releaseId: string; source: SourceTree; build: BuildResult }): Promise<void> {
+    const { engine, api } = await this.#client();
+    const state = this.#state(ctx, { releaseId: req.releaseId, artifact: req.build.artifact, driverState: req.build.driverState ?? {} });
+    await runTestJobs(engine, api, ctx, state, req.releaseId, {
+      timeoutMs: this.#opts.jobTimeoutMs ?? 10 * 60_000,
+      registryAuth: this.#auth(ctx, state),
+      ...(this.#opts.pollMs !== undefined ? { pollMs: this.#opts.pollMs } : {}),
+    });
   }
 
   async stage(ctx: DriverContext, release: ReleaseRef): Promise<void> {
@@ -151,7 +165,7 @@ export class SwarmDriver implements RuntimeDriver {
     await Promise.all(
       changes.map(async (c) => {
         try {
-          await waitForConvergence(api, c.id, { timeoutMs: this.#opts.convergenceTimeoutMs ?? 5 * 60_000, pollMs: this.#opts.pollMs, signal: ctx.signal, log: (l) => ctx.log.info(l) });
+          await waitForConvergence(api, c.id, { timeoutMs: this.#opts.convergenceTimeoutMs ?? 5 * 60_000, pollMs: this.#opts.pollMs, signal: ctx.signal, log: (l) => ctx.log.info(l), specUnchanged: c.action === 'unchanged' });
           if (c.action !== 'unchanged') ctx.log.info(`${c.name}: converged`);
         } catch (err) {
           if (!(err instanceof ConvergenceError)) throw err;

@@ -20,7 +20,7 @@ export function deployPlan(deps: PipelineDeps, deployment: Deployment): Plan {
   return sourced
     .then(registerRelease(deps))
     .then(build(deps))
-    .then(testGate())
+    .then(testGate(deps))
     .then(stage(deps))
     .then(backupBeforeMigration(deps))
     .then(releasePhase(deps))

@@ -1,28 +1,24 @@
-// The test gate of an environment with `require_tests: true`: the spec's `test` commands run
-// before anything is built or started; a failing command stops the deploy.
-import { commandEnv, secretRedactor } from '../../drivers/process/child-env.js';
-import { runCommand } from '../../drivers/process/run-command.js';
+// The test gate of an environment with `require_tests: true`: right after the build, the spec's
+// `test` commands run against what will be deployed (the driver decides where: the checked-out
+// tree for processes, inside the built image on Swarm); a failing command stops the deploy
+// before anything is staged or started.
+import type { PipelineDeps } from '../pipeline-deps.js';
+import { requireRelease } from '../release-refs.js';
 import type { Step } from '../step.js';
 
-export function testGate(): Step<'specText' | 'sourceDir', 'tested'> {
+export function testGate(deps: PipelineDeps): Step<'releaseId' | 'specText' | 'sourceDir' | 'commitSha' | 'artifact', 'tested'> {
   return {
     name: 'test',
     async run(ctx) {
-      const { dctx } = ctx.target.driverCall(ctx.state, ctx);
+      const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
       if (!dctx.envSpec.require_tests) {
         ctx.log.info(`${ctx.environment.name} does not require tests (require_tests: false)`);
         return { tested: false };
       }
-      if (dctx.spec.test.length === 0) {
-        ctx.log.info(`${ctx.environment.name} has require_tests: true but slipway.yml lists no test commands; nothing to run`);
-        return { tested: true };
-      }
-      const env = commandEnv(dctx, { CI: 'true' });
-      const redactor = secretRedactor(dctx);
-      for (const [i, argv] of dctx.spec.test.entries()) {
-        await runCommand({ label: `test command ${i + 1}`, argv, cwd: ctx.state.sourceDir, env, log: ctx.log, signal: ctx.signal, redactor });
-      }
-      ctx.log.info('tests passed');
+      const { releaseId, sourceDir, commitSha } = ctx.state;
+      // The build's record (e.g. the image a Swarm test job runs) is on the release.
+      const built = await requireRelease(deps, releaseId);
+      await driver.test(dctx, { releaseId, source: { dir: sourceDir, commitSha }, build: { artifact: built.artifact, driverState: built.driverState } });
       return { tested: true };
     },
   };

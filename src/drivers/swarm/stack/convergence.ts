@@ -1,6 +1,6 @@
 // Waits until a service has converged: its update completed (UpdateStatus) and as many
 // up-to-date tasks are running as it should have. `paused`, `rollback_*` or the timeout
-// make it fail with the tasks' errors.
+// make it fail with the tasks' errors (a rollback to the very spec the caller wants does not).
 import { StepFailedError } from '../../../core/errors.js';
 import type { NodeInfo, ServiceInfo, SwarmApi, TaskInfo } from '../engine/swarm-api.js';
 import { taskErrors } from './task-errors.js';
@@ -12,6 +12,11 @@ export interface ConvergenceOptions {
   log?: (line: string) => void;
   /** How long a new service's tasks must stay running to count (default 1500 ms). */
   stableMs?: number;
+  /**
+   * The caller left the service's spec as it was (it already is the wanted one): an earlier
+   * update that Swarm rolled back to this very spec is no failure of this rollout.
+   */
+  specUnchanged?: boolean;
 }
 
 export type ConvergenceFailure = 'paused' | 'rolled_back' | 'timeout';
@@ -68,14 +73,15 @@ export async function waitForConvergence(api: SwarmApi, serviceId: string, opts:
     const name = svc.Spec.Name;
     const state = svc.UpdateStatus?.State;
     const tasks = await api.listTasks({ service: [serviceId] });
-    if (state === 'paused' || state === 'rollback_paused' || state === 'rollback_completed') {
+    const settled = state === undefined || state === 'completed' || (state === 'rollback_completed' && opts.specUnchanged === true);
+    if (!settled && (state === 'paused' || state === 'rollback_paused' || state === 'rollback_completed')) {
       const errors = taskErrors(tasks);
       const reason: ConvergenceFailure = state === 'paused' ? 'paused' : 'rolled_back';
       const what = state === 'paused' ? 'the update was paused' : state === 'rollback_completed' ? 'Swarm rolled the update back' : 'the rollback was paused';
       throw new ConvergenceError(name, reason, errors, `service ${name}: ${what}: ${svc.UpdateStatus?.Message ?? ''}${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`);
     }
     if (state === 'rollback_started') note(`${name}: Swarm is rolling back (${svc.UpdateStatus?.Message ?? ''})`);
-    if (state === undefined || state === 'completed') {
+    if (settled) {
       const nodes = await api.listNodes();
       const want = desiredReplicas(svc, nodes);
       const active = new Set(nodes.filter((n) => n.Status.State === 'ready' && (n.Spec.Availability ?? 'active') === 'active').map((n) => n.ID));
@@ -84,7 +90,7 @@ export async function waitForConvergence(api: SwarmApi, serviceId: string, opts:
       // A finished update already proved its tasks through the monitor window; a new service's
       // tasks must stay up (same tasks, still running) for stableMs, or a crash looks like success.
       const ids = running.map((t) => t.ID).sort().join(',');
-      if (ok && (state === 'completed' || (stableSince !== null && stableIds === ids && Date.now() - stableSince >= (opts.stableMs ?? 1500)))) return svc;
+      if (ok && (state !== undefined || (stableSince !== null && stableIds === ids && Date.now() - stableSince >= (opts.stableMs ?? 1500)))) return svc;
       if (ok && stableIds !== ids) {
         stableSince = Date.now();
         stableIds = ids;
