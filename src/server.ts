@@ -123,6 +123,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     source,
     driver,
     secrets: (appId, envId) => secrets.resolve(appId, envId),
+    redact,
     extractUpload: async (tarball, dir) => {
       try {
         const out = await safeExtract(tarball, { parentDir: path.dirname(dir), displayName: 'the uploaded archive' });

@@ -14,10 +14,7 @@ export class Redactor {
 
   add(value: string): void {
     if (value.length < MIN_REDACTED_LENGTH || this.#values.has(value)) return;
-    this.#values.add(value);
-    // Common encodings of the value leak it too.
-    const variants = [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
-    for (const v of variants) if (v.length >= MIN_REDACTED_LENGTH) this.#values.add(v);
+    for (const form of redactedForms(value)) if (form.length >= MIN_REDACTED_LENGTH) this.#values.add(form);
     this.#pattern = undefined;
   }
 
@@ -36,6 +33,35 @@ export class Redactor {
     );
     return text.replace(this.#pattern, REDACTION);
   }
+}
+
+/** PEM armour ("-----BEGIN RSA PRIVATE KEY-----") says what a value is, not what it holds. */
+const PEM_ARMOUR = /^-----(BEGIN|END) [A-Z0-9 ]+-----$/;
+
+/**
+ * The value and the forms it takes in text that leaks it: JSON strings, util.inspect and other
+ * backslash escapes, URL and form encoding; and, for a multi-line value (a PEM key), each of its
+ * lines, since logs are written one line at a time.
+ */
+export function redactedForms(value: string): string[] {
+  const forms = [value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+'), encodeURI(value)];
+  forms.push(JSON.stringify(value).slice(1, -1));
+  forms.push(backslashEscaped(value));
+  if (/[\r\n]/.test(value)) {
+    for (const raw of value.split(/\r?\n|\r/)) {
+      const line = raw.trim();
+      if (line.length >= MIN_LINE_LENGTH && !PEM_ARMOUR.test(line)) forms.push(line);
+    }
+  }
+  return [...new Set(forms)];
+}
+
+/** Lines of a multi-line value shorter than this are left alone (a PEM body line is 64). */
+const MIN_LINE_LENGTH = 8;
+
+/** As util.inspect and most languages' string literals escape: backslash, quotes, controls. */
+function backslashEscaped(value: string): string {
+  return value.replace(/[\\'"\n\r\t]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? c);
 }
 
 function escapeRegExp(s: string): string {

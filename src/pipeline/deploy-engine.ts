@@ -233,7 +233,7 @@ export class DeployEngine {
         const environment = await store.getEnvironmentById(d.environmentId);
         if (!app || !environment) throw new Error('the app or environment of this deployment no longer exists');
         const target = await planner.context(d, app, environment);
-        redact = (text) => target.redactor.redact(text);
+        redact = (text) => target.redact(text);
         writer = new DeploymentLogWriter(store, d.id, redact, writeLog, logWriteError);
         if (d.cancelRequested) abort.abort(new Error('cancelled by request'));
         const plan = await planner.plan(d);

@@ -22,7 +22,7 @@ export class DeploymentContext {
   #parsed: { text: string; spec: AppSpec } | undefined;
 
   private constructor(
-    private readonly deps: Pick<PipelineDeps, 'driver'>,
+    private readonly deps: Pick<PipelineDeps, 'driver' | 'redact'>,
     readonly deployment: Deployment,
     readonly app: App,
     readonly environment: Environment,
@@ -31,9 +31,15 @@ export class DeploymentContext {
     this.redactor = new Redactor(Object.values(secrets).map((s) => s.reveal()));
   }
 
-  static async create(deps: Pick<PipelineDeps, 'driver' | 'secrets'>, deployment: Deployment, app: App, environment: Environment): Promise<DeploymentContext> {
+  static async create(deps: Pick<PipelineDeps, 'driver' | 'secrets' | 'redact'>, deployment: Deployment, app: App, environment: Environment): Promise<DeploymentContext> {
     const secrets = await deps.secrets(app.id, environment.id);
     return new DeploymentContext(deps, deployment, app, environment, secrets);
+  }
+
+  /** Hides this deployment's secret values, and every other value the control plane knows. */
+  redact(text: string): string {
+    const own = this.redactor.redact(text);
+    return this.deps.redact ? this.deps.redact(own) : own;
   }
 
   /** The release's app spec; parsed once (a deployment works on one spec). */

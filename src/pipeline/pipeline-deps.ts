@@ -27,6 +27,8 @@ export interface PipelineDeps {
   extractUpload(tarball: string, dir: string): Promise<void>;
   /** Scratch space for one deployment, removed when it ends. */
   workDir(deploymentId: string): string;
+  /** Server-wide redaction: every secret value the control plane knows, current or replaced. */
+  redact?: (text: string) => string;
   /** Takes the pre-migration backups (absent: an environment with databases cannot run a release phase). */
   backups?: MigrationBackups;
 }

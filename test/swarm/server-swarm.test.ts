@@ -4,7 +4,7 @@
 // routes the app through it; a load generator sees zero failed requests while v2 rolls out;
 // `slipway status` shows the service's replicas and `slipway logs` its output.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import type { ApiClient } from '../../src/cli/api-client.js';
@@ -28,12 +28,18 @@ const { env, skip } = await requireSwarmEnv();
 const missingBusybox = busyboxSkip();
 const HOST = 'swarm.test';
 
+// The test command passes only inside the built image (its /www holds the page, CI is set) and
+// not on the control plane's host, whose marker file the image lacks.
+const HOST_MARKER = '/tmp/slipway-control-plane-host-marker';
 const SLIPWAY_YML = `driver: swarm
 swarm:
   route: { service: web, port: 8080, health_path: /health }
+test:
+  - ["sh", "-c", "test -f /www/index.html && test ! -e ${HOST_MARKER} && test \\"$CI\\" = true && echo image tests pass on $(cat /www/index.html)"]
 environments:
   staging:
     branch: main
+    require_tests: true
     route: { host: ${HOST} }
 `;
 
@@ -82,6 +88,7 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
 
   before(async () => {
     engine = await EngineClient.connect(parseDockerHost(env!.dockerHost));
+    await writeFile(HOST_MARKER, 'the control plane host\n');
     dataDir = await mkdtemp('/tmp/swsrv-');
     edgePort = await freeHostPort();
     repo = await createTestRepo();
@@ -104,6 +111,7 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
     await removeStack(api, `${appName}-staging`).catch((e: Error) => console.log(`# cleanup: ${e.message}`));
     await removeEdgeService(engine).catch((e: Error) => console.log(`# cleanup: ${e.message}`));
     await stopControlPlane(server, dataDir);
+    await rm(HOST_MARKER, { force: true });
     await repo?.cleanup();
     engine?.close();
   });
@@ -116,6 +124,9 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
     assert.equal((await res.body.text()).trim(), 'v1');
     const log = await logText(client, d.id);
     assert.match(log, /edge route \S+\/staging \(swarm\.test\/\) -> tasks of \S+_web:8080/);
+    // require_tests: the test command ran inside the built image, after the build.
+    assert.match(log, /image tests pass on v1/);
+    assert.ok(log.indexOf('==> test') > log.indexOf('==> build') && log.indexOf('==> test') < log.indexOf('==> stage'), 'the tests ran between build and stage');
   });
 
   it('v2 rolls out with zero failed requests through the Swarm edge', async () => {
