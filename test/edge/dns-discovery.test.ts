@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { PreconditionError } from '../../src/core/errors.js';
-import { addressTargets, expandTargets } from '../../src/edge/dns-discovery.js';
+import { addressTargets, expandTargets } from '../../src/edge/routing/dns-discovery.js';
 import { startLoad } from '../support/load-generator.js';
 import { waitUntil } from '../support/wait-until.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';

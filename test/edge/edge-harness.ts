@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import type { EdgeRoute } from '../../src/core/ports/edge-control.js';
-import { EdgeClient } from '../../src/edge/edge-client.js';
+import { EdgeClient } from '../../src/edge/admin/edge-client.js';
 import { startEdge, type EdgeOptions, type RunningEdge } from '../../src/edge/main.js';
 
 export interface TestEdge {

@@ -2,7 +2,7 @@
 // Proxied requests go through the edge's own HTTP/1.1 client (UpstreamPool, at most 256
 // connections); health checks through an undici Pool.
 import { Pool } from 'undici';
-import type { EdgeTarget } from '../core/ports/edge-control.js';
+import type { EdgeTarget } from '../../core/ports/edge-control.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 const MAX_CONNECTIONS = 256;

@@ -1,10 +1,10 @@
 // The edge's admin API (JSON over its unix socket): routes, maintenance, pause/resume, healthz.
 // Input is validated with the zod schemas; errors answer {error: {code, message, details}}.
 import type http from 'node:http';
-import { InvalidInputError, NotFoundError, SlipwayError, errorMessage } from '../core/errors.js';
-import type { Logger } from '../platform/logger.js';
-import type { RouteRegistry } from './route-registry.js';
-import { maintenanceBodySchema, parseInput, parseRoute, pauseBodySchema, routeIdSchema } from './route-schema.js';
+import { InvalidInputError, NotFoundError, SlipwayError, errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { RouteRegistry } from '../routing/route-registry.js';
+import { maintenanceBodySchema, parseInput, parseRoute, pauseBodySchema, routeIdSchema } from '../routing/route-schema.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

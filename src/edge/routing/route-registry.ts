@@ -1,17 +1,17 @@
 // The edge's routes and every change to them: health-gated atomic swaps, drains, maintenance,
 // pause/resume. Each accepted change is written to the snapshot before it takes effect.
-import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
-import type { Logger } from '../platform/logger.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import type { EdgeRoute, EdgeRouteState, EdgeTarget } from '../../core/ports/edge-control.js';
+import type { Logger } from '../../platform/logger.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { DEFAULT_DISCOVERY_INTERVAL_MS, DiscoveryLoop, expandTargets, hasDiscovery, refreshDiscovered, resolveAddresses, type ResolveAddresses } from './dns-discovery.js';
 import { healthDeadlineMs, waitUntilHealthy } from './health-probe.js';
 import { LiveRoute } from './live-route.js';
 import { DEFAULT_MAX_HOLD_MS } from './pause-gate.js';
-import { RouteTable } from './route-table.js';
 import { readSnapshot, writeSnapshot, type SnapshotEntry } from './route-snapshot.js';
+import { RouteTable } from './route-table.js';
 import { SerialQueue } from './serial-queue.js';
 import { TargetPool } from './target-pool.js';
-import { UpstreamTarget } from './upstream-target.js';
 
 export interface DrainReport {
   /** True when every old target finished its in-flight requests before drainTimeoutMs. */
@@ -30,9 +30,13 @@ export interface MaintenanceChange {
   retryAfterSeconds?: number;
 }
 
+export type OpenTarget = (spec: EdgeTarget) => UpstreamTarget;
+
 export interface RegistryOptions {
   snapshotFile: string;
   logger: Logger;
+  /** Makes the target that serves `spec` (the composition root passes proxy/upstream-target.ts). */
+  openTarget: OpenTarget;
   /** Minimum time a new target gets to pass its health check (default 30 s). */
   healthDeadlineFloorMs?: number;
   /** Resolver of `discover: 'dns'` targets (default: DNS A records, then the system resolver). */
@@ -63,7 +67,7 @@ export class RouteRegistry {
     const entries = await readSnapshot(this.opts.snapshotFile);
     for (const e of entries) {
       const specs = hasDiscovery(e.route) ? await expandTargets(e.route, this.resolve, false) : e.route.targets;
-      const live = this.createLive(e.route, new TargetPool(specs.map((t) => new UpstreamTarget(t))));
+      const live = this.createLive(e.route, new TargetPool(specs.map((t) => this.opts.openTarget(t))));
       if (e.paused) live.gate.pause(e.maxHoldMs);
     }
     this.rebuildTable();
@@ -92,7 +96,7 @@ export class RouteRegistry {
       const specs = hasDiscovery(route) ? await expandTargets(route, this.resolve, true) : route.targets;
       const next = specs.map((spec) => {
         const same = current.find((t) => t.url === spec.url);
-        const target = same ?? new UpstreamTarget(spec);
+        const target = same ?? this.opts.openTarget(spec);
         (same ? kept : fresh).push(target);
         return target;
       });
@@ -192,7 +196,7 @@ export class RouteRegistry {
       this.discovering.add(live);
       void this.perRoute
         .run(live.id, async () => {
-          if (this.routes.get(live.id) === live) await refreshDiscovered(live, this.resolve, this.opts.logger);
+          if (this.routes.get(live.id) === live) await refreshDiscovered(live, this.resolve, this.opts.openTarget, this.opts.logger);
         })
         .catch((err: unknown) => this.opts.logger.warn({ route: live.id, err: (err as Error).message }, 'edge discovery pass failed'))
         .finally(() => this.discovering.delete(live));

@@ -1,7 +1,7 @@
 // One health check request, and the gate a new target must pass before it takes traffic.
-import { PreconditionError } from '../core/errors.js';
-import type { EdgeHealthCheck } from '../core/ports/edge-control.js';
-import type { UpstreamTarget } from './upstream-target.js';
+import { PreconditionError } from '../../core/errors.js';
+import type { EdgeHealthCheck } from '../../core/ports/edge-control.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 
 export interface ProbeResult {
   ok: boolean;

@@ -8,10 +8,10 @@ import {
   SlipwayError,
   errorMessage,
   type ErrorCode,
-} from '../core/errors.js';
-import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
+} from '../../core/errors.js';
+import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
+import type { PutRouteResult } from '../routing/route-registry.js';
 import { edgePaths } from './edge-paths.js';
-import type { PutRouteResult } from './route-registry.js';
 
 export type { PutRouteResult };
 
