@@ -9,8 +9,14 @@ export interface ProbeResult {
   detail: string;
 }
 
-/** GET `check.path` on the target; 2xx and 3xx are healthy. Never rejects. */
+/** GET `check.path` on the target; 2xx and 3xx are healthy. Never rejects. The result is noted on the target. */
 export async function probe(target: UpstreamTarget, check: EdgeHealthCheck): Promise<ProbeResult> {
+  const result = await request(target, check);
+  target.noteCheck(result.ok, result.detail);
+  return result;
+}
+
+async function request(target: UpstreamTarget, check: EdgeHealthCheck): Promise<ProbeResult> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), check.timeoutMs);
   try {

@@ -9,6 +9,7 @@ import { healthDeadlineMs, waitUntilHealthy } from './health-probe.js';
 import { LiveRoute } from './live-route.js';
 import { DEFAULT_MAX_HOLD_MS } from './pause-gate.js';
 import { readSnapshot, writeSnapshot, type SnapshotEntry } from './route-snapshot.js';
+import { routeHealth, type RouteHealth } from './route-health.js';
 import { RouteTable } from './route-table.js';
 import { SerialQueue } from './serial-queue.js';
 import { TargetPool } from './target-pool.js';
@@ -55,6 +56,8 @@ export class RouteRegistry {
   private readonly resolve: ResolveAddresses;
   private readonly discovery: DiscoveryLoop;
   private readonly discovering = new Set<LiveRoute>();
+  /** Per route id, the new targets a put is health-checking before its swap. */
+  private readonly admitting = new Map<string, readonly UpstreamTarget[]>();
 
   constructor(private readonly opts: RegistryOptions) {
     this.resolve = opts.resolve ?? resolveAddresses;
@@ -80,6 +83,19 @@ export class RouteRegistry {
 
   get(id: string): EdgeRouteState | null {
     return this.routes.get(id)?.state() ?? null;
+  }
+
+  /** The health of every target of the route (serving, admitted by a put, draining); null for an unknown route. */
+  health(id: string): RouteHealth | null {
+    const live = this.routes.get(id);
+    const admitting = this.admitting.get(id) ?? [];
+    if (!live && admitting.length === 0) return null;
+    return routeHealth(id, live, admitting);
+  }
+
+  healthAll(): RouteHealth[] {
+    const ids = [...new Set([...this.routes.keys(), ...this.admitting.keys()])].sort();
+    return ids.map((id) => this.health(id)).filter((h): h is RouteHealth => h !== null);
   }
 
   all(): Iterable<LiveRoute> {
@@ -233,19 +249,26 @@ export class RouteRegistry {
     const deadline = healthDeadlineMs(route.healthCheck, this.opts.healthDeadlineFloorMs ?? 30_000);
     const abort = new AbortController();
     let first: unknown;
-    await Promise.allSettled(
-      fresh.map((t) =>
-        waitUntilHealthy(t, route.healthCheck, deadline, abort.signal).catch((err: unknown) => {
-          first ??= err;
-          abort.abort();
-          throw err;
-        }),
-      ),
-    );
+    for (const t of fresh) t.healthy = false; // until it passed the gate
+    this.admitting.set(route.id, fresh);
+    try {
+      await Promise.allSettled(
+        fresh.map((t) =>
+          waitUntilHealthy(t, route.healthCheck, deadline, abort.signal).catch((err: unknown) => {
+            first ??= err;
+            abort.abort();
+            throw err;
+          }),
+        ),
+      );
+    } finally {
+      this.admitting.delete(route.id);
+    }
     if (first !== undefined) {
       for (const t of fresh) t.retire();
       throw first;
     }
+    for (const t of fresh) t.healthy = true;
   }
 
   /** Writes the snapshot as it will be after the change, then applies the change synchronously. */
