@@ -1,7 +1,7 @@
 // The edge as a separate process for the benchmarks: a route to one upstream, access log to a file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { EdgeClient } from '../src/edge/edge-client.js';
+import { EdgeClient } from '../src/edge/admin/edge-client.js';
 import { nodeArgvFor } from '../test/support/entry.js';
 import { waitForPort } from './edge-bench-nginx.js';
 

@@ -10,7 +10,7 @@ import { Redactor } from './core/redactor.js';
 import { Sensitive } from './core/sensitive.js';
 import { LazyDriver } from './drivers/lazy-driver.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
-import { EdgeClient } from './edge/edge-client.js';
+import { EdgeClient } from './edge/admin/edge-client.js';
 import { ensureEdge } from './edge-process.js';
 import { GitSource } from './git/index.js';
 import { buildHttpApp } from './http/http-app.js';

@@ -1,5 +1,5 @@
 // Composition root of the edge process (`slipway edge`): proxy server (our own HTTP/1.1 server,
-// http1-server.ts), admin socket (node:http), snapshot.
+// http1/http1-server.ts), admin socket (node:http), snapshot.
 import { realpathSync } from 'node:fs';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -8,16 +8,17 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { readSettings, type Settings } from '../platform/env.js';
 import { createLogger, type Logger } from '../platform/logger.js';
-import { AccessLog, type AccessLogSink } from './access-log.js';
-import { createAdminHandler } from './admin-api.js';
-import { listenAdminSocket } from './admin-socket.js';
-import { BatchedSink } from './batched-sink.js';
-import type { ResolveAddresses } from './dns-discovery.js';
-import { edgePaths } from './edge-paths.js';
-import { Http1Server } from './http1-server.js';
-import { ProxyExchange, type ExchangeSettings } from './proxy-exchange.js';
-import { RouteRegistry } from './route-registry.js';
-import { proxyUpgrade } from './upgrade-exchange.js';
+import { createAdminHandler } from './admin/admin-api.js';
+import { listenAdminSocket } from './admin/admin-socket.js';
+import { edgePaths } from './admin/edge-paths.js';
+import { Http1Server } from './http1/http1-server.js';
+import { AccessLog, type AccessLogSink } from './proxy/access-log.js';
+import { BatchedSink } from './proxy/batched-sink.js';
+import { ProxyExchange, type ExchangeSettings } from './proxy/proxy-exchange.js';
+import { proxyUpgrade } from './proxy/upgrade-exchange.js';
+import { UpstreamTarget } from './proxy/upstream-target.js';
+import type { ResolveAddresses } from './routing/dns-discovery.js';
+import { RouteRegistry } from './routing/route-registry.js';
 
 export interface EdgeOptions {
   dataDir: string;
@@ -56,6 +57,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const registry = new RouteRegistry({
     snapshotFile: paths.snapshot,
     logger,
+    openTarget: (spec) => new UpstreamTarget(spec),
     healthDeadlineFloorMs: opts.healthDeadlineMs,
     resolve: opts.resolve,
     discoveryIntervalMs: opts.discoveryIntervalMs,

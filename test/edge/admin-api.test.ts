@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'undici';
 import { ConflictError, InvalidInputError, SlipwayError } from '../../src/core/errors.js';
-import { EdgeClient } from '../../src/edge/edge-client.js';
+import { EdgeClient } from '../../src/edge/admin/edge-client.js';
 import { startTestEdge, route, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BatchedSink } from '../../src/edge/batched-sink.js';
+import { BatchedSink } from '../../src/edge/proxy/batched-sink.js';
 
 describe('BatchedSink (access log batching)', () => {
   it('passes whole lines on once a batch is full, and the rest on flush', () => {

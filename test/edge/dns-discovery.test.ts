@@ -5,10 +5,10 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { PreconditionError } from '../../src/core/errors.js';
-import { addressTargets, expandTargets } from '../../src/edge/dns-discovery.js';
+import { addressTargets, expandTargets } from '../../src/edge/routing/dns-discovery.js';
 import { startLoad } from '../support/load-generator.js';
 import { waitUntil } from '../support/wait-until.js';
-import { route, startTestEdge, type TestEdge } from './edge-harness.js';
+import { route, startTestEdge, waitForHealth, type TestEdge } from './edge-harness.js';
 
 interface Task {
   ip: string;
@@ -66,8 +66,6 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
 }
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   return waitUntil(what, cond, timeoutMs, 25);
@@ -149,9 +147,9 @@ describe('DNS-discovered targets', () => {
 
     // b1 vanishes from DNS while a slow request runs on it: that request finishes, new ones go to b2.
     const slow: Promise<string[]> = Promise.all([1, 2, 3, 4].map(() => edge.get('/slow', { host: 'beta.test' }).then((r) => `${r.status} ${r.body}`)));
-    await wait(100);
+    await waitForHealth(edge.client, 'app/beta', 'the slow requests in flight', (h) => h.targets.reduce((n, t) => n + t.inFlight, 0) === 4);
     answers.set('tasks.beta', ['127.0.0.5']);
-    await wait(300); // several discovery passes
+    await waitForHealth(edge.client, 'app/beta', 'b1 out of the pool', (h) => !h.targets.some((t) => t.url === `http://127.0.0.4:${port}` && t.role === 'serving'));
     const during = await Promise.all([1, 2, 3, 4, 5, 6].map(() => edge.get('/', { host: 'beta.test' })));
     assert.deepEqual(new Set(during.map((r) => r.body)), new Set(['b2']));
     assert.deepEqual((await slow).sort(), ['200 b1', '200 b1', '200 b2', '200 b2']);
@@ -191,16 +189,19 @@ describe('DNS-discovered targets', () => {
     const replace = async (old: Task, ip: string) => {
       await task(ip, 'v2');
       answers.set('tasks.roll', [...(answers.get('tasks.roll') ?? []), ip].sort());
-      await wait(400); // Swarm: the new task is healthy, then the old one shuts down
+      // Swarm: the new task is healthy, then the old one shuts down.
+      await waitForHealth(edge.client, 'app/roll', `${ip} in rotation`, (h) => h.targets.some((t) => t.url === `http://${ip}:${port}` && t.state === 'healthy' && t.inRotation));
       answers.set('tasks.roll', (answers.get('tasks.roll') ?? []).filter((a) => a !== old.ip));
-      await wait(300); // Swarm removes the task from DNS ~2 s before SIGTERM
+      // Swarm removes the task from DNS ~2 s before SIGTERM.
+      await waitForHealth(edge.client, 'app/roll', `${old.ip} out of the pool`, (h) => !h.targets.some((t) => t.url === `http://${old.ip}:${port}` && t.role === 'serving'));
       await old.close(); // graceful: in-flight requests finish
     };
-    await wait(300);
+    await until('the load running', () => load.completed >= 50);
     await replace(o1, ips[2]!);
     await replace(o2, ips[3]!);
     load.mark();
-    await wait(500);
+    const atMark = load.completed;
+    await until('the load running after the replacement', () => load.completed >= atMark + 100);
     const report = await load.stop();
     assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
     assert.ok(report.total > 200, `only ${report.total} requests`);

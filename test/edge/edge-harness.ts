@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import type { EdgeRoute } from '../../src/core/ports/edge-control.js';
-import { EdgeClient } from '../../src/edge/edge-client.js';
+import { EdgeClient, type RouteHealth } from '../../src/edge/admin/edge-client.js';
 import { startEdge, type EdgeOptions, type RunningEdge } from '../../src/edge/main.js';
+import { waitUntil } from '../support/wait-until.js';
 
 export interface TestEdge {
   edge: RunningEdge;
@@ -73,4 +74,32 @@ export function route(id: string, targets: string[], overrides: Partial<EdgeRout
     maintenance: null,
     ...overrides,
   };
+}
+
+/**
+ * Polls the route's health report (GET /routes/:id/health) until `cond` holds and returns that
+ * report; fails naming `what` after `timeoutMs`.
+ */
+export async function waitForHealth(
+  client: EdgeClient,
+  routeId: string,
+  what: string,
+  cond: (health: RouteHealth) => boolean,
+  timeoutMs = 5000,
+): Promise<RouteHealth> {
+  let seen: RouteHealth | null = null;
+  try {
+    await waitUntil(
+      what,
+      async () => {
+        seen = await client.routeHealth(routeId);
+        return seen !== null && cond(seen);
+      },
+      timeoutMs,
+      20,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last health of ${routeId}: ${JSON.stringify(seen)}`);
+  }
+  return seen as unknown as RouteHealth;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestEdge, route, type TestEdge } from './edge-harness.js';
+import { startTestEdge, route, waitForHealth, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 
 describe('pause, resume and maintenance', () => {
@@ -21,13 +21,16 @@ describe('pause, resume and maintenance', () => {
     await edge.client.pause('app/pause');
     assert.equal((await edge.client.getRoute('app/pause'))?.paused, true);
     const order: number[] = [];
-    const held = [0, 1, 2].map(async (i) => {
-      await new Promise((r) => setTimeout(r, i * 30));
-      const res = await edge.get(`/echo?i=${i}`, { host: 'pause.test' });
-      order.push(i);
-      return res.status;
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const held: Array<Promise<number>> = [];
+    for (const i of [0, 1, 2]) {
+      held.push(
+        edge.get(`/echo?i=${i}`, { host: 'pause.test' }).then((res) => {
+          order.push(i);
+          return res.status;
+        }),
+      );
+      await waitForHealth(edge.client, 'app/pause', `${i + 1} requests held`, (h) => h.held === i + 1);
+    }
     assert.deepEqual(order, []);
     const servedBefore = up.served;
     await edge.client.resume('app/pause');

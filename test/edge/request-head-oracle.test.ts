@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from '../../src/edge/http1-request-head.js';
+import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from '../../src/edge/http1/http1-request-head.js';
 import { encodeChunked, generateCase, Random, randomLatin1, type HeadCase } from './head-mutations.js';
 
 /** Change SEED to explore other cases; a failure names the seed and the case index. */

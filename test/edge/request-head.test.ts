@@ -1,7 +1,7 @@
 // The client request head parser (pure): framing facts, forwarded headers, and what it refuses.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadRequestError, parseRequestHead } from '../../src/edge/http1-request-head.js';
+import { BadRequestError, parseRequestHead } from '../../src/edge/http1/http1-request-head.js';
 
 const head = (...lines: string[]) => parseRequestHead(lines.join('\r\n'));
 

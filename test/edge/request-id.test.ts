@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextRequestId } from '../../src/edge/request-id.js';
+import { nextRequestId } from '../../src/edge/proxy/request-id.js';
 
 describe('generated request ids', () => {
   it('are shaped like version-4 UUIDs and never repeat within the process', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { normaliseHost, prefixMatches, RouteTable, upstreamUrl } from '../../src/edge/route-table.js';
+import { normaliseHost, upstreamUrl } from '../../src/edge/proxy/request-target.js';
+import { prefixMatches, RouteTable } from '../../src/edge/routing/route-table.js';
 import { startTestEdge, route, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { EdgeClient } from '../../src/edge/edge-client.js';
+import { EdgeClient } from '../../src/edge/admin/edge-client.js';
 import { nodeArgvFor } from '../support/entry.js';
 import { httpGet, route, startTestEdge } from './edge-harness.js';
 import { deadPortUrl, startUpstream, type FakeUpstream } from './fake-upstream.js';

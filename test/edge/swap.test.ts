@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PreconditionError } from '../../src/core/errors.js';
 import { startLoad } from '../support/load-generator.js';
-import { startTestEdge, route, type TestEdge } from './edge-harness.js';
+import { waitUntil } from '../support/wait-until.js';
+import { startTestEdge, route, waitForHealth, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 
 describe('health-gated atomic swap', () => {
@@ -50,7 +51,9 @@ describe('health-gated atomic swap', () => {
     slow.healthy = false;
     await edge.client.putRoute(route('app/concurrent', [v1.url], { hosts: ['concurrent.test'] }));
     const put = edge.client.putRoute(route('app/concurrent', [v1.url, slow.url], { hosts: ['concurrent.test'] }));
-    await new Promise((r) => setTimeout(r, 200));
+    await waitForHealth(edge.client, 'app/concurrent', 'c2 failing under the health gate', (h) =>
+      h.targets.some((t) => t.url === slow.url && t.role === 'admitting' && t.consecutiveFailures >= 1),
+    );
     const started = Date.now();
     assert.equal((await edge.client.getRoute('app/concurrent'))?.targets.length, 1);
     await edge.client.pause('app/concurrent');
@@ -75,11 +78,11 @@ describe('health-gated atomic swap', () => {
     const v2 = await up('green');
     await edge.client.putRoute(route('app/load', [v1.url], { hosts: ['load.test'], release: 'blue' }));
     const load = startLoad({ url: `${edge.base}/`, headers: { host: 'load.test' }, concurrency: 16, maxDurationMs: 60_000 });
-    while (load.completed < 2500) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil('2500 requests before the swap', () => load.completed >= 2500, 60_000, 20);
     const result = await edge.client.putRoute(route('app/load', [v2.url], { hosts: ['load.test'], release: 'green' }));
     load.mark();
     const atSwap = load.completed;
-    while (load.completed < atSwap + 2600) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil('2600 requests after the swap', () => load.completed >= atSwap + 2600, 60_000, 20);
     const report = await load.stop();
     assert.equal(result.drain.drained, true);
     assert.deepEqual(result.drain.targets.map((t) => t.url), [v1.url]);
@@ -94,7 +97,7 @@ describe('health-gated atomic swap', () => {
     const next = await up('next');
     await edge.client.putRoute(route('app/drain', [old.url], { hosts: ['drain.test'], drainTimeoutMs: 5000 }));
     const slow = edge.get('/slow?ms=800', { host: 'drain.test' });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitForHealth(edge.client, 'app/drain', 'the slow request in flight', (h) => h.targets.some((t) => t.url === old.url && t.inFlight === 1));
     const started = Date.now();
     const result = await edge.client.putRoute(route('app/drain', [next.url], { hosts: ['drain.test'], drainTimeoutMs: 5000 }));
     const waited = Date.now() - started;
@@ -111,7 +114,7 @@ describe('health-gated atomic swap', () => {
     const next = await up('next2');
     await edge.client.putRoute(route('app/drain2', [old.url], { hosts: ['drain2.test'], drainTimeoutMs: 200 }));
     const slow = edge.get('/slow?ms=1000', { host: 'drain2.test' });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitForHealth(edge.client, 'app/drain2', 'the slow request in flight', (h) => h.targets.some((t) => t.url === old.url && t.inFlight === 1));
     const result = await edge.client.putRoute(route('app/drain2', [next.url], { hosts: ['drain2.test'], drainTimeoutMs: 200 }));
     assert.equal(result.drain.drained, false);
     assert.deepEqual(result.drain.targets, [{ url: old.url, drained: false, inFlight: 1 }]);

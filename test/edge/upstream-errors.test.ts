@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestEdge, route, type TestEdge } from './edge-harness.js';
+import { startTestEdge, route, waitForHealth, type TestEdge } from './edge-harness.js';
 import { deadPortUrl, startUpstream, type FakeUpstream } from './fake-upstream.js';
 
 describe('upstream failures', () => {
@@ -75,10 +75,10 @@ describe('upstream failures', () => {
     const b = await up('flaky');
     await edge.client.putRoute(route('err/health', [a.url, b.url], { hosts: ['health.test'] }));
     b.healthy = false;
-    await new Promise((r) => setTimeout(r, 400));
+    await waitForHealth(edge.client, 'err/health', 'flaky out of rotation', (h) => h.targets.some((t) => t.url === b.url && t.state === 'unhealthy' && !t.inRotation));
     for (let i = 0; i < 4; i++) assert.equal((await edge.get('/', { host: 'health.test' })).body, 'steady');
     b.healthy = true;
-    await new Promise((r) => setTimeout(r, 400));
+    await waitForHealth(edge.client, 'err/health', 'flaky back in rotation', (h) => h.targets.some((t) => t.url === b.url && t.state === 'healthy' && t.inRotation));
     const bodies = new Set<string>();
     for (let i = 0; i < 4; i++) bodies.add((await edge.get('/', { host: 'health.test' })).body);
     assert.deepEqual([...bodies].sort(), ['flaky', 'steady']);
@@ -88,7 +88,7 @@ describe('upstream failures', () => {
     const a = await up('sick');
     await edge.client.putRoute(route('err/open', [a.url], { hosts: ['open.test'] }));
     a.healthy = false;
-    await new Promise((r) => setTimeout(r, 400));
+    await waitForHealth(edge.client, 'err/open', 'the route failing open', (h) => h.failingOpen);
     const res = await edge.get('/', { host: 'open.test' });
     assert.equal(res.status, 200);
     assert.equal(res.body, 'sick');

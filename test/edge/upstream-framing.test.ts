@@ -3,10 +3,10 @@
 // and malformed heads.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ResponseHead } from '../../src/edge/http1-response-head.js';
-import { parseResponseHead } from '../../src/edge/http1-response-head.js';
-import type { UpstreamError, UpstreamHandler } from '../../src/edge/upstream-request.js';
-import { ResponseReader } from '../../src/edge/upstream-response-reader.js';
+import type { ResponseHead } from '../../src/edge/http1/http1-response-head.js';
+import { parseResponseHead } from '../../src/edge/http1/http1-response-head.js';
+import type { UpstreamError, UpstreamHandler } from '../../src/edge/proxy/upstream-request.js';
+import { ResponseReader } from '../../src/edge/proxy/upstream-response-reader.js';
 
 class Collector implements UpstreamHandler {
   head: ResponseHead | undefined;

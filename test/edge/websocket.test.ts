@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { waitUntil } from '../support/wait-until.js';
 import { startTestEdge, route, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 
@@ -53,7 +54,7 @@ describe('WebSocket (HTTP Upgrade) through the edge', () => {
     assert.equal(await nextData(socket), 'ws1:hello');
     assert.deepEqual((await edge.client.getRoute('chat/prod'))?.inFlight, { [v1.url]: 1 });
     socket.destroy();
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil('the closed WebSocket out of the in-flight count', async () => (await edge.client.getRoute('chat/prod'))?.inFlight[v1.url] === 0);
     assert.deepEqual((await edge.client.getRoute('chat/prod'))?.inFlight, { [v1.url]: 0 });
   });
 

@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import type { EngineClient } from '../../src/drivers/swarm/engine/engine-client.js';
 import { SwarmApi } from '../../src/drivers/swarm/engine/swarm-api.js';
 import { ensureEdgeService, removeEdgeService, type EdgeServiceOptions, type EdgeServiceResult } from '../../src/drivers/swarm/edge/edge-service.js';
-import { EdgeClient } from '../../src/edge/edge-client.js';
+import { EdgeClient } from '../../src/edge/admin/edge-client.js';
 import { projectRoot } from './entry.js';
 
 export interface SwarmEdge {

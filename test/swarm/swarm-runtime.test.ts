@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSwarmRuntime, engineCredentials } from '../../src/drivers/swarm-runtime.js';
-import { EdgeClient } from '../../src/edge/edge-client.js';
+import { EdgeClient } from '../../src/edge/admin/edge-client.js';
 import { readSettings } from '../../src/platform/env.js';
 
 describe('swarm runtime settings', () => {

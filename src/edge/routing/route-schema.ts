@@ -1,7 +1,7 @@
 // Validation of what the admin API accepts: one zod schema per body, errors name the field.
 import { z } from 'zod';
-import { InvalidInputError } from '../core/errors.js';
-import type { EdgeRoute } from '../core/ports/edge-control.js';
+import { InvalidInputError } from '../../core/errors.js';
+import type { EdgeRoute } from '../../core/ports/edge-control.js';
 
 const ROUTE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;

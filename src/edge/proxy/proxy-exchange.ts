@@ -2,22 +2,22 @@
 // target's keep-alive pool (the edge's own HTTP/1.1 client) with one retry when that is safe,
 // error pages, in-flight accounting and the access log line. The client side is a
 // ClientConnection (our own HTTP/1.1 server), which frames whatever this exchange sends it.
+import { httpDate } from '../http1/http-date.js';
+import type { ClientConnection, ClientExchange, ClientOutcome } from '../http1/http1-client-connection.js';
+import type { RequestBody } from '../http1/http1-request-body.js';
+import type { RequestHead } from '../http1/http1-request-head.js';
+import type { ResponseHead } from '../http1/http1-response-head.js';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
 import { addForwarded } from './forward-headers.js';
-import { httpDate } from './http-date.js';
-import type { ClientConnection, ClientExchange, ClientOutcome } from './http1-client-connection.js';
-import type { RequestBody } from './http1-request-body.js';
-import type { RequestHead } from './http1-request-head.js';
-import type { ResponseHead } from './http1-response-head.js';
-import type { LiveRoute } from './live-route.js';
 import { nextRequestId } from './request-id.js';
-import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
+import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
+import type { ServedRoute } from './served-route.js';
 import { isIdempotent, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 export interface ExchangeSettings {
-  match(host: string, url: string): LiveRoute | undefined;
+  match(host: string, url: string): ServedRoute | undefined;
   accessLog: AccessLog | undefined;
   upstreamTimeoutMs: number;
 }
@@ -26,7 +26,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   private readonly start = performance.now();
   private readonly requestId: string;
   private readonly host: string;
-  private live: LiveRoute | undefined;
+  private live: ServedRoute | undefined;
   private target: UpstreamTarget | undefined;
   private call: UpstreamRequest | undefined;
   private upstreamPath = '/';
@@ -60,7 +60,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   private admit(): void {
     this.cancelHold = undefined;
     if (this.done) return;
-    const live = this.live as LiveRoute;
+    const live = this.live as ServedRoute;
     const maintenance = live.route.maintenance;
     if (maintenance?.enabled && pathOnly(this.upstreamPath) !== live.route.healthCheck.path) {
       return this.reply(503, maintenancePage(maintenance.message), ['Retry-After', String(maintenance.retryAfterSeconds)]);
@@ -89,7 +89,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
       body: this.body,
       chunked: this.body !== null && this.head.chunked,
       timeoutMs: this.settings.upstreamTimeoutMs,
-      dropResponseHeaders: dropFor((this.live as LiveRoute).route.releaseHeader),
+      dropResponseHeaders: dropFor((this.live as ServedRoute).route.releaseHeader),
       handler: this,
       control: undefined,
     };
@@ -101,7 +101,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   // Upstream handler: the exchange itself, so no closures per request.
   onUpstreamHead(head: ResponseHead, more: boolean): void {
     if (this.done) return this.abortCall();
-    const route = (this.live as LiveRoute).route;
+    const route = (this.live as ServedRoute).route;
     const release = this.target?.release ?? route.release;
     const headers = head.headers;
     headers.push('X-Request-Id', this.requestId);

@@ -8,11 +8,13 @@ import {
   SlipwayError,
   errorMessage,
   type ErrorCode,
-} from '../core/errors.js';
-import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
+} from '../../core/errors.js';
+import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
+import type { RouteHealth } from '../routing/route-health.js';
+import type { PutRouteResult } from '../routing/route-registry.js';
 import { edgePaths } from './edge-paths.js';
-import type { PutRouteResult } from './route-registry.js';
 
+export type { HealthState, RouteHealth, TargetHealth, TargetRole } from '../routing/route-health.js';
 export type { PutRouteResult };
 
 export interface EdgeClientOptions {
@@ -74,6 +76,21 @@ export class EdgeClient implements EdgeControl {
 
   async resume(id: string): Promise<void> {
     await this.call('POST', `${routePath(id)}/resume`, {});
+  }
+
+  /** The health of each target of the route (serving, being admitted by a put, draining); null when the route is unknown. */
+  async routeHealth(id: string): Promise<RouteHealth | null> {
+    try {
+      return (await this.call('GET', `${routePath(id)}/health`)) as RouteHealth;
+    } catch (err) {
+      if (err instanceof SlipwayError && err.code === 'not_found') return null;
+      throw err;
+    }
+  }
+
+  /** The health of every route's targets. */
+  async health(): Promise<RouteHealth[]> {
+    return ((await this.call('GET', '/health')) as { routes: RouteHealth[] }).routes;
   }
 
   async healthz(): Promise<{ ok: boolean; routes: number }> {

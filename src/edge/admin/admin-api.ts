@@ -1,10 +1,11 @@
-// The edge's admin API (JSON over its unix socket): routes, maintenance, pause/resume, healthz.
+// The edge's admin API (JSON over its unix socket): routes, maintenance, pause/resume, target
+// health, healthz.
 // Input is validated with the zod schemas; errors answer {error: {code, message, details}}.
 import type http from 'node:http';
-import { InvalidInputError, NotFoundError, SlipwayError, errorMessage } from '../core/errors.js';
-import type { Logger } from '../platform/logger.js';
-import type { RouteRegistry } from './route-registry.js';
-import { maintenanceBodySchema, parseInput, parseRoute, pauseBodySchema, routeIdSchema } from './route-schema.js';
+import { InvalidInputError, NotFoundError, SlipwayError, errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { RouteRegistry } from '../routing/route-registry.js';
+import { maintenanceBodySchema, parseInput, parseRoute, pauseBodySchema, routeIdSchema } from '../routing/route-schema.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -30,6 +31,11 @@ export function createAdminHandler(registry: RouteRegistry, logger: Logger): htt
     'POST maintenance': async (id, body) => [200, await registry.setMaintenance(id, parseInput(maintenanceBodySchema, body ?? {}, 'body'))],
     'POST pause': async (id, body) => [200, await registry.pause(id, parseInput(pauseBodySchema, body ?? {}, 'body').maxHoldMs)],
     'POST resume': async (id) => [200, await registry.resume(id)],
+    'GET health': async (id) => {
+      const health = registry.health(id);
+      if (!health) throw new NotFoundError('edge route', id);
+      return [200, health];
+    },
   };
 
   return (req, res) => {
@@ -39,6 +45,7 @@ export function createAdminHandler(registry: RouteRegistry, logger: Logger): htt
         const method = req.method ?? 'GET';
         if (path === '/healthz' && method === 'GET') return send(res, 200, { ok: true, routes: registry.list().length });
         if (path === '/routes' && method === 'GET') return send(res, 200, { routes: registry.list() });
+        if (path === '/health' && method === 'GET') return send(res, 200, { routes: registry.healthAll() });
         const parts = path.split('/');
         if (parts[1] !== 'routes' || parts.length < 3 || parts.length > 4) {
           throw new SlipwayError('not_found', `no admin endpoint ${method} ${path}; route ids must be URL-encoded (app%2Fenv)`);

@@ -1,5 +1,5 @@
 // Bodies the edge answers with itself: 404, 502/503/504 (custom per route or plain), maintenance.
-import type { EdgeRoute } from '../core/ports/edge-control.js';
+import type { EdgeRoute } from '../../core/ports/edge-control.js';
 
 export type ErrorStatus = 502 | 503 | 504;
 

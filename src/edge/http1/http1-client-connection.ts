@@ -5,10 +5,10 @@
 // Expect: 100-continue, clients that go away or stop reading, and the idle and head timeouts are
 // handled here.
 import type net from 'node:net';
-import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from './http1-request-head.js';
-import { RequestBody } from './http1-request-body.js';
-import { OVERFLOW, ResponseWriter } from './http1-response-writer.js';
 import { httpDate } from './http-date.js';
+import { RequestBody } from './http1-request-body.js';
+import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from './http1-request-head.js';
+import { OVERFLOW, ResponseWriter } from './http1-response-writer.js';
 
 export type ClientOutcome = 'completed' | 'gone' | 'bad-body';
 

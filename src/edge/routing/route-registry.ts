@@ -1,17 +1,18 @@
 // The edge's routes and every change to them: health-gated atomic swaps, drains, maintenance,
 // pause/resume. Each accepted change is written to the snapshot before it takes effect.
-import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
-import type { Logger } from '../platform/logger.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import type { EdgeRoute, EdgeRouteState, EdgeTarget } from '../../core/ports/edge-control.js';
+import type { Logger } from '../../platform/logger.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { DEFAULT_DISCOVERY_INTERVAL_MS, DiscoveryLoop, expandTargets, hasDiscovery, refreshDiscovered, resolveAddresses, type ResolveAddresses } from './dns-discovery.js';
 import { healthDeadlineMs, waitUntilHealthy } from './health-probe.js';
 import { LiveRoute } from './live-route.js';
 import { DEFAULT_MAX_HOLD_MS } from './pause-gate.js';
-import { RouteTable } from './route-table.js';
 import { readSnapshot, writeSnapshot, type SnapshotEntry } from './route-snapshot.js';
+import { routeHealth, type RouteHealth } from './route-health.js';
+import { RouteTable } from './route-table.js';
 import { SerialQueue } from './serial-queue.js';
 import { TargetPool } from './target-pool.js';
-import { UpstreamTarget } from './upstream-target.js';
 
 export interface DrainReport {
   /** True when every old target finished its in-flight requests before drainTimeoutMs. */
@@ -30,9 +31,13 @@ export interface MaintenanceChange {
   retryAfterSeconds?: number;
 }
 
+export type OpenTarget = (spec: EdgeTarget) => UpstreamTarget;
+
 export interface RegistryOptions {
   snapshotFile: string;
   logger: Logger;
+  /** Makes the target that serves `spec` (the composition root passes proxy/upstream-target.ts). */
+  openTarget: OpenTarget;
   /** Minimum time a new target gets to pass its health check (default 30 s). */
   healthDeadlineFloorMs?: number;
   /** Resolver of `discover: 'dns'` targets (default: DNS A records, then the system resolver). */
@@ -51,6 +56,8 @@ export class RouteRegistry {
   private readonly resolve: ResolveAddresses;
   private readonly discovery: DiscoveryLoop;
   private readonly discovering = new Set<LiveRoute>();
+  /** Per route id, the new targets a put is health-checking before its swap. */
+  private readonly admitting = new Map<string, readonly UpstreamTarget[]>();
 
   constructor(private readonly opts: RegistryOptions) {
     this.resolve = opts.resolve ?? resolveAddresses;
@@ -63,7 +70,7 @@ export class RouteRegistry {
     const entries = await readSnapshot(this.opts.snapshotFile);
     for (const e of entries) {
       const specs = hasDiscovery(e.route) ? await expandTargets(e.route, this.resolve, false) : e.route.targets;
-      const live = this.createLive(e.route, new TargetPool(specs.map((t) => new UpstreamTarget(t))));
+      const live = this.createLive(e.route, new TargetPool(specs.map((t) => this.opts.openTarget(t))));
       if (e.paused) live.gate.pause(e.maxHoldMs);
     }
     this.rebuildTable();
@@ -76,6 +83,19 @@ export class RouteRegistry {
 
   get(id: string): EdgeRouteState | null {
     return this.routes.get(id)?.state() ?? null;
+  }
+
+  /** The health of every target of the route (serving, admitted by a put, draining); null for an unknown route. */
+  health(id: string): RouteHealth | null {
+    const live = this.routes.get(id);
+    const admitting = this.admitting.get(id) ?? [];
+    if (!live && admitting.length === 0) return null;
+    return routeHealth(id, live, admitting);
+  }
+
+  healthAll(): RouteHealth[] {
+    const ids = [...new Set([...this.routes.keys(), ...this.admitting.keys()])].sort();
+    return ids.map((id) => this.health(id)).filter((h): h is RouteHealth => h !== null);
   }
 
   all(): Iterable<LiveRoute> {
@@ -92,7 +112,7 @@ export class RouteRegistry {
       const specs = hasDiscovery(route) ? await expandTargets(route, this.resolve, true) : route.targets;
       const next = specs.map((spec) => {
         const same = current.find((t) => t.url === spec.url);
-        const target = same ?? new UpstreamTarget(spec);
+        const target = same ?? this.opts.openTarget(spec);
         (same ? kept : fresh).push(target);
         return target;
       });
@@ -192,7 +212,7 @@ export class RouteRegistry {
       this.discovering.add(live);
       void this.perRoute
         .run(live.id, async () => {
-          if (this.routes.get(live.id) === live) await refreshDiscovered(live, this.resolve, this.opts.logger);
+          if (this.routes.get(live.id) === live) await refreshDiscovered(live, this.resolve, this.opts.openTarget, this.opts.logger);
         })
         .catch((err: unknown) => this.opts.logger.warn({ route: live.id, err: (err as Error).message }, 'edge discovery pass failed'))
         .finally(() => this.discovering.delete(live));
@@ -229,19 +249,26 @@ export class RouteRegistry {
     const deadline = healthDeadlineMs(route.healthCheck, this.opts.healthDeadlineFloorMs ?? 30_000);
     const abort = new AbortController();
     let first: unknown;
-    await Promise.allSettled(
-      fresh.map((t) =>
-        waitUntilHealthy(t, route.healthCheck, deadline, abort.signal).catch((err: unknown) => {
-          first ??= err;
-          abort.abort();
-          throw err;
-        }),
-      ),
-    );
+    for (const t of fresh) t.healthy = false; // until it passed the gate
+    this.admitting.set(route.id, fresh);
+    try {
+      await Promise.allSettled(
+        fresh.map((t) =>
+          waitUntilHealthy(t, route.healthCheck, deadline, abort.signal).catch((err: unknown) => {
+            first ??= err;
+            abort.abort();
+            throw err;
+          }),
+        ),
+      );
+    } finally {
+      this.admitting.delete(route.id);
+    }
     if (first !== undefined) {
       for (const t of fresh) t.retire();
       throw first;
     }
+    for (const t of fresh) t.healthy = true;
   }
 
   /** Writes the snapshot as it will be after the change, then applies the change synchronously. */

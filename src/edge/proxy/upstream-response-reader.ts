@@ -1,8 +1,8 @@
 // Reads one response off an upstream connection: the head (skipping 1xx interim responses), then
 // the body framed by Content-Length, chunked coding or the connection's close, handing body
 // bytes to the handler as views of the received buffers. Malformed input throws.
-import { ChunkedDecoder, type ChunkSink } from './http1-chunked-decoder.js';
-import { MalformedHeadError, MAX_HEAD_BYTES, parseResponseHead, responseHasBody } from './http1-response-head.js';
+import { ChunkedDecoder, type ChunkSink } from '../http1/http1-chunked-decoder.js';
+import { MalformedHeadError, MAX_HEAD_BYTES, parseResponseHead, responseHasBody } from '../http1/http1-response-head.js';
 import type { UpstreamHandler } from './upstream-request.js';
 
 const enum Body {

@@ -2,7 +2,7 @@
 // Proxied requests go through the edge's own HTTP/1.1 client (UpstreamPool, at most 256
 // connections); health checks through an undici Pool.
 import { Pool } from 'undici';
-import type { EdgeTarget } from '../core/ports/edge-control.js';
+import type { EdgeTarget } from '../../core/ports/edge-control.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 const MAX_CONNECTIONS = 256;
@@ -17,9 +17,16 @@ export class UpstreamTarget {
   /** For proxied requests. */
   readonly upstream: UpstreamPool;
   inFlight = 0;
+  /** In rotation as far as health goes (routing/health-monitor.ts decides; see TargetPool). */
   healthy = true;
   /** Consecutive successful checks while unhealthy, towards the healthy threshold. */
   successes = 0;
+  /** Consecutive failed health checks (0 after a passing one). */
+  failures = 0;
+  /** Date.now() when the last health check finished; 0 before the first. */
+  lastCheckAt = 0;
+  /** The last health check's result: "200", "503", "ECONNREFUSED", "timeout after 2000 ms". */
+  lastResult = '';
   private retired = false;
   private onRetired: (() => void) | undefined;
   private drainWaiters: Array<() => void> = [];
@@ -36,6 +43,13 @@ export class UpstreamTarget {
 
   toJSON(): EdgeTarget {
     return this.release === undefined ? { url: this.url } : { url: this.url, release: this.release };
+  }
+
+  /** Notes a finished health check; what it means for rotation is the health monitor's call. */
+  noteCheck(ok: boolean, result: string): void {
+    this.lastCheckAt = Date.now();
+    this.lastResult = result;
+    this.failures = ok ? 0 : this.failures + 1;
   }
 
   acquire(): void {

@@ -1,9 +1,9 @@
 // The head of an HTTP/1.x request from a client (request line and header fields), parsed strictly
 // (RFC 9112) from the bytes before the blank line, in one pass: the framing facts (Content-Length,
-// chunked, keep-alive, Expect, Upgrade) and the headers to forward upstream (see forward-headers).
+// chunked, keep-alive, Expect, Upgrade) and the headers to forward upstream (see inbound-headers.ts).
 // Anything a proxy could read differently from its upstream (request smuggling) is refused.
-import { HOP_BY_HOP_REQUEST, type InboundHeaders } from './forward-headers.js';
 import { parseLength, TOKEN_CHAR } from './http1-syntax.js';
+import { HOP_BY_HOP_REQUEST, type InboundHeaders } from './inbound-headers.js';
 
 /** A request head may not be longer than this (request line, headers and the blank line). */
 export const MAX_REQUEST_HEAD_BYTES = 16 * 1024;

@@ -2,8 +2,8 @@
 // backpressure, chunked when it has no length), reads the response through a ResponseReader,
 // and tells its pool when it is free again or gone. One request at a time (no pipelining).
 import net from 'node:net';
-import { ResponseReader } from './upstream-response-reader.js';
 import { UpstreamError, type UpstreamRequest } from './upstream-request.js';
+import { ResponseReader } from './upstream-response-reader.js';
 
 export interface ConnectionOwner {
   /** The connection finished a response and can carry another request. */

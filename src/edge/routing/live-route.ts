@@ -1,14 +1,15 @@
 // A route as it serves: its settings, current target pool, pause gate, health monitor and the
 // old targets still draining.
-import type { EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
-import type { Logger } from '../platform/logger.js';
+import type { EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
+import type { Logger } from '../../platform/logger.js';
+import type { ServedRoute } from '../proxy/served-route.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { HealthMonitor } from './health-monitor.js';
 import { PauseGate } from './pause-gate.js';
 import type { Routable } from './route-table.js';
 import type { TargetPool } from './target-pool.js';
-import type { UpstreamTarget } from './upstream-target.js';
 
-export class LiveRoute implements Routable {
+export class LiveRoute implements Routable, ServedRoute {
   readonly gate = new PauseGate();
   readonly draining = new Set<UpstreamTarget>();
   readonly monitor: HealthMonitor;

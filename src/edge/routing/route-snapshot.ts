@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
-import type { EdgeRoute } from '../core/ports/edge-control.js';
+import { ConfigError } from '../../core/errors.js';
+import type { EdgeRoute } from '../../core/ports/edge-control.js';
 import { edgeRouteSchema } from './route-schema.js';
 
 export interface SnapshotEntry {

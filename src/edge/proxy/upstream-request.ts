@@ -1,7 +1,7 @@
 // What the edge asks of an upstream connection (one request) and how it hears back (the handler),
 // plus the error an upstream call ends with and whether sending it again is safe.
 import type { Readable } from 'node:stream';
-import type { ResponseHead } from './http1-response-head.js';
+import type { ResponseHead } from '../http1/http1-response-head.js';
 
 export interface UpstreamHandler {
   /**

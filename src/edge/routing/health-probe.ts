@@ -1,7 +1,7 @@
 // One health check request, and the gate a new target must pass before it takes traffic.
-import { PreconditionError } from '../core/errors.js';
-import type { EdgeHealthCheck } from '../core/ports/edge-control.js';
-import type { UpstreamTarget } from './upstream-target.js';
+import { PreconditionError } from '../../core/errors.js';
+import type { EdgeHealthCheck } from '../../core/ports/edge-control.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -9,8 +9,14 @@ export interface ProbeResult {
   detail: string;
 }
 
-/** GET `check.path` on the target; 2xx and 3xx are healthy. Never rejects. */
+/** GET `check.path` on the target; 2xx and 3xx are healthy. Never rejects. The result is noted on the target. */
 export async function probe(target: UpstreamTarget, check: EdgeHealthCheck): Promise<ProbeResult> {
+  const result = await request(target, check);
+  target.noteCheck(result.ok, result.detail);
+  return result;
+}
+
+async function request(target: UpstreamTarget, check: EdgeHealthCheck): Promise<ProbeResult> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), check.timeoutMs);
   try {

@@ -5,12 +5,12 @@
 // address that vanished leaves the pool and drains its in-flight requests.
 import { promises as dns } from 'node:dns';
 import { isIPv4 } from 'node:net';
-import { PreconditionError } from '../core/errors.js';
-import type { EdgeRoute, EdgeTarget } from '../core/ports/edge-control.js';
-import type { Logger } from '../platform/logger.js';
+import { PreconditionError } from '../../core/errors.js';
+import type { EdgeRoute, EdgeTarget } from '../../core/ports/edge-control.js';
+import type { Logger } from '../../platform/logger.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import type { LiveRoute } from './live-route.js';
 import { TargetPool } from './target-pool.js';
-import { UpstreamTarget } from './upstream-target.js';
 
 /** All IPv4 addresses of `host` (empty when the name has none). Rejects on resolver failures. */
 export type ResolveAddresses = (host: string) => Promise<string[]>;
@@ -88,7 +88,12 @@ export async function expandTargets(route: EdgeRoute, resolve: ResolveAddresses,
  * pool as it is when a name resolves to nothing or the resolver fails (a DNS hiccup must not
  * empty a route). Returns what changed.
  */
-export async function refreshDiscovered(live: LiveRoute, resolve: ResolveAddresses, logger: Logger): Promise<{ added: string[]; removed: string[] }> {
+export async function refreshDiscovered(
+  live: LiveRoute,
+  resolve: ResolveAddresses,
+  openTarget: (spec: EdgeTarget) => UpstreamTarget,
+  logger: Logger,
+): Promise<{ added: string[]; removed: string[] }> {
   const route = live.route;
   const specs: EdgeTarget[] = [];
   for (const spec of route.targets) {
@@ -118,7 +123,7 @@ export async function refreshDiscovered(live: LiveRoute, resolve: ResolveAddress
   const next = specs.map((spec) => {
     const same = current.find((t) => t.url === spec.url);
     if (same) return same;
-    const t = new UpstreamTarget(spec);
+    const t = openTarget(spec);
     t.healthy = false; // takes traffic once the health monitor saw healthyThreshold passing checks
     t.successes = 0;
     fresh.push(t);

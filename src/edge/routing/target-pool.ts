@@ -1,5 +1,5 @@
 // Round robin over a route's healthy targets; fails open (all targets) when none is healthy.
-import type { UpstreamTarget } from './upstream-target.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 
 export class TargetPool {
   private rotation: UpstreamTarget[];

@@ -2,14 +2,14 @@
 // sockets are piped together. The connection counts as in flight on its target until it closes.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RequestHead } from '../http1/http1-request-head.js';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type Page } from './error-pages.js';
 import { addForwarded } from './forward-headers.js';
-import type { RequestHead } from './http1-request-head.js';
 import type { ExchangeSettings } from './proxy-exchange.js';
-import type { LiveRoute } from './live-route.js';
 import { nextRequestId } from './request-id.js';
-import { normaliseHost, pathOnly, upstreamUrl } from './route-table.js';
+import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
+import type { ServedRoute } from './served-route.js';
 
 export function proxyUpgrade(settings: ExchangeSettings, req: RequestHead, socket: Duplex, head: Buffer, remoteAddress: string | undefined): void {
   const start = performance.now();
@@ -47,7 +47,7 @@ export function proxyUpgrade(settings: ExchangeSettings, req: RequestHead, socke
 
 function connect(
   settings: ExchangeSettings,
-  live: LiveRoute,
+  live: ServedRoute,
   path: string,
   method: string,
   headers: string[],

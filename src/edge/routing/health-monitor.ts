@@ -1,9 +1,9 @@
 // Active health checks of a route's serving targets every `intervalMs`: one failed check takes a
 // target out of rotation, `healthyThreshold` passing checks put it back.
-import type { Logger } from '../platform/logger.js';
+import type { Logger } from '../../platform/logger.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { probe } from './health-probe.js';
 import type { LiveRoute } from './live-route.js';
-import type { UpstreamTarget } from './upstream-target.js';
 
 export class HealthMonitor {
   private timer: NodeJS.Timeout | undefined;

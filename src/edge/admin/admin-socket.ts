@@ -4,7 +4,7 @@ import { chmod, mkdir, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { ConfigError, ConflictError } from '../core/errors.js';
+import { ConfigError, ConflictError } from '../../core/errors.js';
 
 /** Linux limits a unix socket path to 107 bytes. */
 const MAX_SOCKET_PATH = 107;
