@@ -45,8 +45,10 @@ const PEM_ARMOUR = /^-----(BEGIN|END) [A-Z0-9 ]+-----$/;
  */
 export function redactedForms(value: string): string[] {
   const forms = [value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+'), encodeURI(value)];
+  forms.push(new URLSearchParams({ v: value }).toString().slice(2));
   forms.push(JSON.stringify(value).slice(1, -1));
-  forms.push(backslashEscaped(value));
+  // util.inspect quotes with ', " or ` (whichever the value lacks) and escapes only that quote.
+  for (const quote of ['', "'", '"']) forms.push(backslashEscaped(value, quote));
   if (/[\r\n]/.test(value)) {
     for (const raw of value.split(/\r?\n|\r/)) {
       const line = raw.trim();
@@ -59,9 +61,11 @@ export function redactedForms(value: string): string[] {
 /** Lines of a multi-line value shorter than this are left alone (a PEM body line is 64). */
 const MIN_LINE_LENGTH = 8;
 
-/** As util.inspect and most languages' string literals escape: backslash, quotes, controls. */
-function backslashEscaped(value: string): string {
-  return value.replace(/[\\'"\n\r\t]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? c);
+/** As util.inspect and most languages' string literals escape: backslash, controls, and the quote. */
+function backslashEscaped(value: string, quote: string): string {
+  const escapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  if (quote) escapes[quote] = `\\${quote}`;
+  return value.replace(/[\\'"\n\r\t]/g, (c) => escapes[c] ?? c);
 }
 
 function escapeRegExp(s: string): string {
