@@ -22,8 +22,7 @@ import { DeployEngine } from './pipeline/deploy-engine.js';
 import type { PipelineDeps } from './pipeline/pipeline-deps.js';
 import { createPlanner } from './pipeline/planner.js';
 import type { Settings } from './platform/env.js';
-import { createLogger } from './platform/logger.js';
-import { loadMasterKey } from './secrets/master-key.js';
+import { createLogger, type Logger } from './platform/logger.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { AppService } from './services/app-service.js';
 import { AuditTrail } from './services/audit-trail.js';
@@ -46,7 +45,7 @@ import { WebhookService } from './services/webhook-service.js';
 import { TokenService } from './services/token-service.js';
 import type { Services } from './services/services.js';
 import { safeExtract } from './sources/safe-extract.js';
-import { openSqliteStore } from './store/index.js';
+import { openInstallation, type Installation } from './startup/open-installation.js';
 import { VERSION } from './version.js';
 
 export interface RunningServer {
@@ -63,10 +62,24 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const redactor = new Redactor();
   const redact = (text: string) => redactor.redact(text);
   const logger = createLogger({ level: settings.logLevel, redact: (line) => redactor.redact(line), ...(opts.output ? { destination: opts.output } : {}) });
-  const instanceId = randomUUID();
+  const installation = await openInstallation({ dataDir, ...(settings.masterKey ? { masterKeyFromEnv: settings.masterKey } : {}) });
+  for (const notice of installation.notices) logger.warn({ dataDir }, notice);
+  try {
+    return await serve(settings, installation, { redactor, redact, logger });
+  } catch (err) {
+    await installation.close();
+    throw err;
+  }
+}
 
-  const store = await openSqliteStore(path.join(dataDir, 'slipway.db'));
-  const masterKey = await loadMasterKey({ dataDir, ...(settings.masterKey ? { fromEnv: settings.masterKey } : {}) });
+async function serve(
+  settings: Settings,
+  installation: Installation,
+  { redactor, redact, logger }: { redactor: Redactor; redact: (text: string) => string; logger: Logger },
+): Promise<RunningServer> {
+  const dataDir = settings.dataDir;
+  const instanceId = randomUUID();
+  const { store, masterKey } = installation;
   const box = SecretBox.fromKey(masterKey);
   const source = new GitSource({ cacheDir: path.join(dataDir, 'git') });
 
@@ -213,7 +226,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
       await backupScheduler.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();
-      await store.close();
+      await installation.close();
     },
   };
 }

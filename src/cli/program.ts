@@ -17,6 +17,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
+import { registerTokens } from './commands/tokens.js';
 import { registerUp } from './commands/up.js';
 import { registerWebhooks } from './commands/webhooks.js';
 import type { CliContext } from './context.js';
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     });
   registerUp(program, ctx);
   registerServer(program, ctx);
+  registerTokens(program, ctx);
   registerEdge(program, ctx);
   registerApps(program, ctx);
   registerDeploy(program, ctx);

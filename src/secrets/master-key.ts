@@ -15,6 +15,11 @@ export interface LoadMasterKeyOptions {
   dataDir: string;
   /** The value of SLIPWAY_MASTER_KEY, if set; it wins over the key file. */
   fromEnv?: string;
+  /**
+   * Why no new key may be made when the file is missing (data sealed with the old one exists);
+   * absent: a missing key file is created.
+   */
+  sealedData?: string;
 }
 
 export async function loadMasterKey(opts: LoadMasterKeyOptions): Promise<Buffer> {
@@ -26,7 +31,16 @@ export async function loadMasterKey(opts: LoadMasterKeyOptions): Promise<Buffer>
     return key;
   }
   const file = path.join(opts.dataDir, MASTER_KEY_FILE);
-  return (await readKeyFile(file)) ?? (await createKeyFile(file));
+  const existing = await readKeyFile(file);
+  if (existing) return existing;
+  if (opts.sealedData) {
+    throw new ConfigError(
+      `the master key ${file} is missing, and ${opts.sealedData} sealed with it: a new key would make them unreadable, so none was made. ` +
+        `Restore ${MASTER_KEY_FILE} from your backup of the data dir, or set SLIPWAY_MASTER_KEY to the key`,
+      { file },
+    );
+  }
+  return createKeyFile(file);
 }
 
 /** 64 hex characters or base64 of exactly 32 bytes (surrounding whitespace ignored); otherwise undefined. */
