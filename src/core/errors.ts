@@ -90,6 +90,22 @@ export class StepFailedError extends SlipwayError {
   }
 }
 
+/**
+ * A program we ran did not succeed: it could not start, exited non-zero, was killed, ran out of
+ * time or was cancelled. The message names the command and ends with the last lines of its
+ * stderr; `argv` is kept off `details` (which transports send) because it may name hosts.
+ */
+export class CommandFailedError extends SlipwayError {
+  override readonly name = 'CommandFailedError';
+  constructor(
+    message: string,
+    readonly argv: readonly string[],
+    details: Record<string, unknown> = {},
+  ) {
+    super('internal', message, details);
+  }
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
