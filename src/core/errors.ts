@@ -93,16 +93,20 @@ export class StepFailedError extends SlipwayError {
 /**
  * A program we ran did not succeed: it could not start, exited non-zero, was killed, ran out of
  * time or was cancelled. The message names the command and ends with the last lines of its
- * stderr; `argv` is kept off `details` (which transports send) because it may name hosts.
+ * stderr; `argv` is kept off `details` (which transports send) and out of serialized errors: it
+ * may name hosts or hold SQL.
  */
 export class CommandFailedError extends SlipwayError {
   override readonly name = 'CommandFailedError';
-  constructor(
-    message: string,
-    readonly argv: readonly string[],
-    details: Record<string, unknown> = {},
-  ) {
+  readonly #argv: readonly string[];
+  constructor(message: string, argv: readonly string[], details: Record<string, unknown> = {}) {
     super('internal', message, details);
+    this.#argv = argv;
+  }
+
+  /** A private field behind a getter: serializers (JSON, the logger) do not see it. */
+  get argv(): readonly string[] {
+    return this.#argv;
   }
 }
 

@@ -62,6 +62,7 @@ test('a failure names the command (argv as JSON), the exit code and the last 10 
   assert.deepEqual(err.details, { exitCode: 3, signal: null });
   assert.deepEqual(err.argv, [node, '-e', script]);
   assert.ok(!err.message.includes('s3cret'));
+  assert.ok(!JSON.stringify(err).includes('s3cret'), 'argv stays out of the serialized error');
 });
 
 test('a missing program fails with a clear reason, from run and runChecked', async () => {
