@@ -1,11 +1,10 @@
 // Part of the composition root: makes sure an edge process serves this data dir. The edge is
 // started detached, so it keeps serving while the control plane restarts or is down.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchDetached } from './platform/detached-launch.js';
 import { baseChildEnv } from './platform/env.js';
 import { sleep } from './platform/clock.js';
 
@@ -67,28 +66,20 @@ export async function ensureEdge(opts: EdgeProcessOptions, timeoutMs = 15_000): 
   }
   const dir = path.join(opts.dataDir, 'edge');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const out = openSync(path.join(dir, 'edge.log'), 'a', 0o600);
-  let exited: string | null = null;
-  try {
-    const child = spawn(process.execPath, edgeMainArgs(), {
-      env: {
-        ...baseChildEnv(),
-        SLIPWAY_DATA_DIR: opts.dataDir,
-        SLIPWAY_EDGE_HOST: opts.host,
-        SLIPWAY_EDGE_PORT: String(opts.port),
-        LOG_LEVEL: opts.logLevel,
-      },
-      stdio: ['ignore', out, out],
-      detached: true,
-    });
-    child.once('exit', (code, signal) => (exited = signal ? `was killed by ${signal}` : `exited with code ${code}`));
-    child.once('error', (err) => (exited = err.message));
-    child.unref();
-  } finally {
-    closeSync(out);
-  }
+  const edge = await launchDetached([process.execPath, ...edgeMainArgs()], {
+    name: 'the edge',
+    env: {
+      ...baseChildEnv(),
+      SLIPWAY_DATA_DIR: opts.dataDir,
+      SLIPWAY_EDGE_HOST: opts.host,
+      SLIPWAY_EDGE_PORT: String(opts.port),
+      LOG_LEVEL: opts.logLevel,
+    },
+    logFile: path.join(dir, 'edge.log'),
+  });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const exited = edge.ended();
     if (exited) {
       const log = await readFile(path.join(dir, 'edge.log'), 'utf8').catch(() => '');
       const last = log.trim().split('\n').slice(-1)[0] ?? '';

@@ -1,15 +1,13 @@
-// Runs a database tool from argv with piped stdio: the backup and restore paths stream through
-// stdin/stdout, so platform/exec.ts (which buffers output) is not enough here.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Runs a database tool from argv with piped stdin and stdout: the backup and restore paths stream
+// bytes through them (never held in memory). Started through platform/exec.ts.
 import type { Readable, Writable } from 'node:stream';
 import { baseChildEnv } from '../platform/env.js';
-import { ExecError } from '../platform/exec.js';
+import { spawnProcess } from '../platform/exec.js';
 
 export interface ToolProcess {
-  child: ChildProcess;
   stdin: Writable;
   stdout: Readable;
-  /** Resolves when the tool exits 0; rejects with ExecError (stderr tail, secrets scrubbed) otherwise. */
+  /** Resolves when the tool exits 0; rejects with a CommandFailedError (stderr tail, secrets scrubbed) otherwise. */
   exited: Promise<void>;
   kill(): void;
 }
@@ -17,54 +15,33 @@ export interface ToolProcess {
 export interface ToolOptions {
   /** Added to the minimal child environment (e.g. PGPASSWORD). Never logged. */
   env?: Record<string, string>;
-  /** Values scrubbed from the error message built from stderr. */
+  /** Values scrubbed from every stderr line and from errors. */
   secrets?: string[];
-  /** Called with each stderr line (progress and warnings), secrets scrubbed. */
+  /** Called with each non-blank stderr line (progress and warnings), secrets scrubbed. */
   onStderr?: (line: string) => void;
 }
 
-const STDERR_TAIL = 4096;
-
 export function startTool(argv: readonly string[], opts: ToolOptions = {}): ToolProcess {
-  const [file, ...args] = argv;
-  if (!file) throw new ExecError('empty command', argv, undefined);
-  const child = spawn(file, args, {
+  const secrets = (opts.secrets ?? []).filter((v) => v.length > 0);
+  const scrub = (s: string) => secrets.reduce((acc, v) => acc.split(v).join('[redacted]'), s);
+  const tool = spawnProcess(argv, {
     env: { ...baseChildEnv(), ...opts.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdin: 'pipe',
+    output: 'raw-stdout',
+    redact: scrub,
+    onLine: (line) => {
+      if (line.trim()) opts.onStderr?.(line);
+    },
+    // Only the program's name: the rest of argv may hold SQL and names callers put in logs and API responses.
+    name: argv[0] ?? '',
   });
-  const scrub = (s: string) => (opts.secrets ?? []).filter((v) => v.length > 0).reduce((acc, v) => acc.split(v).join('[redacted]'), s);
-  let tail = '';
-  let partial = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    tail = (tail + chunk).slice(-STDERR_TAIL);
-    if (!opts.onStderr) return;
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) opts.onStderr(scrub(l));
-  });
-  // A tool that exits early closes its stdin; writes after that must not crash the process.
-  child.stdin!.on('error', () => {});
-  const exited = new Promise<void>((resolve, reject) => {
-    child.on('error', (err) => reject(new ExecError(`${file}: ${err.message}`, [file], undefined)));
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
-      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const msg = scrub(tail.trim().split('\n').slice(-4).join(' | '));
-      // argv is reduced to the program name: the rest may name hosts and users, never secrets,
-      // but callers put this error in logs and API responses.
-      reject(new ExecError(`${file} ${why}${msg ? `: ${msg}` : ''}`, [file], undefined));
-    });
-  });
+  const exited = tool.succeeded();
   exited.catch(() => {}); // observed by callers; avoid an unhandled rejection when they bail out early
   return {
-    child,
-    stdin: child.stdin!,
-    stdout: child.stdout!,
+    stdin: tool.stdin!,
+    stdout: tool.stdout!,
     exited,
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
+    kill: () => tool.kill(),
   };
 }
 

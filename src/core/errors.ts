@@ -90,6 +90,26 @@ export class StepFailedError extends SlipwayError {
   }
 }
 
+/**
+ * A program we ran did not succeed: it could not start, exited non-zero, was killed, ran out of
+ * time or was cancelled. The message names the command and ends with the last lines of its
+ * stderr; `argv` is kept off `details` (which transports send) and out of serialized errors: it
+ * may name hosts or hold SQL.
+ */
+export class CommandFailedError extends SlipwayError {
+  override readonly name = 'CommandFailedError';
+  readonly #argv: readonly string[];
+  constructor(message: string, argv: readonly string[], details: Record<string, unknown> = {}) {
+    super('internal', message, details);
+    this.#argv = argv;
+  }
+
+  /** A private field behind a getter: serializers (JSON, the logger) do not see it. */
+  get argv(): readonly string[] {
+    return this.#argv;
+  }
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

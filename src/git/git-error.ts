@@ -62,7 +62,8 @@ export function gitFailure(what: string, repoForHumans: string, result: GitRunRe
   if (result.timedOut) {
     return new GitError('unavailable', `git ${what} for ${repoForHumans} did not finish within ${Math.round(timeoutMs / 1000)}s and was stopped; check that the server is reachable, or raise the git timeout`, details);
   }
-  if (result.outputError && (result.code === 0 || result.signal === 'SIGKILL')) {
+  // An output error stops git (by a signal); or git finished but its output could not be used.
+  if (result.outputError && (result.code === 0 || result.signal !== null)) {
     return new GitError('internal', `git ${what} for ${repoForHumans} failed: ${redactor.redact(result.outputError.message)}`, details);
   }
   const rule = RULES.find((r) => r.test.test(result.stderr));

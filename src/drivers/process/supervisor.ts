@@ -1,10 +1,10 @@
 // The supervisor of one release (runs in its own detached process, see supervisor-main.ts):
 // starts every instance, restarts a crashed one with exponential backoff, writes its state to
 // `run/<releaseId>/state.json`, and on stop sends SIGTERM, waits the grace, then SIGKILL.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { spawnProcess, type ChildHandle } from '../../platform/exec.js';
 import { writeJsonAtomic } from './json-file.js';
 import { rotateIfLarge } from './log-rotation.js';
 import {
@@ -21,7 +21,7 @@ import {
 interface Instance {
   spec: InstanceSpec;
   state: InstanceState;
-  child: ChildProcess | null;
+  child: ChildHandle | null;
   timer: NodeJS.Timeout | null;
   failures: number;
   startedMs: number;
@@ -116,13 +116,8 @@ export class Supervisor {
         inst.state.nextStartAt = null;
         continue;
       }
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      signalGroup(child.pid, 'SIGTERM');
-      const kill = setTimeout(() => {
-        say(`${label(inst)} ignored SIGTERM for ${inst.spec.stopGraceMs}ms; sending SIGKILL`);
-        signalGroup(child.pid, 'SIGKILL');
-      }, inst.spec.stopGraceMs);
-      exits.push(gone.finally(() => clearTimeout(kill)));
+      child.kill(); // SIGTERM to its group, SIGKILL after the instance's grace
+      exits.push(child.exit.then(() => undefined));
     }
     await this.#persist();
     await Promise.all(exits);
@@ -134,7 +129,6 @@ export class Supervisor {
 
   #spawn(inst: Instance): void {
     const { spec } = inst;
-    const [file, ...args] = spec.argv;
     const fd = openSync(inst.state.log, 'a', 0o600);
     const env: Record<string, string> = {
       ...this.#spec.environment,
@@ -143,20 +137,25 @@ export class Supervisor {
       SLIPWAY_INSTANCE: String(spec.index),
     };
     if (spec.port !== null) env['PORT'] = String(spec.port);
-    let child: ChildProcess;
+    let child: ChildHandle;
     try {
-      child = spawn(file ?? '', args, { cwd: this.#spec.releaseDir, env, stdio: ['ignore', fd, fd], detached: true });
+      child = spawnProcess(spec.argv, {
+        cwd: this.#spec.releaseDir,
+        env,
+        output: { fd },
+        killGraceMs: spec.stopGraceMs,
+        onForceKill: () => say(`${label(inst)} ignored SIGTERM for ${spec.stopGraceMs}ms; sending SIGKILL`),
+      });
     } finally {
       closeSync(fd);
     }
     inst.child = child;
     inst.startedMs = Date.now();
     Object.assign(inst.state, { pid: child.pid ?? null, state: 'running', startedAt: new Date().toISOString(), nextStartAt: null });
-    child.once('error', (err) => this.#onExit(inst, child, null, null, err.message));
-    child.once('exit', (code, signal) => this.#onExit(inst, child, code, signal));
+    void child.exit.then((end) => this.#onExit(inst, child, end.code, end.signal, end.startError?.message));
   }
 
-  #onExit(inst: Instance, child: ChildProcess, code: number | null, signal: string | null, error?: string): void {
+  #onExit(inst: Instance, child: ChildHandle, code: number | null, signal: string | null, error?: string): void {
     if (inst.child !== child) return;
     inst.child = null;
     const ranMs = Date.now() - inst.startedMs;
@@ -201,19 +200,6 @@ export class Supervisor {
 
 function label(inst: Instance): string {
   return `${inst.spec.process}.${inst.spec.index}`;
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 function say(text: string): void {
