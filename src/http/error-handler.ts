@@ -2,10 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { httpStatusFor } from '../core/error-status.js';
 import { SlipwayError } from '../core/errors.js';
-
-export interface ErrorBody {
-  error: { code: string; message: string; details: Record<string, unknown> };
-}
+import type { ErrorBody } from '../core/wire/error-body.js';
 
 export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
   return { error: { code, message, details } };

@@ -2,8 +2,9 @@
 // raw-bytes route, so the body it checks is exactly what was sent; over 1 MiB answers 413) and the
 // token-protected secret and delivery routes.
 import { z } from 'zod';
+import { webhookSecretBody, type WebhookResult } from '../../core/wire/webhooks.js';
 import type { WebhookSecretService } from '../../services/webhook-secret-service.js';
-import type { WebhookResult, WebhookService } from '../../services/webhook-service.js';
+import type { WebhookService } from '../../services/webhook-service.js';
 import { route, type RouteDef } from '../route-table.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -28,7 +29,7 @@ export function webhookRoutes(s: { webhooks: WebhookService; webhookSecrets: Web
       url: '/api/apps/:app/webhook-secret',
       tag: 'webhooks',
       summary: "Create (or with rotate: true, rotate) the app's webhook secret; the value is returned only here, once",
-      body: z.strictObject({ rotate: z.boolean().default(false) }),
+      body: webhookSecretBody,
       status: 201,
       handler: async ({ params, body, actor }) => {
         const { secret, ...info } = await s.webhookSecrets.rotate(actor, { app: params['app'] ?? '', rotate: body.rotate });
