@@ -17,7 +17,7 @@ import { buildHttpApp } from './http/http-app.js';
 import { backupRoutes } from './http/routes/backup-routes.js';
 import { gitRoutes } from './http/routes/git-routes.js';
 import { logRoutes } from './http/routes/log-routes.js';
-import { registerWebhookReceiver, webhookRoutes } from './http/routes/webhook-routes.js';
+import { webhookRoutes } from './http/routes/webhook-routes.js';
 import { DeployEngine } from './pipeline/deploy-engine.js';
 import type { PipelineDeps } from './pipeline/pipeline-deps.js';
 import { createPlanner } from './pipeline/planner.js';
@@ -207,7 +207,6 @@ async function serve(
       }),
     ],
   });
-  await registerWebhookReceiver(http, webhooks);
   await http.listen({ host: settings.host, port: settings.port });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;

@@ -1,33 +1,40 @@
 // The typed client of the control plane's HTTP API: one method per endpoint. Methods return
 // the API's JSON unchanged (so `--json` prints exactly what the server said).
 import type { Readable } from 'node:stream';
-import type { AuditEvent, Deployment, DeploymentStatus, LogLine, Release } from '../core/model.js';
-import type { Sensitive } from '../core/sensitive.js';
-import type { AppView } from '../services/app-service.js';
-import type { DeploymentView, FollowEvent } from '../services/deployment-service.js';
-import type { LockView } from '../services/lock-service.js';
-import type { SecretView } from '../services/secret-service.js';
-import type { EnvironmentStatus } from '../services/status-service.js';
-import type { EnvironmentDiff } from '../services/diff-service.js';
-import type { PromotionPreview } from '../services/promotion-service.js';
-import type { DeliveryView } from '../services/store-delivery-recorder.js';
-import type { WebhookSecretInfo } from '../services/webhook-secret-service.js';
-import type { CommitStatus } from '../core/model.js';
-import type { Backup } from '../core/model.js';
-import type { RestoreOutcome } from '../services/database-recovery-service.js';
+import type { AuditEvent, Backup, CommitStatus, Deployment, LogLine, Release } from '../core/model.js';
 import type { RuntimeLogLine } from '../core/ports/runtime-driver.js';
+import type { Sensitive } from '../core/sensitive.js';
+import type {
+  AppView,
+  CommitStatusRequest,
+  CreateAppRequest,
+  CreateBackupsRequest,
+  DeliveryView,
+  DeploymentFilter,
+  DeploymentView,
+  DeployRequest,
+  EnvironmentDiff,
+  EnvironmentPair,
+  EnvironmentStatus,
+  FollowEvent,
+  LockRequest,
+  LockView,
+  MaintenanceRequest,
+  PromotionPreview,
+  ReinitializeRequest,
+  RestoreOutcome,
+  RestoreRequest,
+  RollbackRequest,
+  SecretView,
+  SetSecretRequest,
+  WebhookSecretInfo,
+  WebhookSecretRequest,
+} from '../core/wire/index.js';
 import { ApiError } from './api-error.js';
 import { HttpCaller, type CallOptions, type ProgressEvent } from './http-call.js';
 import { ndjsonValues } from './ndjson.js';
 
-export type { FollowEvent };
-
-export interface DeploymentFilter {
-  app?: string;
-  env?: string;
-  status?: DeploymentStatus;
-  limit?: number;
-}
+export type { DeploymentFilter, FollowEvent };
 
 export interface Upload {
   body: Readable;
@@ -56,7 +63,7 @@ export class ApiClient {
     return this.#http.json('GET', '/api/apps');
   }
 
-  createApp(input: { name: string; repo: string; ref?: string }): Promise<{ app: AppView }> {
+  createApp(input: CreateAppRequest): Promise<{ app: AppView }> {
     return this.#http.json('POST', '/api/apps', { json: input });
   }
 
@@ -64,7 +71,7 @@ export class ApiClient {
     return this.#http.json('GET', `/api/apps/${seg(name)}`);
   }
 
-  deploy(app: string, env: string, input: { ref?: string } = {}): Promise<{ deployment: Deployment }> {
+  deploy(app: string, env: string, input: DeployRequest = {}): Promise<{ deployment: Deployment }> {
     return this.#http.json('POST', `${envPath(app, env)}/deployments`, { json: input });
   }
 
@@ -72,7 +79,7 @@ export class ApiClient {
     return this.#http.json('POST', `${envPath(app, env)}/uploads`, { raw: upload });
   }
 
-  rollback(app: string, env: string, input: { to?: string } = {}): Promise<{ deployment: Deployment }> {
+  rollback(app: string, env: string, input: RollbackRequest = {}): Promise<{ deployment: Deployment }> {
     return this.#http.json('POST', `${envPath(app, env)}/rollback`, { json: input });
   }
 
@@ -80,11 +87,11 @@ export class ApiClient {
     return this.#http.json('GET', `${envPath(app, env)}/releases`);
   }
 
-  setMaintenance(app: string, env: string, input: { enabled: boolean; message?: string }): Promise<{ ok: true }> {
+  setMaintenance(app: string, env: string, input: MaintenanceRequest): Promise<{ ok: true }> {
     return this.#http.json('PUT', `${envPath(app, env)}/maintenance`, { json: input });
   }
 
-  lock(app: string, env: string, input: { reason: string }): Promise<{ lock: LockView }> {
+  lock(app: string, env: string, input: LockRequest): Promise<{ lock: LockView }> {
     return this.#http.json('PUT', `${envPath(app, env)}/lock`, { json: input });
   }
 
@@ -149,7 +156,7 @@ export class ApiClient {
 
   /** The value is revealed only into the request body, never into a URL or a message. */
   setSecret(app: string, name: string, value: Sensitive, env?: string): Promise<{ secret: SecretView }> {
-    return this.#http.json('PUT', `/api/apps/${seg(app)}/secrets/${seg(name)}`, { json: { value: value.reveal(), ...(env ? { env } : {}) } });
+    return this.#http.json('PUT', `/api/apps/${seg(app)}/secrets/${seg(name)}`, { json: { value: value.reveal(), ...(env ? { env } : {}) } satisfies SetSecretRequest });
   }
 
   async unsetSecret(app: string, name: string, env?: string): Promise<void> {
@@ -160,20 +167,20 @@ export class ApiClient {
     return this.#http.json('GET', '/api/status', { query: { app } });
   }
 
-  promote(app: string, input: { from: string; to: string }): Promise<{ deployment: Deployment } & PromotionPreview> {
+  promote(app: string, input: EnvironmentPair): Promise<{ deployment: Deployment } & PromotionPreview> {
     return this.#http.json('POST', `/api/apps/${seg(app)}/promote`, { json: input });
   }
 
-  previewPromotion(app: string, input: { from: string; to: string }): Promise<PromotionPreview> {
+  previewPromotion(app: string, input: EnvironmentPair): Promise<PromotionPreview> {
     return this.#http.json('GET', `/api/apps/${seg(app)}/promote`, { query: input });
   }
 
-  diff(app: string, input: { from: string; to: string }): Promise<EnvironmentDiff> {
+  diff(app: string, input: EnvironmentPair): Promise<EnvironmentDiff> {
     return this.#http.json('GET', `/api/apps/${seg(app)}/diff`, { query: input });
   }
 
   /** The new secret is in the answer, the only time it is ever shown. */
-  webhookSecret(app: string, input: { rotate: boolean }): Promise<WebhookSecretInfo & { secret: string }> {
+  webhookSecret(app: string, input: WebhookSecretRequest): Promise<WebhookSecretInfo & { secret: string }> {
     return this.#http.json('POST', `/api/apps/${seg(app)}/webhook-secret`, { json: input });
   }
 
@@ -185,7 +192,7 @@ export class ApiClient {
     return this.#http.json('GET', `/api/apps/${seg(app)}/webhook-deliveries`, { query: { limit } });
   }
 
-  reportCommitStatus(app: string, sha: string, input: { state: CommitStatus['state']; context?: string; description?: string }): Promise<{ status: CommitStatus }> {
+  reportCommitStatus(app: string, sha: string, input: CommitStatusRequest): Promise<{ status: CommitStatus }> {
     return this.#http.json('POST', `/api/apps/${seg(app)}/commits/${seg(sha)}/statuses`, { json: input });
   }
 
@@ -197,7 +204,7 @@ export class ApiClient {
     return this.#http.json('GET', `${envPath(app, env)}/backups`, { query });
   }
 
-  createBackups(app: string, env: string, input: { database?: string } = {}, onProgress?: (e: ProgressEvent) => void): Promise<{ backups: Backup[] }> {
+  createBackups(app: string, env: string, input: CreateBackupsRequest = {}, onProgress?: (e: ProgressEvent) => void): Promise<{ backups: Backup[] }> {
     return this.#long('POST', `${envPath(app, env)}/backups`, { json: input }, onProgress);
   }
 
@@ -209,11 +216,11 @@ export class ApiClient {
     return this.#long('POST', `/api/backups/${seg(id)}/verify`, {}, onProgress);
   }
 
-  restoreBackup(id: string, input: { to: { app: string; env: string }; confirm: string }, onProgress?: (e: ProgressEvent) => void): Promise<RestoreOutcome> {
+  restoreBackup(id: string, input: RestoreRequest, onProgress?: (e: ProgressEvent) => void): Promise<RestoreOutcome> {
     return this.#long('POST', `/api/backups/${seg(id)}/restore`, { json: input }, onProgress);
   }
 
-  reinitializeDatabase(app: string, env: string, database: string, input: { confirm: string }, onProgress?: (e: ProgressEvent) => void): Promise<{ safety: Backup }> {
+  reinitializeDatabase(app: string, env: string, database: string, input: ReinitializeRequest, onProgress?: (e: ProgressEvent) => void): Promise<{ safety: Backup }> {
     return this.#long('POST', `${envPath(app, env)}/databases/${seg(database)}/reinitialize`, { json: input }, onProgress);
   }
 

@@ -1,4 +1,4 @@
-// Named domain errors. Transports map `code` to a status in one place (http/error-handler.ts).
+// Named domain errors. Transports answering HTTP map `code` to a status in one place (error-status.ts).
 
 export type ErrorCode =
   | 'invalid_input'

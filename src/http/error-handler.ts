@@ -1,24 +1,8 @@
-// The one place where errors become HTTP responses: `{ error: { code, message, details } }`.
+// The HTTP API's error responses, `{ error: { code, message, details } }`, with the statuses of core/error-status.ts.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { SlipwayError, type ErrorCode } from '../core/errors.js';
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  invalid_config: 422,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  locked: 423,
-  payload_too_large: 413,
-  failed_precondition: 412,
-  unavailable: 503,
-  internal: 500,
-};
-
-export interface ErrorBody {
-  error: { code: string; message: string; details: Record<string, unknown> };
-}
+import { httpStatusFor } from '../core/error-status.js';
+import { SlipwayError } from '../core/errors.js';
+import type { ErrorBody } from '../core/wire/error-body.js';
 
 export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
   return { error: { code, message, details } };
@@ -26,7 +10,7 @@ export function errorBody(code: string, message: string, details: Record<string,
 
 /** The status and body of a SlipwayError, message and details redacted. */
 export function slipwayErrorResponse(err: SlipwayError, redact: (text: string) => string): { status: number; body: ErrorBody } {
-  return { status: STATUS[err.code], body: errorBody(err.code, redact(err.message), JSON.parse(redact(JSON.stringify(err.details))) as Record<string, unknown>) };
+  return { status: httpStatusFor(err.code), body: errorBody(err.code, redact(err.message), JSON.parse(redact(JSON.stringify(err.details))) as Record<string, unknown>) };
 }
 
 /**

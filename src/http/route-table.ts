@@ -23,10 +23,20 @@ export interface RouteDef<B = unknown, Q = unknown> {
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   status?: number;
-  /** Skip the bearer token (health, OpenAPI). */
+  /**
+   * When the success status depends on the result: `of` picks it, and `statuses` names every
+   * status it can pick with its meaning (for the OpenAPI document). `status` is then unused.
+   */
+  statusByResult?: { of(result: unknown): number; statuses: Record<number, string> };
+  /** Skip the bearer token (health, OpenAPI; the webhook receiver, whose signature is its auth). */
   public?: boolean;
   /** Raw body handling (uploads); the handler reads req.body as a stream. */
   raw?: { contentTypes: string[]; bodyLimit: number };
+  /**
+   * Raw-body route (signature checks): req.body is a Buffer of the exact bytes sent, whatever the
+   * Content-Type (or none), up to `bodyLimit` (over it answers 413); an empty body is an empty Buffer.
+   */
+  rawBytes?: { bodyLimit: number };
   handler(input: RouteInput<B, Q>): Promise<unknown>;
 }
 
@@ -58,24 +68,38 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, where: 'body
 }
 
 export function registerRoutes(app: FastifyInstance, routes: RouteDef[], authenticate: (req: FastifyRequest) => Promise<Actor>): void {
-  for (const def of routes) {
-    app.route({
-      method: def.method,
-      url: def.url,
-      ...(def.raw ? { bodyLimit: def.raw.bodyLimit } : {}),
-      handler: async (req, reply) => {
-        const actor = def.public ? { name: 'anonymous' } : await authenticate(req);
-        if (def.body && !isJsonRequest(req)) throw new UnsupportedMediaTypeError();
-        const body = def.body ? parseInput(def.body, req.body, 'body') : req.body;
-        const query = def.query ? parseInput(def.query, req.query, 'query') : req.query;
-        const result = await def.handler({ body, query, params: req.params as Record<string, string>, actor, req, reply });
-        if (reply.sent) return reply;
-        if (result === undefined) return reply.status(def.status ?? 204).send();
-        if (result instanceof JsonText) return sendJsonText(req, reply, result, def.status ?? 200);
-        return reply.status(def.status ?? 200).send(result);
-      },
-    });
-  }
+  for (const def of routes) if (!def.rawBytes) addRoute(app, def, authenticate);
+  const byteRoutes = routes.filter((def) => def.rawBytes);
+  if (byteRoutes.length === 0) return;
+  // Raw-body routes live in their own encapsulated context, where every content type (and none) is
+  // read as a Buffer: the parsers of the other routes (JSON, text, tarball streams) must not touch
+  // the bytes a signature covers.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    for (const def of byteRoutes) addRoute(scope, def, authenticate);
+  });
+}
+
+function addRoute(app: FastifyInstance, def: RouteDef, authenticate: (req: FastifyRequest) => Promise<Actor>): void {
+  const bodyLimit = def.raw?.bodyLimit ?? def.rawBytes?.bodyLimit;
+  app.route({
+    method: def.method,
+    url: def.url,
+    ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+    handler: async (req, reply) => {
+      const actor = def.public ? { name: 'anonymous' } : await authenticate(req);
+      if (def.body && !isJsonRequest(req)) throw new UnsupportedMediaTypeError();
+      const body = def.body ? parseInput(def.body, req.body, 'body') : def.rawBytes && !Buffer.isBuffer(req.body) ? Buffer.alloc(0) : req.body;
+      const query = def.query ? parseInput(def.query, req.query, 'query') : req.query;
+      const result = await def.handler({ body, query, params: req.params as Record<string, string>, actor, req, reply });
+      if (reply.sent) return reply;
+      const status = def.statusByResult ? def.statusByResult.of(result) : def.status;
+      if (result === undefined) return reply.status(status ?? 204).send();
+      if (result instanceof JsonText) return sendJsonText(req, reply, result, status ?? 200);
+      return reply.status(status ?? 200).send(result);
+    },
+  });
 }
 
 function sendJsonText(req: FastifyRequest, reply: FastifyReply, result: JsonText, status: number): FastifyReply {
@@ -126,13 +150,22 @@ export function openApiDocument(routes: RouteDef[], version: string): Record<str
       tags: [def.tag],
       parameters: [...params, ...query],
       responses: {
-        [String(def.status ?? 200)]: { description: 'success' },
+        ...(def.statusByResult
+          ? Object.fromEntries(Object.entries(def.statusByResult.statuses).map(([status, description]) => [status, { description }]))
+          : { [String(def.status ?? 200)]: { description: 'success' } }),
         '4XX': { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
       ...(def.public ? { security: [] } : {}),
     };
     if (def.body) op['requestBody'] = { required: true, content: { 'application/json': { schema: z.toJSONSchema(def.body, { io: 'input', unrepresentable: 'any' }) } } };
     if (def.raw) op['requestBody'] = { required: true, content: Object.fromEntries(def.raw.contentTypes.map((c) => [c, { schema: { type: 'string', format: 'binary' } }])) };
+    if (def.rawBytes) {
+      op['requestBody'] = {
+        required: false,
+        description: `Read as raw bytes whatever the Content-Type (at most ${def.rawBytes.bodyLimit} bytes)`,
+        content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+      };
+    }
     (paths[path] ??= {})[def.method.toLowerCase()] = op;
   }
   return {

@@ -1,5 +1,6 @@
 // Apps and their environments. An app is created from its repository's slipway.yml.
 import { parseAppSpec } from '../core/config-file.js';
+import type { AppView } from '../core/wire/apps.js';
 import { ConflictError, NotFoundError, PreconditionError } from '../core/errors.js';
 import type { App, Environment } from '../core/model.js';
 import type { SourceProvider } from '../core/ports/source.js';
@@ -8,10 +9,6 @@ import type { AppSpec } from '../core/app-spec.js';
 import type { Actor } from './actor.js';
 import type { AuditTrail } from './audit-trail.js';
 import { checkAppName } from './names.js';
-
-export interface AppView extends App {
-  environments: Environment[];
-}
 
 export class AppService {
   constructor(

@@ -1,12 +1,6 @@
 // Per database of an environment: its newest backup and, loudly, a failed newest restore drill.
 import type { Backup } from '../core/model.js';
-
-export interface BackupSummary {
-  database: string;
-  latest: { id: string; status: Backup['status']; reason: Backup['reason']; takenAt: string };
-  /** The newest drilled backup, when its drill failed: its id and the reasons. */
-  failedDrill: { backup: string; reasons: string[] } | null;
-}
+import type { BackupSummary } from '../core/wire/status.js';
 
 /** `backups`: newest first, as the store lists them. */
 export function summarizeBackups(backups: Backup[]): BackupSummary[] {

@@ -2,6 +2,7 @@
 // safety backup taken first: restoring a backup into an environment, and wiping a database
 // back to empty (re-initialisation). Neither is ever driven by a configuration flag.
 import { engineFor } from '../backups/engine-for.js';
+import type { RestoreOutcome } from '../core/wire/backups.js';
 import { parseDatabaseUrl, withDatabase, type DatabaseConnection } from '../backups/database-connection.js';
 import { engineFamily, type DatabaseKind } from '../backups/database-spec.js';
 import { restoreBackup } from '../backups/restore-backup.js';
@@ -15,13 +16,6 @@ import { closeTarget } from './database-access.js';
 import { withEnvironmentHeld } from './environment-hold.js';
 import type { Locks } from '../core/ports/store/locks.js';
 import { toRecord, type BackupService } from './backup-service.js';
-
-export interface RestoreOutcome {
-  restored: Backup;
-  /** The backup taken of the database just before it was overwritten. */
-  safety: Backup;
-  rowCounts: Record<string, number>;
-}
 
 export class DatabaseRecoveryService {
   constructor(

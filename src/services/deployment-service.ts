@@ -1,5 +1,6 @@
 // Deploys, rollbacks, cancels, and reading deployments and their logs.
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import type { DeploymentView, FollowEvent } from '../core/wire/deployments.js';
 import { isTerminal, type Deployment, type LogLine, type StepRun } from '../core/model.js';
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { DeploymentLog } from '../core/ports/store/deployment-log.js';
@@ -9,14 +10,6 @@ import type { DeployEngine, EngineEvent } from '../pipeline/deploy-engine.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
-
-export interface DeploymentView extends Deployment {
-  app: string;
-  environment: string;
-  steps: StepRun[];
-}
-
-export type FollowEvent = { type: 'log'; line: LogLine } | { type: 'status'; deployment: Deployment };
 
 /** Refuses an uploaded archive that is hostile or malformed (throws InvalidInputError). */
 export type UploadCheck = (file: string) => Promise<void>;

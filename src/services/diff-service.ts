@@ -1,17 +1,9 @@
 // What runs where, compared: the commits one environment's live release has that the other's lacks.
 import { PreconditionError } from '../core/errors.js';
+import type { EnvironmentDiff } from '../core/wire/git-driven.js';
 import type { Commit, SourceProvider } from '../core/ports/source.js';
 import type { Releases } from '../core/ports/store/releases.js';
 import type { AppService } from './app-service.js';
-
-export interface EnvironmentDiff {
-  from: { environment: string; release: string | null; commitSha: string | null };
-  to: { environment: string; release: string | null; commitSha: string | null };
-  /** Commits in B's live commit that A's lacks (B is ahead of A by these), newest first. */
-  ahead: Commit[];
-  /** Commits in A's live commit that B's lacks, newest first. */
-  behind: Commit[];
-}
 
 const plain = ({ sha, subject, body, author, date }: Commit): Commit => ({ sha, subject, body, author, date });
 

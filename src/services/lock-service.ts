@@ -1,6 +1,6 @@
 // Manual environment locks ("nobody deploy production during the migration").
 import { ConflictError, InvalidInputError, LockedError, NotFoundError } from '../core/errors.js';
-import type { Lock } from '../core/model.js';
+import type { LockView } from '../core/wire/locks.js';
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { Locks } from '../core/ports/store/locks.js';
 import type { DeployEngine } from '../pipeline/deploy-engine.js';
@@ -10,11 +10,6 @@ import type { AuditTrail } from './audit-trail.js';
 
 /** Manual locks last until released (a century, as far as the lease is concerned). */
 const MANUAL_TTL_MS = 100 * 365 * 24 * 3600 * 1000;
-
-export interface LockView extends Lock {
-  app: string;
-  environment: string;
-}
 
 export class LockService {
   constructor(

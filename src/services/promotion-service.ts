@@ -1,6 +1,7 @@
 // Promotion of the artifact that runs in one environment to another, with a preview of the
 // commits and `Deployment:` notes the target will receive.
-import type { Commit, SourceProvider } from '../core/ports/source.js';
+import type { SourceProvider } from '../core/ports/source.js';
+import type { PromotionPreview } from '../core/wire/git-driven.js';
 import type { Deployment } from '../core/model.js';
 import type { DeployEngine } from '../pipeline/deploy-engine.js';
 import { commitsBetween } from '../pipeline/deployment-notes.js';
@@ -8,14 +9,6 @@ import { promotableRelease, type PromotionReads } from '../pipeline/promotion-so
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
-
-export interface PromotionPreview {
-  from: { environment: string; release: string; commitSha: string | null; artifact: string | null };
-  to: { environment: string; release: string | null; commitSha: string | null };
-  /** Commits TO receives (newest first): in FROM's live commit, not in TO's. */
-  commits: Commit[];
-  notes: string[];
-}
 
 export class PromotionService {
   constructor(

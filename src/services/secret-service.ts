@@ -1,7 +1,7 @@
 // Secrets: sealed before they reach the store, listed by name only, and every value known to
 // the redactor that cleans server and deployment logs.
 import { NotFoundError } from '../core/errors.js';
-import type { SecretRef } from '../core/model.js';
+import type { SecretView } from '../core/wire/secrets.js';
 import type { SecretCipher } from '../core/ports/secret-cipher.js';
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { EncryptedSecret, EncryptedSecrets } from '../core/ports/store/secrets.js';
@@ -12,11 +12,6 @@ import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
 import { checkSecretName } from './names.js';
-
-export interface SecretView extends SecretRef {
-  app: string;
-  environment: string | null;
-}
 
 /** Replaced and unset values, sealed, newest last: the redactor keeps hiding them. */
 const RETIRED_KEY = 'secrets.retired';

@@ -1,8 +1,9 @@
 // What runs where: per environment, the live release, the last deployment, the lock, and (for
 // one app) the runtime's own view of its instances.
 import { createHash } from 'node:crypto';
-import type { Deployment, DriverKind, Release } from '../core/model.js';
-import type { RuntimeDriver, RuntimeStatus } from '../core/ports/runtime-driver.js';
+import type { EnvironmentStatus } from '../core/wire/status.js';
+import type { DriverKind, Release } from '../core/model.js';
+import type { RuntimeDriver } from '../core/ports/runtime-driver.js';
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { BackupRecords } from '../core/ports/store/backups.js';
 import type { Locks } from '../core/ports/store/locks.js';
@@ -10,30 +11,7 @@ import type { Releases } from '../core/ports/store/releases.js';
 import type { StatusReads } from '../core/ports/store/status-reads.js';
 import { errorMessage } from '../core/errors.js';
 import type { AppService } from './app-service.js';
-import { summarizeBackups, type BackupSummary } from './backup-summary.js';
-
-export interface EnvironmentStatus {
-  app: string;
-  environment: string;
-  branch: string | null;
-  live: {
-    release: string;
-    commitSha: string | null;
-    commitSubject: string | null;
-    artifact: string | null;
-    deployedAt: string | null;
-    deployedBy: string;
-    trigger: Release['trigger'];
-    notes: string[];
-  } | null;
-  lastDeployment: Pick<Deployment, 'id' | 'number' | 'kind' | 'status' | 'createdAt' | 'finishedAt' | 'error'> | null;
-  lock: { kind: string; owner: string; reason: string } | null;
-  runtime?: RuntimeStatus | { error: string };
-  /** From the runtime status, when it was asked for (`status APP`): unknown when the driver could not tell. */
-  health?: 'healthy' | 'unhealthy' | 'unknown';
-  /** Per database (`status APP` only): the newest backup, and a failed newest restore drill. */
-  backups?: BackupSummary[];
-}
+import { summarizeBackups } from './backup-summary.js';
 
 /** A view serialized once: redacted UTF-8 JSON and its strong entity tag (a hash of the bytes). */
 export interface SerializedView {

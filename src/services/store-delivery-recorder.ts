@@ -1,6 +1,7 @@
 // The webhooks adapter's DeliveryRecorder on the Store's webhook_deliveries table.
 import type { WebhookDeliveries } from '../core/ports/store/webhook-deliveries.js';
-import type { WebhookDeliveryOutcome, WebhookDeliveryRecord } from '../core/model.js';
+import type { WebhookDeliveryRecord } from '../core/model.js';
+import type { DeliveryView } from '../core/wire/webhooks.js';
 import type { DeliveryOutcome, DeliveryRecorder, WebhookDelivery, WebhookEventKind, WebhookProvider } from '../webhooks/index.js';
 
 /** A settlement; beyond the recorder's own outcomes, `ping` marks a test delivery. */
@@ -8,10 +9,6 @@ export interface Settlement {
   outcome: 'queued' | 'ignored' | 'ping';
   reason: string;
   deploymentIds: string[];
-}
-
-export interface DeliveryView extends Omit<WebhookDelivery, 'outcome'> {
-  outcome: WebhookDeliveryOutcome;
 }
 
 export class StoreDeliveryRecorder implements DeliveryRecorder {

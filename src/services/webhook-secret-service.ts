@@ -2,6 +2,7 @@
 // or rotated, never listed. After a rotation the previous secret stays valid for a grace period so
 // that the provider can be updated without losing deliveries.
 import { randomBytes } from 'node:crypto';
+import type { WebhookSecretInfo } from '../core/wire/webhooks.js';
 import { ConflictError } from '../core/errors.js';
 import type { App } from '../core/model.js';
 import type { SecretCipher } from '../core/ports/secret-cipher.js';
@@ -18,14 +19,6 @@ interface StoredSecrets {
   previous: string | null;
   previousUntil: string | null;
   rotatedAt: string;
-}
-
-export interface WebhookSecretInfo {
-  app: string;
-  set: boolean;
-  rotatedAt: string | null;
-  /** Until when the secret before the last rotation is still accepted, or null. */
-  previousValidUntil: string | null;
 }
 
 const keyFor = (appId: string) => `webhook-secret:${appId}`;

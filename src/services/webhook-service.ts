@@ -1,22 +1,14 @@
 // Incoming webhooks: authenticate, record, de-duplicate, map the ref to environments using the
 // slipway.yml AT THE PUSHED COMMIT, and queue one deployment per environment.
 import { parseAppSpec } from '../core/config-file.js';
+import type { DeliveryView, WebhookResult } from '../core/wire/webhooks.js';
 import { errorMessage, NotFoundError, SlipwayError } from '../core/errors.js';
 import type { SourceProvider } from '../core/ports/source.js';
 import { isWebhookProvider, matchEnvironments, verifyAndParse, WEBHOOK_PROVIDERS, type WebhookEvent, type WebhookHeaders, type WebhookProvider } from '../webhooks/index.js';
 import type { AppService } from './app-service.js';
 import type { DeploymentService } from './deployment-service.js';
-import type { StoreDeliveryRecorder, DeliveryView } from './store-delivery-recorder.js';
+import type { StoreDeliveryRecorder } from './store-delivery-recorder.js';
 import type { WebhookSecretService } from './webhook-secret-service.js';
-
-export type WebhookOutcome = 'queued' | 'ignored' | 'duplicate' | 'ping';
-
-export interface WebhookResult {
-  outcome: WebhookOutcome;
-  reason: string;
-  deliveryId: string;
-  deployments: { id: string; environment: string; number: number }[];
-}
 
 /** Where each provider puts its delivery id (only for the record of a rejected delivery: untrusted). */
 const DELIVERY_HEADER: Record<WebhookProvider, string> = {

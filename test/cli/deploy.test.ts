@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { FollowEvent } from '../../src/services/deployment-service.js';
+import type { FollowEvent } from '../../src/core/wire/index.js';
 import { FakeControlPlane, sendJson } from './fake-control-plane.js';
 import { deployment, finished, logLine } from './fixtures.js';
 import { runCli, serverEnv, tempDir } from './run-cli.js';

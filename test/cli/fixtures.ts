@@ -1,8 +1,6 @@
 // Canned API objects shaped like the services' views.
 import type { Deployment, DeploymentStatus, LogLine, LogStream } from '../../src/core/model.js';
-import type { AppView } from '../../src/services/app-service.js';
-import type { DeploymentView } from '../../src/services/deployment-service.js';
-import type { EnvironmentStatus } from '../../src/services/status-service.js';
+import type { AppView, DeploymentView, EnvironmentStatus } from '../../src/core/wire/index.js';
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
 export const at = (s: number) => new Date(T0 + s * 1000).toISOString();

@@ -39,6 +39,7 @@ const ROUTES: { method: string; path: string; body: string[] | null }[] = [
   { method: 'post', path: '/api/backups/{id}/restore', body: ['to', 'confirm'] },
   { method: 'post', path: '/api/apps/{app}/environments/{env}/databases/{name}/reinitialize', body: ['confirm'] },
   // git-driven environments (issue 5)
+  { method: 'post', path: '/hooks/{provider}/{app}', body: null },
   { method: 'post', path: '/api/apps/{app}/webhook-secret', body: ['rotate'] },
   { method: 'get', path: '/api/apps/{app}/webhook-secret', body: null },
   { method: 'get', path: '/api/apps/{app}/webhook-deliveries', body: null },
@@ -98,11 +99,19 @@ describe('OpenAPI and audit', () => {
         assert.equal(schema.additionalProperties, false, `${r.method} ${r.path}: unknown keys are refused, so the schema should say so`);
       } else if (r.path.endsWith('/uploads')) {
         assert.deepEqual(Object.keys(op.requestBody?.content ?? {}).sort(), ['application/gzip', 'application/x-tar']);
+      } else if (r.path.startsWith('/hooks/')) {
+        // The webhook receiver reads raw bytes of any type: its signature covers them exactly.
+        assert.deepEqual(Object.keys(op.requestBody?.content ?? {}), ['*/*']);
       } else {
         assert.equal(op.requestBody, undefined, `${r.method} ${r.path} should have no request body`);
       }
     }
     assert.deepEqual(doc.paths['/healthz']?.['get']?.security, []);
+    // Public: a webhook authenticates with its signature, not a bearer token.
+    const hook = doc.paths['/hooks/{provider}/{app}']?.['post'] as { security?: unknown[]; responses?: Record<string, unknown>; parameters?: { name: string; in: string }[] } | undefined;
+    assert.deepEqual(hook?.security, []);
+    assert.deepEqual(Object.keys(hook?.responses ?? {}).sort(), ['200', '202', '4XX']);
+    assert.deepEqual(hook?.parameters?.map((p) => `${p.in}:${p.name}`), ['path:provider', 'path:app']);
   });
 
   test('every mutating call is in the audit log with actor, action, target and outcome', async () => {

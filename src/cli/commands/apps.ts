@@ -1,6 +1,6 @@
 // `slipway apps create|list|show`
 import type { Command } from 'commander';
-import type { AppView } from '../../services/app-service.js';
+import type { AppView } from '../../core/wire/index.js';
 import type { CliContext } from '../context.js';
 import { table, when } from '../format.js';
 import { jsonOption } from '../options.js';

@@ -1,6 +1,6 @@
 // `slipway status [APP]`: what runs where.
 import type { Command } from 'commander';
-import type { EnvironmentStatus } from '../../services/status-service.js';
+import type { EnvironmentStatus } from '../../core/wire/index.js';
 import type { CliContext } from '../context.js';
 import { sha7, table, truncate, when } from '../format.js';
 import { jsonOption } from '../options.js';

@@ -2,6 +2,7 @@
 // health, healthz.
 // Input is validated with the zod schemas; errors answer {error: {code, message, details}}.
 import type http from 'node:http';
+import { httpStatusFor } from '../../core/error-status.js';
 import { InvalidInputError, NotFoundError, SlipwayError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RouteRegistry } from '../routing/route-registry.js';
@@ -92,26 +93,9 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The same status as the control plane's HTTP API answers for the error's code. */
 function statusFor(err: unknown): number {
-  if (!(err instanceof SlipwayError)) return 500;
-  switch (err.code) {
-    case 'invalid_input':
-    case 'invalid_config':
-      return 400;
-    case 'not_found':
-      return 404;
-    case 'conflict':
-    case 'locked':
-      return 409;
-    case 'payload_too_large':
-      return 413;
-    case 'failed_precondition':
-      return 422;
-    case 'unavailable':
-      return 503;
-    default:
-      return 500;
-  }
+  return err instanceof SlipwayError ? httpStatusFor(err.code) : 500;
 }
 
 function send(res: http.ServerResponse, status: number, payload: unknown): void {

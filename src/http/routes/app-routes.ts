@@ -1,12 +1,7 @@
 import { z } from 'zod';
+import { createAppBody, maintenanceBody } from '../../core/wire/apps.js';
 import type { Services } from '../../services/services.js';
 import { JsonText, route } from '../route-table.js';
-
-const createApp = z.strictObject({
-  name: z.string().describe('Lowercase name, e.g. "shop"'),
-  repo: z.string().min(1).max(2000).describe('Path or URL of the git repository holding slipway.yml'),
-  ref: z.string().min(1).max(255).optional().describe('Ref whose slipway.yml defines the environments (default HEAD)'),
-});
 
 export function appRoutes(s: Services) {
   return [
@@ -16,7 +11,7 @@ export function appRoutes(s: Services) {
       url: '/api/apps',
       tag: 'apps',
       summary: 'Create an app from its repository',
-      body: createApp,
+      body: createAppBody,
       status: 201,
       handler: async ({ body, actor }) => ({ app: await s.apps.create(actor, body) }),
     }),
@@ -33,7 +28,7 @@ export function appRoutes(s: Services) {
       url: '/api/apps/:app/environments/:env/maintenance',
       tag: 'environments',
       summary: 'Turn maintenance mode on or off',
-      body: z.strictObject({ enabled: z.boolean(), message: z.string().max(2000).optional() }),
+      body: maintenanceBody,
       handler: async ({ params, body, actor }) => {
         await s.maintenance.set(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...body });
         return { ok: true };

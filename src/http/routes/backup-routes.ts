@@ -1,5 +1,6 @@
 // Data safety over HTTP: list, create, drill and restore backups; re-initialise a database.
 import { z } from 'zod';
+import { backupListQuery, createBackupsBody, reinitializeBody, restoreBody } from '../../core/wire/backups.js';
 import type { BackupService } from '../../services/backup-service.js';
 import type { DatabaseRecoveryService } from '../../services/database-recovery-service.js';
 import { withProgress, type ProgressStreamOptions } from '../progress-stream.js';
@@ -12,7 +13,6 @@ export interface BackupRouteServices {
   progress: ProgressStreamOptions;
 }
 
-const envRef = z.strictObject({ app: z.string().min(1), env: z.string().min(1) });
 const progressQuery = z.strictObject({
   progress: z.enum(['0', '1']).optional().describe('1: stream progress as NDJSON lines, ended by {"result"} or {"error"}'),
 });
@@ -24,7 +24,7 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       url: '/api/apps/:app/environments/:env/backups',
       tag: 'backups',
       summary: 'Backups of an environment, newest first (status: created | verified | failed)',
-      query: z.strictObject({ database: z.string().min(1).optional() }),
+      query: backupListQuery,
       handler: async ({ params, query }) => ({
         backups: await s.backups.list({ app: params['app'] ?? '', env: params['env'] ?? '', ...(query.database ? { database: query.database } : {}) }),
       }),
@@ -35,7 +35,7 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       tag: 'backups',
       summary: 'Back up every database of the environment (or one) now; the upload is read back before it counts',
       status: 201,
-      body: z.strictObject({ database: z.string().min(1).optional() }),
+      body: createBackupsBody,
       query: progressQuery,
       handler: async ({ params, body, query, actor, reply }) =>
         withProgress(reply, query.progress === '1', s.progress, async (log) => ({
@@ -63,7 +63,7 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       url: '/api/backups/:id/restore',
       tag: 'backups',
       summary: 'Restore a backup into an environment (a safety backup is taken first); confirm must be "<app>/<env>"',
-      body: z.strictObject({ to: envRef, confirm: z.string() }),
+      body: restoreBody,
       query: progressQuery,
       handler: async ({ params, body, query, actor, reply }) =>
         withProgress(reply, query.progress === '1', s.progress, (log) => s.recovery.restore(actor, params['id'] ?? '', body, log)),
@@ -73,7 +73,7 @@ export function backupRoutes(s: BackupRouteServices): RouteDef[] {
       url: '/api/apps/:app/environments/:env/databases/:name/reinitialize',
       tag: 'backups',
       summary: 'Drop and recreate a database, empty (a safety backup first); confirm must be "<app>/<env>/<database>"',
-      body: z.strictObject({ confirm: z.string() }),
+      body: reinitializeBody,
       query: progressQuery,
       handler: async ({ params, body, query, actor, reply }) =>
         withProgress(reply, query.progress === '1', s.progress, (log) =>

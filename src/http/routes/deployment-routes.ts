@@ -6,12 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { InvalidInputError, SlipwayError } from '../../core/errors.js';
-import { TERMINAL_STATUSES } from '../../core/model.js';
 import { Transform } from 'node:stream';
+import { deployBody, deploymentListQuery, rollbackBody } from '../../core/wire/deployments.js';
 import type { Services } from '../../services/services.js';
 import { route } from '../route-table.js';
 
-const statuses = ['queued', 'running', ...TERMINAL_STATUSES] as const;
 const UPLOAD_LIMIT = 512 * 1024 * 1024;
 
 function tooLarge(): SlipwayError {
@@ -37,7 +36,7 @@ export function deploymentRoutes(s: Services) {
       url: '/api/apps/:app/environments/:env/deployments',
       tag: 'deployments',
       summary: 'Deploy a ref (default: the environment branch); queued behind a running deployment',
-      body: z.strictObject({ ref: z.string().min(1).max(255).optional() }),
+      body: deployBody,
       status: 202,
       handler: async ({ params, body, actor }) => ({
         deployment: await s.deployments.deploy(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...body }),
@@ -72,7 +71,7 @@ export function deploymentRoutes(s: Services) {
       url: '/api/apps/:app/environments/:env/rollback',
       tag: 'deployments',
       summary: 'Bring back the previous release, or --to a given one',
-      body: z.strictObject({ to: z.string().min(1).max(100).optional() }),
+      body: rollbackBody,
       status: 202,
       handler: async ({ params, body, actor }) => ({
         deployment: await s.deployments.rollback(actor, { app: params['app'] ?? '', env: params['env'] ?? '', ...body }),
@@ -83,12 +82,7 @@ export function deploymentRoutes(s: Services) {
       url: '/api/deployments',
       tag: 'deployments',
       summary: 'Deployments, newest first',
-      query: z.strictObject({
-        app: z.string().optional(),
-        env: z.string().optional(),
-        status: z.enum(statuses).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(20),
-      }),
+      query: deploymentListQuery,
       handler: async ({ query }) => ({ deployments: await s.deployments.list(query) }),
     }),
     route({

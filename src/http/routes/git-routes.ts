@@ -1,11 +1,9 @@
 // Git-driven environments: promotion, diff between environments, commit statuses from CI.
-import { z } from 'zod';
+import { commitStatusBody, environmentPair } from '../../core/wire/git-driven.js';
 import type { CommitStatusService } from '../../services/commit-status-service.js';
 import type { DiffService } from '../../services/diff-service.js';
 import type { PromotionService } from '../../services/promotion-service.js';
 import { route, type RouteDef } from '../route-table.js';
-
-const envName = z.string().min(1).max(40);
 
 export function gitRoutes(s: { promotions: PromotionService; diffs: DiffService; commitStatuses: CommitStatusService }): RouteDef[] {
   return [
@@ -14,7 +12,7 @@ export function gitRoutes(s: { promotions: PromotionService; diffs: DiffService;
       url: '/api/apps/:app/promote',
       tag: 'deployments',
       summary: "Deploy FROM's live artifact (no rebuild) to TO; answers the commits and notes TO receives",
-      body: z.strictObject({ from: envName, to: envName }),
+      body: environmentPair,
       status: 202,
       handler: async ({ params, body, actor }) => s.promotions.promote(actor, { app: params['app'] ?? '', ...body }),
     }),
@@ -23,7 +21,7 @@ export function gitRoutes(s: { promotions: PromotionService; diffs: DiffService;
       url: '/api/apps/:app/promote',
       tag: 'deployments',
       summary: 'Preview a promotion: the commits and deployment notes TO would receive',
-      query: z.strictObject({ from: envName, to: envName }),
+      query: environmentPair,
       handler: async ({ params, query }) => s.promotions.preview({ app: params['app'] ?? '', ...query }),
     }),
     route({
@@ -31,7 +29,7 @@ export function gitRoutes(s: { promotions: PromotionService; diffs: DiffService;
       url: '/api/apps/:app/diff',
       tag: 'status',
       summary: "Commits B's live release has that A's lacks (ahead) and the reverse (behind)",
-      query: z.strictObject({ from: envName, to: envName }),
+      query: environmentPair,
       handler: async ({ params, query }) => s.diffs.diff({ app: params['app'] ?? '', ...query }),
     }),
     route({
@@ -39,11 +37,7 @@ export function gitRoutes(s: { promotions: PromotionService; diffs: DiffService;
       url: '/api/apps/:app/commits/:sha/statuses',
       tag: 'ci',
       summary: 'Record an external CI result for a commit (require_ci_status environments deploy only all-success commits)',
-      body: z.strictObject({
-        state: z.enum(['pending', 'success', 'failure', 'error']),
-        context: z.string().min(1).max(100).default('ci'),
-        description: z.string().max(1000).optional(),
-      }),
+      body: commitStatusBody,
       status: 201,
       handler: async ({ params, body, actor }) => ({
         status: await s.commitStatuses.report(actor, { app: params['app'] ?? '', sha: params['sha'] ?? '', ...body }),

@@ -1,9 +1,7 @@
-import { z } from 'zod';
-import { Sensitive } from '../../core/sensitive.js';
+import { lockBody } from '../../core/wire/locks.js';
+import { secretEnvQuery, setSecretBody } from '../../core/wire/secrets.js';
 import type { Services } from '../../services/services.js';
 import { route } from '../route-table.js';
-
-const envQuery = z.strictObject({ env: z.string().min(1).optional() });
 
 export function secretRoutes(s: Services) {
   return [
@@ -12,7 +10,7 @@ export function secretRoutes(s: Services) {
       url: '/api/apps/:app/secrets',
       tag: 'secrets',
       summary: 'Secret names (never values)',
-      query: envQuery,
+      query: secretEnvQuery,
       handler: async ({ params, query }) => ({ secrets: await s.secrets.list({ app: params['app'] ?? '', env: query.env ?? null }) }),
     }),
     route({
@@ -20,10 +18,7 @@ export function secretRoutes(s: Services) {
       url: '/api/apps/:app/secrets/:name',
       tag: 'secrets',
       summary: 'Set a secret (app-wide, or for one environment)',
-      body: z.strictObject({
-        value: z.string().min(1, 'a secret value must not be empty').max(64 * 1024).transform((v) => new Sensitive(v)),
-        env: z.string().min(1).optional(),
-      }),
+      body: setSecretBody,
       handler: async ({ params, body, actor }) => ({
         secret: await s.secrets.set(actor, { app: params['app'] ?? '', name: params['name'] ?? '', value: body.value, env: body.env ?? null }),
       }),
@@ -33,7 +28,7 @@ export function secretRoutes(s: Services) {
       url: '/api/apps/:app/secrets/:name',
       tag: 'secrets',
       summary: 'Remove a secret',
-      query: envQuery,
+      query: secretEnvQuery,
       handler: async ({ params, query, actor }) => {
         await s.secrets.unset(actor, { app: params['app'] ?? '', name: params['name'] ?? '', env: query.env ?? null });
       },
@@ -44,7 +39,7 @@ export function secretRoutes(s: Services) {
       url: '/api/apps/:app/environments/:env/lock',
       tag: 'locks',
       summary: 'Lock an environment: deployments queue until it is unlocked',
-      body: z.strictObject({ reason: z.string().min(1, 'say why the environment is locked').max(500) }),
+      body: lockBody,
       handler: async ({ params, body, actor }) => ({ lock: await s.locks.lock(actor, { app: params['app'] ?? '', env: params['env'] ?? '', reason: body.reason }) }),
     }),
     route({

@@ -1,37 +1,35 @@
-// Webhooks: the public receiver `POST /hooks/:provider/:app` (the signature is the auth; the body
-// is kept as raw bytes for it) and the token-protected secret and delivery routes.
-import type { FastifyInstance } from 'fastify';
+// Webhooks: the public receiver `POST /hooks/:provider/:app` (the signature is the auth; a
+// raw-bytes route, so the body it checks is exactly what was sent; over 1 MiB answers 413) and the
+// token-protected secret and delivery routes.
 import { z } from 'zod';
+import { webhookSecretBody, type WebhookResult } from '../../core/wire/webhooks.js';
 import type { WebhookSecretService } from '../../services/webhook-secret-service.js';
 import type { WebhookService } from '../../services/webhook-service.js';
 import { route, type RouteDef } from '../route-table.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
-/**
- * Registers the receiver in its own encapsulated context, where every content type (and none) is
- * read as a Buffer: the signature covers the exact bytes sent. Over 1 MiB answers 413.
- */
-export async function registerWebhookReceiver(app: FastifyInstance, webhooks: WebhookService): Promise<void> {
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
-    scope.post<{ Params: { provider: string; app: string } }>('/hooks/:provider/:app', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const result = await webhooks.receive(req.params.provider, req.params.app, req.headers, body);
-      return reply.status(result.outcome === 'duplicate' || result.outcome === 'ping' ? 200 : 202).send(result);
-    });
-  });
-}
-
 export function webhookRoutes(s: { webhooks: WebhookService; webhookSecrets: WebhookSecretService }): RouteDef[] {
   return [
+    route<Buffer>({
+      method: 'POST',
+      url: '/hooks/:provider/:app',
+      tag: 'webhooks',
+      summary: 'Receive a push from a git host (github, gitlab, gitea, generic); authenticated by its signature over the exact body bytes',
+      public: true,
+      rawBytes: { bodyLimit: WEBHOOK_BODY_LIMIT },
+      statusByResult: {
+        of: (result) => ((result as WebhookResult).outcome === 'duplicate' || (result as WebhookResult).outcome === 'ping' ? 200 : 202),
+        statuses: { 202: 'queued (deployments started) or ignored (nothing to deploy)', 200: 'duplicate (delivered before) or ping' },
+      },
+      handler: async ({ params, req, body }) => s.webhooks.receive(params['provider'] ?? '', params['app'] ?? '', req.headers, body),
+    }),
     route({
       method: 'POST',
       url: '/api/apps/:app/webhook-secret',
       tag: 'webhooks',
       summary: "Create (or with rotate: true, rotate) the app's webhook secret; the value is returned only here, once",
-      body: z.strictObject({ rotate: z.boolean().default(false) }),
+      body: webhookSecretBody,
       status: 201,
       handler: async ({ params, body, actor }) => {
         const { secret, ...info } = await s.webhookSecrets.rotate(actor, { app: params['app'] ?? '', rotate: body.rotate });
