@@ -54,6 +54,8 @@ describe('slipway read commands and exit codes', () => {
   }
 
   it('passes list filters as query parameters', async () => {
+    assert.equal((await runCli(['deployments', 'list', 'hello', 'staging', '--status', 'succeeded', '--limit', '5', '--json'], { env })).code, 0);
+    assert.equal((await runCli(['audit', '--limit', '10', '--json'], { env })).code, 0);
     const q = server.requestsTo('GET', '/api/deployments').at(-1)?.query;
     assert.deepEqual(Object.fromEntries(q ?? []), { app: 'hello', env: 'staging', status: 'succeeded', limit: '5' });
     assert.equal(server.requestsTo('GET', '/api/audit').at(-1)?.query.get('limit'), '10');
@@ -79,7 +81,7 @@ describe('slipway read commands and exit codes', () => {
     server.on('GET', '/api/status', (req, res) =>
       sendJson(res, 200, { environments: [req.query.get('app') === 'hello' ? { ...stagingStatus, runtime } : stagingStatus] }),
     );
-    const r = await runCli(['status', 'hello'], { env });
+    const r = await runCli(['status', 'hello'], { env }).finally(() => server.reply('GET', '/api/status', 200, { environments: [stagingStatus] }));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\nhello\/staging: release rel_9, NOT healthy\nPROCESS\s+INSTANCE\s+STATE/);
     assert.match(r.stdout, /\nweb\s+0\s+healthy\s+-\s+4242\s+41000\s+0\n/);
@@ -89,17 +91,17 @@ describe('slipway read commands and exit codes', () => {
   it('mutating commands send what was asked', async () => {
     const create = await runCli(['apps', 'create', 'hello', '--repo', '/srv/git/hello.git', '--ref', 'main'], { env });
     assert.equal(create.code, 0, create.stderr);
-    assert.deepEqual(JSON.parse(server.requestsTo('POST', '/api/apps')[0]?.body.toString() ?? ''), { name: 'hello', repo: '/srv/git/hello.git', ref: 'main' });
+    assert.deepEqual(JSON.parse(server.requestsTo('POST', '/api/apps').at(-1)?.body.toString() ?? ''), { name: 'hello', repo: '/srv/git/hello.git', ref: 'main' });
     assert.match(create.stdout, /created app hello \(process\) with environments: staging, production/);
 
     const lockRun = await runCli(['lock', 'hello', 'staging', '--reason', 'db migration'], { env });
     assert.equal(lockRun.code, 0, lockRun.stderr);
-    assert.deepEqual(JSON.parse(server.requestsTo('PUT', '/api/apps/hello/environments/staging/lock')[0]?.body.toString() ?? ''), { reason: 'db migration' });
+    assert.deepEqual(JSON.parse(server.requestsTo('PUT', '/api/apps/hello/environments/staging/lock').at(-1)?.body.toString() ?? ''), { reason: 'db migration' });
     assert.equal((await runCli(['unlock', 'hello', 'staging'], { env })).code, 0);
 
     const m = await runCli(['maintenance', 'on', 'hello', 'staging', '--message', 'back soon'], { env });
     assert.equal(m.code, 0, m.stderr);
-    assert.deepEqual(JSON.parse(server.requestsTo('PUT', '/api/apps/hello/environments/staging/maintenance')[0]?.body.toString() ?? ''), { enabled: true, message: 'back soon' });
+    assert.deepEqual(JSON.parse(server.requestsTo('PUT', '/api/apps/hello/environments/staging/maintenance').at(-1)?.body.toString() ?? ''), { enabled: true, message: 'back soon' });
 
     const c = await runCli(['deployments', 'cancel', 'dep_1'], { env });
     assert.equal(c.code, 0, c.stderr);

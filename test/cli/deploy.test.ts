@@ -30,8 +30,7 @@ function streamEvents(res: ServerResponse, events: FollowEvent[], opts: { dropAf
   for (const e of events.slice(0, upTo)) res.write(`${JSON.stringify(e)}\n`);
   if (opts.dropAfter !== undefined) {
     // A half-written line, then the connection dies: as when a proxy or the server restarts.
-    res.write('{"type":"log","line":{"seq":');
-    setTimeout(() => res.socket?.destroy(), 20);
+    res.write('{"type":"log","line":{"seq":', () => res.socket?.destroy());
   } else res.end();
 }
 
@@ -154,8 +153,9 @@ describe('slipway deploy', () => {
     let child: ChildProcess | undefined;
     server.on('GET', LOG, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      res.write(`${JSON.stringify(succeededRun[0])}\n`); // running, then nothing more
-      setTimeout(() => child?.kill('SIGINT'), 300);
+      // Running, then nothing more. The CLI listens for Ctrl-C before it asks for the log, so
+      // the interrupt can come as soon as the request is here.
+      res.write(`${JSON.stringify(succeededRun[0])}\n`, () => child?.kill('SIGINT'));
     });
     const r = await runCli(['deploy', 'hello', 'staging'], { env: serverEnv(server), onSpawn: (c) => (child = c) });
     assert.equal(r.code, 130, r.stderr);

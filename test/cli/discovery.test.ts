@@ -13,6 +13,8 @@ describe('finding the server', () => {
   before(async () => {
     server = await FakeControlPlane.start('token-from-file');
     server.reply('GET', '/api/apps', 200, { apps: [helloApp] });
+    writeFileSync(path.join(data.dir, 'server.json'), JSON.stringify({ url: server.url, pid: process.pid }));
+    writeFileSync(path.join(data.dir, 'admin.token'), 'token-from-file\n');
   });
   after(async () => {
     await server.close();
@@ -20,8 +22,6 @@ describe('finding the server', () => {
   });
 
   it("uses the data directory's server.json and admin.token", async () => {
-    writeFileSync(path.join(data.dir, 'server.json'), JSON.stringify({ url: server.url, pid: process.pid }));
-    writeFileSync(path.join(data.dir, 'admin.token'), 'token-from-file\n');
     const r = await runCli(['apps', 'list', '--json'], { env: { SLIPWAY_DATA_DIR: data.dir } });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { apps: [helloApp] });
@@ -88,10 +88,11 @@ describe('finding the server', () => {
       a.reply('POST', '/api/apps/hello/environments/staging/deployments', 202, { deployment: deployment() });
       a.on('GET', '/api/deployments/dep_1/log', (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-        res.write(`${JSON.stringify({ type: 'log', line: logLine(1, 'step', '==> build', 'build') })}\n`);
-        // The server goes away; its successor writes its own address.
-        writeFileSync(path.join(dir.dir, 'server.json'), JSON.stringify({ url: b.url, pid: process.pid }));
-        setTimeout(() => void a.close(), 50);
+        // Once the first line is on its way, the server goes away; its successor writes its own address.
+        res.write(`${JSON.stringify({ type: 'log', line: logLine(1, 'step', '==> build', 'build') })}\n`, () => {
+          writeFileSync(path.join(dir.dir, 'server.json'), JSON.stringify({ url: b.url, pid: process.pid }));
+          void a.close();
+        });
       });
       b.reply('GET', '/api/deployments/dep_1', 200, { deployment: { ...deployment({ status: 'running' }), app: 'hello', environment: 'staging', steps: [] } });
       b.on('GET', '/api/deployments/dep_1/log', (_req, res) => {

@@ -7,6 +7,7 @@ import type { Store } from '../../src/core/ports/store.js';
 import { BackupScheduler, type ScheduledWork } from '../../src/services/backup-scheduler.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const SPEC = `
 processes: { web: { command: ["node", "server.js"] } }
@@ -79,10 +80,11 @@ test('a failing job is logged and does not stop the others; start/stop leave no 
   try {
     await new BackupScheduler({ store, work, logger, clock }).tick();
     clock.t = new Date('2026-11-30T12:00:00Z');
-    const failing: ScheduledWork = { ...work, backup: async () => { throw new Error('pg_dump exited with code 1'); } };
+    let backupTried = false;
+    const failing: ScheduledWork = { ...work, backup: async () => { backupTried = true; throw new Error('pg_dump exited with code 1'); } };
     const s = new BackupScheduler({ store, work: failing, logger, clock, tickMs: 50 });
     s.start();
-    await new Promise((r) => setTimeout(r, 200));
+    await waitUntil('the failed backup and the drill after it', () => backupTried && calls.length > 0);
     await s.stop();
     assert.deepEqual(calls, ['drill shop/staging/main'], 'the drill still ran after the backup failed');
   } finally {

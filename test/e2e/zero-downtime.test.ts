@@ -12,9 +12,12 @@ import { createFixtureApp, type FixtureApp } from '../support/fixture-app.js';
 import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { stopControlPlane } from '../support/cleanup.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const HOST = 'web.test';
 const MIN_REQUESTS = 5000;
+/** Requests sent after a mark() that must be answered before the load stops. */
+const AFTER_MARK = 500;
 
 describe('process driver behind the edge: zero-downtime deploys', { timeout: 600_000 }, () => {
   let dataDir: string;
@@ -22,7 +25,8 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   let server: ServerProcess;
   let client: ApiClient;
   let edgeUrl: string;
-  const releases: Record<number, string> = {};
+  /** Release id -> the version it serves, for every release this file deployed. */
+  const versions = new Map<string, number>();
 
   async function restart(env: Record<string, string> = {}): Promise<void> {
     server = await startServerProcess({ dataDir, env });
@@ -44,12 +48,19 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
     await app?.repo.cleanup();
   });
 
-  /** Runs `during` while the load generator sends requests; returns the report (>= MIN_REQUESTS). */
+  /**
+   * Runs `during` while the load generator sends requests; returns the report (>= MIN_REQUESTS,
+   * and when `during` marked, >= AFTER_MARK answers to requests sent after the mark).
+   */
   async function underLoad<T>(during: (mark: () => void) => Promise<T>): Promise<{ result: T; report: LoadReport }> {
     const load = startLoad({ url: `${edgeUrl}/`, headers: { host: HOST }, concurrency: 8, maxDurationMs: 240_000 });
-    while (load.completed < 500) await new Promise((r) => setTimeout(r, 20));
-    const result = await during(() => load.mark());
-    while (load.completed < MIN_REQUESTS) await new Promise((r) => setTimeout(r, 20));
+    let marked = false;
+    await waitUntil('500 requests before the change', () => load.completed >= 500, 60_000, 20);
+    const result = await during(() => {
+      marked = true;
+      load.mark();
+    });
+    await waitUntil(`${MIN_REQUESTS} requests in all${marked ? `, ${AFTER_MARK} of them after the mark` : ''}`, () => load.completed >= MIN_REQUESTS && (!marked || load.answeredAfterMark >= AFTER_MARK), 240_000, 20);
     const report = await load.stop();
     return { result, report };
   }
@@ -59,10 +70,31 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
     return waitTerminal(client, deployment.id);
   }
 
-  test('v1 deploys and answers through the edge', async () => {
+  /** The live release of staging, or null. */
+  async function liveStaging(): Promise<string | null> {
+    const { environments } = await client.status('web');
+    return environments.find((e) => e.environment === 'staging')?.live?.release ?? null;
+  }
+
+  /**
+   * Makes version `n` of the app live on staging (unless a release of it already is) and returns
+   * its release id: each test sets up the state it starts from, so that it also passes alone.
+   */
+  async function serving(n: number): Promise<string> {
+    const live = await liveStaging();
+    if (live !== null && versions.get(live) === n) return live;
+    await app.release(n);
     const d = await deploy();
     assert.equal(d.status, 'succeeded', d.error ?? '');
-    releases[1] = d.releaseId!;
+    versions.set(d.releaseId!, n);
+    return d.releaseId!;
+  }
+
+  test('v1 deploys and answers through the edge', async () => {
+    await app.release(1);
+    const d = await deploy();
+    assert.equal(d.status, 'succeeded', d.error ?? '');
+    versions.set(d.releaseId!, 1);
     const res = await request(`${edgeUrl}/`, { headers: { host: HOST } });
     assert.equal(res.statusCode, 200);
     assert.equal(await res.body.text(), 'v1');
@@ -70,15 +102,15 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   });
 
   test('v1 -> v2 under load: zero failed requests, v2 answers every request after the cutover', async () => {
+    await serving(1);
     await app.release(2);
     const { result: d, report } = await underLoad(async (mark) => {
       const done = await deploy();
       mark();
-      await new Promise((r) => setTimeout(r, 500));
       return done;
     });
     assert.equal(d.status, 'succeeded', d.error ?? '');
-    releases[2] = d.releaseId!;
+    versions.set(d.releaseId!, 2);
     assert.ok(report.total >= MIN_REQUESTS, `only ${report.total} requests`);
     assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
     assert.deepEqual(Object.keys(report.bodiesAfterMark), ['v2'], JSON.stringify(report.bodiesAfterMark));
@@ -86,6 +118,7 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   });
 
   test('v3 with a failing health check: the deploy fails, v2 keeps serving, zero failed requests', async () => {
+    const v2 = await serving(2);
     await app.release(3, { unhealthy: true });
     const { result: d, report } = await underLoad(() => deploy());
     assert.equal(d.status, 'failed');
@@ -93,19 +126,20 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
     assert.match(await logText(client, d.id), /health|healthy/i);
     assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
     assert.deepEqual(Object.keys(report.bodies), ['v2']);
-    const { environments } = await client.status('web');
-    assert.equal(environments.find((e) => e.environment === 'staging')?.live?.release, releases[2]);
+    assert.equal(await liveStaging(), v2);
   });
 
   test('rollback to v1 under load: zero failed requests, then v1 answers', async () => {
+    const v1 = [...versions].find(([, n]) => n === 1)?.[0] ?? (await serving(1));
+    await serving(2);
     const { result: d, report } = await underLoad(async (mark) => {
-      const { deployment } = await client.rollback('web', 'staging', { to: releases[1]! });
+      const { deployment } = await client.rollback('web', 'staging', { to: v1 });
       const done = await waitTerminal(client, deployment.id);
       mark();
-      await new Promise((r) => setTimeout(r, 500));
       return done;
     });
     assert.equal(d.status, 'succeeded', d.error ?? '');
+    versions.set(d.releaseId!, 1);
     assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
     assert.deepEqual(Object.keys(report.bodiesAfterMark), ['v1']);
     const log = await logText(client, d.id);
@@ -114,6 +148,7 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   });
 
   test('a failed migration fails the deploy before traffic moves', async () => {
+    await serving(1);
     await app.release(4, { failMigration: true });
     const d = await deploy();
     assert.equal(d.status, 'failed');
@@ -127,6 +162,7 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   });
 
   test('the control plane killed with SIGKILL during a deploy: the app keeps serving, the deploy ends terminal', async () => {
+    await serving(1);
     await app.release(5);
     const { report } = await underLoad(async () => {
       server.kill('SIGTERM');
@@ -140,6 +176,7 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
       assert.match(done.error ?? '', /interrupted/);
       const again = await deploy();
       assert.equal(again.status, 'succeeded', again.error ?? '');
+      versions.set(again.releaseId!, 5);
       return again;
     });
     assert.equal(report.failures, 0, JSON.stringify(report.failureSamples));
@@ -147,6 +184,7 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   });
 
   test('maintenance mode answers 503 with the page and Retry-After; off serves the app again', async () => {
+    await serving(5);
     await client.setMaintenance('web', 'staging', { enabled: true, message: 'Upgrading <the> database' });
     const res = await request(`${edgeUrl}/`, { headers: { host: HOST } });
     assert.equal(res.statusCode, 503);
@@ -163,6 +201,7 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
   });
 
   test('an environment mounted under /event1 sees X-Forwarded-Prefix and the stripped path', async () => {
+    await serving(5);
     const d = await deploy('event1');
     assert.equal(d.status, 'succeeded', d.error ?? '');
     const res = await request(`${edgeUrl}/event1/headers`, { headers: { host: HOST } });

@@ -7,21 +7,10 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { SeededRandom } from '../support/seeded-random.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 
 const BIG = Buffer.alloc(4 * 1024 * 1024, 97);
-
-/** mulberry32: the same storm every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('edge under a storm of aborting clients', () => {
   let edge: TestEdge;
@@ -64,8 +53,7 @@ describe('edge under a storm of aborting clients', () => {
   });
 
   it('ends with nothing in flight, still serving, and abandoned requests logged 499', { timeout: 60_000 }, async () => {
-    const rand = random(0x5eed);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+    const rand = new SeededRandom(0x5eed); // the same storm every run
     const kinds = ['whole', 'gone-waiting', 'gone-mid-head', 'gone-mid-upload', 'pipelined-then-gone', 'never-reads', 'gone-mid-drip'] as const;
     const port = edge.edge.port;
     let requestsTaken = 0; // complete request heads the edge was sent (each gets an access log line)
@@ -120,7 +108,7 @@ describe('edge under a storm of aborting clients', () => {
     };
 
     for (let batch = 0; batch < 12; batch++) {
-      await Promise.all(Array.from({ length: 25 }, () => one(pick(kinds), Math.floor(rand() * 150))));
+      await Promise.all(Array.from({ length: 25 }, () => one(rand.pick(kinds), rand.int(150))));
     }
 
     const deadline = Date.now() + 10_000;

@@ -4,33 +4,7 @@
 // case, very long values) and at the byte level (insert, delete, replace). Pure and deterministic:
 // case `index` of seed `seed` is always the same bytes, whatever other cases were generated.
 
-/** mulberry32: a small, fast 32-bit PRNG; enough to spread cases, not for anything secret. */
-export class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-}
+import { SeededRandom } from '../support/seeded-random.js';
 
 export interface HeadCase {
   seed: number;
@@ -71,7 +45,7 @@ const HEAD_LIMIT = 16 * 1024;
 
 /** Case `index` of the run seeded with `seed`. */
 export function generateCase(seed: number, index: number): HeadCase {
-  const random = new Random((seed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0);
+  const random = new SeededRandom((seed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0);
   const base = random.pick(CORPUS);
   const applied: string[] = [];
   let requestLine = base.requestLine;
@@ -154,7 +128,7 @@ function dropFraming(fields: string[]): void {
   }
 }
 
-function mutateByte(random: Random, text: string): [string, string] {
+function mutateByte(random: SeededRandom, text: string): [string, string] {
   const at = random.int(text.length + 1);
   const byte = random.chance(0.55) ? random.pick([...SPECIAL_BYTES]) : random.chance(0.85) ? random.pick([...LETTERS]) : String(random.int(10));
   const kind = random.pick(['insert', 'delete', 'replace'] as const);
@@ -165,14 +139,14 @@ function mutateByte(random: Random, text: string): [string, string] {
 }
 
 /** `length` pseudo-random bytes as a latin1 string (every byte value occurs). */
-export function randomLatin1(random: Random, length: number): string {
+export function randomLatin1(random: SeededRandom, length: number): string {
   let s = '';
   for (let i = 0; i < length; i++) s += String.fromCharCode(random.int(256));
   return s;
 }
 
 /** `payload` in chunked encoding (RFC 9112 7.1), in chunks of random sizes, hex in random case. */
-export function encodeChunked(random: Random, payload: string): string {
+export function encodeChunked(random: SeededRandom, payload: string): string {
   let out = '';
   for (let i = 0; i < payload.length; ) {
     const size = Math.min(payload.length - i, 1 + random.int(16));

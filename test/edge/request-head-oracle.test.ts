@@ -8,7 +8,8 @@ import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from '../../src/edge/http1/http1-request-head.js';
-import { encodeChunked, generateCase, Random, randomLatin1, type HeadCase } from './head-mutations.js';
+import { SeededRandom } from '../support/seeded-random.js';
+import { encodeChunked, generateCase, randomLatin1, type HeadCase } from './head-mutations.js';
 
 /** Change SEED to explore other cases; a failure names the seed and the case index. */
 const SEED = 0x51_1b_3a_7e;
@@ -184,7 +185,7 @@ function short(s: string, max = 400): string {
 
 /** The body the edge expects after `head` (random bytes, or a random chunked payload), or undefined if too big. */
 function bodyFor(c: HeadCase, head: RequestHead): { wire: string; decoded: string } | undefined {
-  const random = new Random((c.seed ^ Math.imul(c.index + 1, 0x85ebca6b)) >>> 0);
+  const random = new SeededRandom((c.seed ^ Math.imul(c.index + 1, 0x85ebca6b)) >>> 0);
   if (head.upgrade) return { wire: '', decoded: '' };
   if (head.chunked) {
     const payload = randomLatin1(random, random.int(48));

@@ -17,6 +17,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let app: FastifyInstance;
 let caller: HttpCaller;
 const internal: unknown[] = [];
+/** What /silent waits for before it answers (a test sets it to "the client has seen heartbeats"). */
+let silentUntil: Promise<void> = Promise.resolve();
 
 before(async () => {
   app = Fastify();
@@ -26,7 +28,7 @@ before(async () => {
   app.post('/lines', async (req, reply) =>
     withProgress(reply, wanted(req.query), opts, async (log) => {
       log('dumping: 16 MiB written');
-      await sleep(20);
+      await sleep(20); // work between two lines, so that they leave apart (nothing waits on this)
       log(`uploading with key ${CANARY}`);
       return { backups: [{ id: 'bk_1', note: `made with ${CANARY}` }] };
     }),
@@ -50,7 +52,7 @@ before(async () => {
   );
   app.post('/silent', async (req, reply) =>
     withProgress(reply, wanted(req.query), opts, async () => {
-      await sleep(450);
+      await silentUntil;
       return { ok: true };
     }),
   );
@@ -101,9 +103,15 @@ test('an unexpected error is reported as internal without its text', async () =>
 
 test('a silent operation streams heartbeats with the elapsed time', async () => {
   const events: ProgressEvent[] = [];
-  const result = await caller.withProgress<{ ok: boolean }>('POST', '/silent', { json: {} }, (e) => events.push(e));
+  const isBeat = (e: ProgressEvent): e is { elapsedMs: number } => 'elapsedMs' in e;
+  let heardTwice!: () => void;
+  silentUntil = new Promise((resolve) => (heardTwice = resolve)); // silent until two heartbeats arrived
+  const result = await caller.withProgress<{ ok: boolean }>('POST', '/silent', { json: {} }, (e) => {
+    events.push(e);
+    if (events.filter(isBeat).length >= 2) heardTwice();
+  });
   assert.deepEqual(result, { ok: true });
-  const beats = events.filter((e): e is { elapsedMs: number } => 'elapsedMs' in e);
+  const beats = events.filter(isBeat);
   assert.ok(beats.length >= 2, JSON.stringify(events));
   assert.ok(beats.every((b, i) => i === 0 || b.elapsedMs >= beats[i - 1]!.elapsedMs));
 });

@@ -8,29 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import type { TestRepo } from '../support/git-repo.js';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../src/webhooks/index.js';
+import { SeededRandom } from '../support/seeded-random.js';
 import { pushBody, signed } from '../webhooks/signed-requests.js';
 import { createAppRepo } from './app-repo.js';
 import { startControlPlane, type TestControlPlane } from './control-plane.js';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T,
-    bytes: (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256))),
-  };
-}
 
 const hmac = (key: string, body: Buffer) => createHmac('sha256', key).update(body).digest('hex');
 
@@ -79,7 +63,7 @@ describe('webhook receiver under fuzzing (in-process server)', { timeout: 900_00
   });
 
   test(`${ITERATIONS} mutated requests: no 5xx, no deployment without a valid signature`, async () => {
-    const rnd = prng(SEED);
+    const rnd = new SeededRandom(SEED);
     const counts: Record<string, number> = {};
     const timing: Record<number, number> = {};
     let queuedByResponses = 0;

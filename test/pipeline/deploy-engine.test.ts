@@ -47,7 +47,11 @@ describe('deploy engine', () => {
     const a = await h.deployments.deploy(SYSTEM, { app: 'shop', env: 'staging' });
     await gate.reached;
     const b = await h.deployments.deploy(SYSTEM, { app: 'shop', env: 'staging' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Proof that the queue was looked at with b in it: a deploy queued after b (production, whose
+    // branch does not exist, so it fails at once) leaves the queue; the engine scans oldest first,
+    // so the scan that took it passed over b.
+    const later = await h.deployments.deploy(SYSTEM, { app: 'shop', env: 'production' });
+    assert.equal((await h.waitFor(later.id)).status, 'failed');
     assert.equal((await h.store.getDeployment(b.id))?.status, 'queued', 'b waits while a holds the lock');
     const lock = await h.store.getLock(a.environmentId);
     assert.equal(lock?.deploymentId, a.id);
@@ -135,6 +139,10 @@ describe('deploy engine', () => {
   });
 
   test('rollback brings the previous release back without building', async () => {
+    for (let i = 0; i < 2; i++) {
+      const d = await h.deployments.deploy(SYSTEM, { app: 'shop', env: 'staging' });
+      assert.equal((await h.waitFor(d.id)).status, 'succeeded', 'a release to roll back to, and one to roll back from');
+    }
     const env = (await h.store.getEnvironment((await h.store.getApp('shop'))!.id, 'staging'))!;
     const live = await h.store.liveRelease(env.id);
     const builds = h.driver.count('build');

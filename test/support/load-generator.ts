@@ -45,6 +45,8 @@ export interface RunningLoad {
   readonly completed: number;
   /** From now on, answers are also counted in bodiesAfterMark (by request start time). */
   mark(): void;
+  /** Answers (successful or not) to requests sent after the last mark() so far. */
+  readonly answeredAfterMark: number;
   /** Resolves when the load stops by itself (duration, request limit, signal). */
   readonly done: Promise<LoadReport>;
   stop(): Promise<LoadReport>;
@@ -69,6 +71,7 @@ export function startLoad(opts: LoadOptions): RunningLoad {
     bodies: new Map<string, number>(),
     bodiesAfterMark: new Map<string, number>(),
     markAt: Number.POSITIVE_INFINITY,
+    answeredAfterMark: 0,
     running: true,
     reason: 'stopped',
   };
@@ -107,6 +110,7 @@ export function startLoad(opts: LoadOptions): RunningLoad {
         fail({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, sentAt);
       }
       state.total++;
+      if (sentAt >= state.markAt) state.answeredAfterMark++;
     }
   };
   const workers = Array.from({ length: opts.concurrency }, () => worker());
@@ -137,6 +141,10 @@ export function startLoad(opts: LoadOptions): RunningLoad {
     },
     mark() {
       state.markAt = performance.now();
+      state.answeredAfterMark = 0;
+    },
+    get answeredAfterMark() {
+      return state.answeredAfterMark;
     },
     done,
     stop() {

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { SlipwayError } from '../../src/core/errors.js';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { verifyAndParse, WEBHOOK_PROVIDERS, type WebhookProvider } from '../../src/webhooks/index.js';
+import { SeededRandom } from '../support/seeded-random.js';
 import { pushBody, signed } from './signed-requests.js';
 
 const ITERATIONS = 10_000;
@@ -15,27 +16,6 @@ const secret = new Sensitive(SECRET);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 
 type Headers = Record<string, unknown>;
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick<T>(xs: readonly T[]): T {
-      return xs[Math.floor(next() * xs.length)] as T;
-    },
-    bytes(n: number) {
-      return Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256)));
-    },
-  };
-}
 
 const hmac = (body: Buffer, key = SECRET) => createHmac('sha256', key).update(body).digest('hex');
 
@@ -78,7 +58,7 @@ const WEIRD_VALUES = ['1e999', '-0', '123456789012345678901234567890', 'null', '
 const REFS = ['refs/heads/main', 'refs/tags/v1.2.0', 'refs/heads/release', 'refs/pull/1/head', 'main', '', 'refs/heads/', 'refs/heads/a..b', 'refs/heads/\u00e9', 'refs/heads/a\nb'];
 const EVENTS = ['push', 'ping', 'Push Hook', 'Tag Push Hook', 'issues', '', 'PUSH', 'push ', '\u0000', 'x'.repeat(2000), 'create'];
 
-function baseRequest(r: ReturnType<typeof prng>, provider: WebhookProvider) {
+function baseRequest(r: SeededRandom, provider: WebhookProvider) {
   const shaChoices = ['a'.repeat(40), '0'.repeat(40), 'b'.repeat(64), 'c'.repeat(39), 'not-a-sha'];
   const body = Buffer.from(JSON.stringify(pushBody(provider, { ref: r.pick(REFS), after: r.pick(shaChoices), pusher: r.pick(['ada', 'zoë', '']) })));
   const event = provider === 'gitlab' ? r.pick(['Push Hook', 'Tag Push Hook', 'Note Hook']) : r.pick(['push', 'push', 'ping', 'issues']);
@@ -86,7 +66,7 @@ function baseRequest(r: ReturnType<typeof prng>, provider: WebhookProvider) {
   return { headers: { ...req.headers } as Headers, body: req.body };
 }
 
-function mutateBody(r: ReturnType<typeof prng>, body: Buffer, headers: Headers): Buffer {
+function mutateBody(r: SeededRandom, body: Buffer, headers: Headers): Buffer {
   const text = body.toString('utf8');
   switch (r.int(11)) {
     case 0: {
@@ -120,7 +100,7 @@ function mutateBody(r: ReturnType<typeof prng>, body: Buffer, headers: Headers):
   }
 }
 
-function mutateHeaders(r: ReturnType<typeof prng>, provider: WebhookProvider, headers: Headers, body: Buffer): void {
+function mutateHeaders(r: SeededRandom, provider: WebhookProvider, headers: Headers, body: Buffer): void {
   const keys = Object.keys(headers);
   const key = r.pick(keys);
   const sigName = SIG_HEADER[provider];
@@ -183,7 +163,7 @@ function mutateHeaders(r: ReturnType<typeof prng>, provider: WebhookProvider, he
 describe('webhook fuzz', () => {
   for (const provider of WEBHOOK_PROVIDERS) {
     test(`${provider}: ${ITERATIONS} mutated requests (seed ${SEED})`, () => {
-      const r = prng(SEED + provider.length * 7919 + provider.charCodeAt(0));
+      const r = new SeededRandom(SEED + provider.length * 7919 + provider.charCodeAt(0));
       const counts = { parsed: 0, unauthorized: 0, invalid_input: 0 };
       for (let i = 0; i < ITERATIONS; i++) {
         const { headers, body: original } = baseRequest(r, provider);
