@@ -6,9 +6,10 @@
 // - invalid_config 422: the request is well formed but the configuration it points at (slipway.yml)
 //   cannot be processed ("Unprocessable Content").
 // - locked 423: the environment is locked by someone ("Locked"), distinct from a plain conflict.
-// - failed_precondition 409: the current state does not allow the operation ("deploy it first",
-//   "already live"); the caller can change that state and retry. Not 412, which RFC 9110 reserves
-//   for conditional request headers (If-Match, If-Unmodified-Since) evaluating to false.
+// - failed_precondition 412: the current state does not allow the operation ("deploy it first",
+//   "already live"); the caller can change that state and retry. What the public API has always
+//   answered, so kept (clients check it); RFC 9110 meant 412 for conditional request headers, and
+//   409 would fit better: a change to make deliberately, announced, not inside a refactoring.
 import type { ErrorCode } from './errors.js';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -20,7 +21,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   conflict: 409,
   locked: 423,
   payload_too_large: 413,
-  failed_precondition: 409,
+  failed_precondition: 412,
   unavailable: 503,
   internal: 500,
 };

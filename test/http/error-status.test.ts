@@ -42,7 +42,7 @@ describe('error statuses', () => {
     assert.equal(HTTP_STATUS.invalid_input, 400);
     assert.equal(HTTP_STATUS.invalid_config, 422);
     assert.equal(HTTP_STATUS.locked, 423);
-    assert.equal(HTTP_STATUS.failed_precondition, 409);
+    assert.equal(HTTP_STATUS.failed_precondition, 412);
   });
 
   for (const code of codes) {

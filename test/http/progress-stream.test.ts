@@ -89,7 +89,7 @@ test('an operation that fails before any progress answers with its HTTP status',
 test('an operation that fails after streaming began ends the stream with the error and its status', async () => {
   const err = await caller.withProgress('POST', '/fails-late', { json: {} }, () => {}).catch((e: unknown) => e);
   assert.ok(err instanceof ApiError);
-  assert.equal(err.status, 409); // failed_precondition (src/core/error-status.ts)
+  assert.equal(err.status, 412); // failed_precondition (src/core/error-status.ts)
   assert.match(err.message, /the restore tool failed for \[redacted\]/);
 });
 
