@@ -1,5 +1,6 @@
 // The build: copy the checked-out source (without .git) into a fresh build dir, run the spec's
 // build commands there, pack the result into a content-addressed artifact, remove the build dir.
+// The source and the build's output are held to the upload's link policy (tree-check.ts).
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { commandEnv, secretRedactor } from './child-env.js';
 import type { ProcessLayout } from './layout.js';
 import { packArtifact } from './pack-artifact.js';
 import { runCommand } from './run-command.js';
+import { checkTree } from './tree-check.js';
 
 export async function buildRelease(
   layout: ProcessLayout,
@@ -29,6 +31,8 @@ export async function buildRelease(
       filter: (src) => path.basename(src) !== '.git',
     });
     ctx.log.info(`copied ${source} into the build directory`);
+    const sourceName = req.source.commitSha ? `the source at ${req.source.commitSha.slice(0, 7)}` : 'the source';
+    await checkTree(buildDir, sourceName, 'nothing was built (links must stay inside the repository)');
     const env = commandEnv(ctx, {
       SLIPWAY_RELEASE: req.releaseId,
       ...(req.source.commitSha ? { SLIPWAY_COMMIT: req.source.commitSha } : {}),
@@ -37,6 +41,7 @@ export async function buildRelease(
     for (const [i, argv] of ctx.spec.build.entries()) {
       await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor });
     }
+    await checkTree(buildDir, 'the build output', 'nothing was packed (links the build leaves must stay inside the release)');
     const artifact = await packArtifact(buildDir, layout.artifactsDir);
     ctx.log.info(`release artifact ${artifact}`);
     return { artifact };
