@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import type { BuildResult, DriverContext, SourceTree } from '../../core/ports/runtime-driver.js';
 import { commandEnv, secretRedactor } from './child-env.js';
+import type { CommandGroups } from './command-groups.js';
 import type { ProcessLayout } from './layout.js';
 import { packArtifact } from './pack-artifact.js';
 import { runCommand } from './run-command.js';
@@ -16,6 +17,7 @@ export async function buildRelease(
   layout: ProcessLayout,
   ctx: DriverContext,
   req: { releaseId: string; source: SourceTree },
+  groups: CommandGroups,
 ): Promise<BuildResult> {
   const source = path.resolve(req.source.dir);
   const info = await stat(source).catch(() => null);
@@ -39,7 +41,7 @@ export async function buildRelease(
     });
     const redactor = secretRedactor(ctx);
     for (const [i, argv] of ctx.spec.build.entries()) {
-      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor });
+      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor, groups });
     }
     await checkTree(buildDir, 'the build output', 'nothing was packed (links the build leaves must stay inside the release)');
     const artifact = await packArtifact(buildDir, layout.artifactsDir);
