@@ -13,6 +13,8 @@ export interface EdgeProcessOptions {
   host: string;
   port: number;
   logLevel: string;
+  /** Peers whose forwarding headers the edge passes on (SLIPWAY_EDGE_TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[];
 }
 
 export interface EdgeInfo {
@@ -74,6 +76,7 @@ export async function ensureEdge(opts: EdgeProcessOptions, timeoutMs = 15_000): 
       SLIPWAY_EDGE_HOST: opts.host,
       SLIPWAY_EDGE_PORT: String(opts.port),
       LOG_LEVEL: opts.logLevel,
+      ...(opts.trustedProxies?.length ? { SLIPWAY_EDGE_TRUSTED_PROXIES: opts.trustedProxies.join(',') } : {}),
     },
     logFile: path.join(dir, 'edge.log'),
   });

@@ -85,7 +85,13 @@ async function serve(
 
   let edgeUrl: string | null = null;
   if (settings.edgeMode === 'auto') {
-    const edge = await ensureEdge({ dataDir, host: settings.edgeHost, port: settings.edgePort, logLevel: settings.logLevel });
+    const edge = await ensureEdge({
+      dataDir,
+      host: settings.edgeHost,
+      port: settings.edgePort,
+      logLevel: settings.logLevel,
+      trustedProxies: settings.edgeTrustedProxies,
+    });
     edgeUrl = `http://${edge.host}:${edge.port}`;
     logger.info({ pid: edge.pid, url: edgeUrl, startedHere: edge.startedHere }, 'edge ready');
   }

@@ -59,6 +59,11 @@ export const routeSchema = z
     path: z.string().startsWith('/', 'expected a path prefix starting with "/"').default('/'),
     strip_prefix: z.boolean().default(true).describe('Remove the path prefix before forwarding.'),
     release_header: z.boolean().default(true).describe('Add X-Slipway-Release to responses.'),
+    upgrades: z
+      .array(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an Upgrade protocol name like "h2c" (without a version)'))
+      .max(16)
+      .default([])
+      .describe('HTTP Upgrade protocols besides WebSocket that the edge tunnels to the app (e.g. "h2c"); other upgrade requests are served as plain requests.'),
   })
   .describe('Where the edge serves this environment.');
 

@@ -57,6 +57,7 @@ export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeO
       bundlePath: await edgeBundle(),
       control: opts.edgeControl,
       logLevel: settings.logLevel,
+      trustedProxies: settings.edgeTrustedProxies,
       ...(opts.log ? { log: opts.log } : {}),
     });
   } catch (err) {

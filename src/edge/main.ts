@@ -15,7 +15,9 @@ import { Http1Server } from './http1/http1-server.js';
 import { AccessLog, type AccessLogSink } from './proxy/access-log.js';
 import { BatchedSink } from './proxy/batched-sink.js';
 import { ProxyExchange, type ExchangeSettings } from './proxy/proxy-exchange.js';
+import { TrustedProxies } from './proxy/trusted-proxies.js';
 import { proxyUpgrade } from './proxy/upgrade-exchange.js';
+import { tunnelsUpgrade } from './proxy/upgrade-policy.js';
 import { UpstreamTarget } from './proxy/upstream-target.js';
 import type { ResolveAddresses } from './routing/dns-discovery.js';
 import { RouteRegistry } from './routing/route-registry.js';
@@ -38,6 +40,8 @@ export interface EdgeOptions {
   clientKeepAliveTimeoutMs?: number;
   /** How long a client may leave a response unread before the edge drops it (default 60 s). */
   clientSendTimeoutMs?: number;
+  /** Peers (IPs and CIDRs) whose X-Forwarded-*, X-Real-IP and Forwarded headers are passed on (default none). */
+  trustedProxies?: readonly string[];
   /** Resolver of `discover: 'dns'` targets (default: DNS A records); tests inject one. */
   resolve?: ResolveAddresses;
   /** How often discovered targets are resolved again (default 1 s). */
@@ -68,11 +72,13 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     match: (host, url) => registry.table.match(host, url),
     accessLog: opts.accessLog ? new AccessLog(opts.accessLog) : undefined,
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 60_000,
+    trustedProxies: new TrustedProxies(opts.trustedProxies ?? []),
   };
   const upgraded = new Set<Duplex>();
   const proxy = new Http1Server(
     {
       request: (conn, head, body) => new ProxyExchange(settings, conn, head, body),
+      tunnels: (head) => tunnelsUpgrade(settings, head),
       upgrade: (head, socket, rest, remoteAddress) => {
         upgraded.add(socket);
         socket.once('close', () => upgraded.delete(socket));
@@ -151,6 +157,7 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
     port: settings.edgePort,
     logger,
     accessLog,
+    trustedProxies: settings.edgeTrustedProxies,
   });
   const paths = edgePaths(settings.dataDir);
   await writeFile(paths.pidFile, `${process.pid}\n`);

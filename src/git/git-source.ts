@@ -3,9 +3,10 @@
 // bare mirror per repository; see mirror-cache.ts.
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { x as extractTar } from 'tar';
+import { ReadEntry, x as extractTar } from 'tar';
 import { ConflictError, InvalidInputError } from '../core/errors.js';
 import type { SourceProvider } from '../core/ports/source.js';
+import { checkLinks } from '../core/source-tree-policy.js';
 import { LOG_FORMAT, parseLog, type Commit } from './commit-log.js';
 import { GitError } from './git-error.js';
 import { checkRef, checkRepoPath, checkSha, HEX_SHA, refCandidates } from './git-names.js';
@@ -78,9 +79,24 @@ export class GitSource implements SourceProvider {
     if ((await readdir(target)).length > 0) {
       throw new ConflictError(`checkout directory ${target} is not empty: give a new or empty directory`);
     }
+    // The upload's link policy (core/source-tree-policy.ts): an entry whose link leaves the tree is
+    // not written, and the checkout fails naming it (the whole tree is checked again at build).
+    let refused: unknown;
+    const filter = (_path: string, entry: object): boolean => {
+      if (refused !== undefined) return false;
+      if (!(entry instanceof ReadEntry)) return true;
+      try {
+        checkLinks(`the repository at ${full.slice(0, 7)}`, [{ path: entry.path, type: entry.type, linkpath: entry.linkpath ?? '', size: 0 }], 'nothing was checked out');
+        return true;
+      } catch (err) {
+        refused = err;
+        return false;
+      }
+    };
     try {
-      const extractor = extractTar({ cwd: target, strict: true, preserveOwner: false });
+      const extractor = extractTar({ cwd: target, strict: true, preserveOwner: false, filter });
       await this.#cache.local(m, 'archive', ['archive', '--format=tar', full], { stdoutTo: extractor });
+      if (refused !== undefined) throw refused;
     } catch (err) {
       for (const entry of await readdir(target)) await rm(path.join(target, entry), { recursive: true, force: true });
       throw err;

@@ -1,4 +1,5 @@
 // The only module that reads process.env. Settings are validated once at start.
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -11,6 +12,19 @@ const settingsSchema = z.object({
   SLIPWAY_EDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SLIPWAY_EDGE_HOST: z.string().min(1).default('127.0.0.1'),
   SLIPWAY_EDGE: z.enum(['auto', 'off']).default('auto'),
+  SLIPWAY_EDGE_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(/[\s,]+/).filter((c) => c !== ''))
+    .superRefine((cidrs, ctx) => {
+      const bad = cidrs.find((c) => !isCidr(c));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(bad)} is not an IP address or CIDR; expected a comma-separated list such as "10.0.0.0/8, 192.168.1.10, fd00::/8"`,
+        });
+      }
+    }),
   SLIPWAY_MASTER_KEY: z.string().min(1).optional(),
   SLIPWAY_URL: z.string().url().optional(),
   SLIPWAY_TOKEN: z.string().min(1).optional(),
@@ -42,6 +56,11 @@ export interface Settings {
   edgeHost: string;
   edgePort: number;
   edgeMode: 'auto' | 'off';
+  /**
+   * Peers (IPs and CIDRs) whose X-Forwarded-*, X-Real-IP and Forwarded headers the edge passes on;
+   * from any other peer the edge drops them and sets X-Forwarded-* itself.
+   */
+  edgeTrustedProxies: string[];
   masterKey: string | undefined;
   url: string | undefined;
   token: string | undefined;
@@ -80,6 +99,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     edgeHost: s.SLIPWAY_EDGE_HOST,
     edgePort: s.SLIPWAY_EDGE_PORT,
     edgeMode: s.SLIPWAY_EDGE,
+    edgeTrustedProxies: s.SLIPWAY_EDGE_TRUSTED_PROXIES,
     masterKey: s.SLIPWAY_MASTER_KEY,
     url: s.SLIPWAY_URL,
     token: s.SLIPWAY_TOKEN,
@@ -93,6 +113,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     swarmNodeSocket: s.SLIPWAY_SWARM_NODE_SOCKET,
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
   };
+}
+
+/** "10.0.0.0/8", "192.168.1.10", "fd00::/8": an IP address with an optional prefix length that fits it. */
+export function isCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  const address = slash < 0 ? value : value.slice(0, slash);
+  const family = net.isIP(address);
+  if (family === 0) return false;
+  if (slash < 0) return true;
+  const bits = value.slice(slash + 1);
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /** The environment a child process inherits from Slipway: the basics, never Slipway's own secrets. */

@@ -38,6 +38,11 @@ export interface ProcessOptions {
   name?: string;
   /** Lines of stderr kept for the failure message (default 10). */
   stderrTailLines?: number;
+  /**
+   * When the program exits, SIGKILL whatever it left running in its process group (a build step's
+   * background job), so nothing it started outlives it and its output pipes close.
+   */
+  reapGroup?: boolean;
 }
 
 export interface SpawnOptions extends ProcessOptions {
@@ -127,6 +132,12 @@ export function spawnProcess(argv: readonly string[], opts: SpawnOptions = {}): 
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
+
+  if (opts.reapGroup) {
+    child.once('exit', () => {
+      if (child.pid !== undefined && groupExists(child.pid)) signalGroup(child.pid, 'SIGKILL');
+    });
+  }
 
   let startError: NodeJS.ErrnoException | null = null;
   child.on('error', (err: NodeJS.ErrnoException) => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
 import { InvalidInputError } from '../core/errors.js';
-import { checkEntry, checkLinks, DEFAULT_LIMITS, type ArchiveEntry, type ExtractLimits } from './archive-entry-policy.js';
+import { checkEntry, checkLinks, DEFAULT_LIMITS, type ArchiveEntry, type ExtractLimits } from '../core/source-tree-policy.js';
 
 export interface SafeExtractOptions extends Partial<ExtractLimits> {
   /** Where the fresh directory is made (default: the OS temp dir). */

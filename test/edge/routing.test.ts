@@ -45,7 +45,9 @@ describe('edge routing through real servers', () => {
   let c: FakeUpstream;
   before(async () => {
     [a, b, c] = await Promise.all([startUpstream('A'), startUpstream('B'), startUpstream('C')]);
-    edge = await startTestEdge();
+    // The test client is the trusted proxy here (its X-Forwarded-For is kept and extended); what an
+    // untrusted client sends is dropped: test/security/edge-forwarded-headers.test.ts.
+    edge = await startTestEdge({ trustedProxies: ['127.0.0.1'] });
     await edge.client.putRoute(route('site/prod', [a.url], { hosts: ['Site.Test'], releaseHeader: 'X-Slipway-Release', release: 'r1' }));
     await edge.client.putRoute(route('event/one', [b.url], { pathPrefix: '/event1', stripPrefix: true }));
     await edge.client.putRoute(route('event/ten', [c.url], { pathPrefix: '/event10', stripPrefix: false }));

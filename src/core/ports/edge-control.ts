@@ -36,6 +36,11 @@ export interface EdgeRoute {
   releaseHeader: string | null;
   release: string | null;
   maintenance: { enabled: boolean; message: string; retryAfterSeconds: number } | null;
+  /**
+   * HTTP Upgrade protocols besides WebSocket the edge tunnels to the targets ("h2c"), lower case;
+   * absent or empty: only WebSocket. Other upgrade requests are served as plain requests.
+   */
+  upgrades?: string[];
   /** Custom bodies for 502/503/504, HTML. */
   errorPages?: Partial<Record<'502' | '503' | '504', string>>;
 }

@@ -46,6 +46,7 @@ export function buildEdgeRoute(input: RouteInput): EdgeRoute {
     release: input.releaseId,
     maintenance: input.existing?.maintenance ?? null,
   };
+  if (route.upgrades.length > 0) out.upgrades = route.upgrades.map((p) => p.toLowerCase());
   if (input.existing?.errorPages) out.errorPages = input.existing.errorPages;
   return out;
 }

@@ -34,6 +34,11 @@ export class ProcessLayout {
     return path.join(this.dataDir, 'builds');
   }
 
+  /** Records of the process groups of running build, test and release commands (command-groups.ts). */
+  get commandsDir(): string {
+    return path.join(this.dataDir, 'commands');
+  }
+
   /** `<data>/artifacts/<hex>.tar.gz` for "sha256:<hex>". */
   artifactPath(artifact: string): string {
     const m = /^sha256:([0-9a-f]{64})$/.exec(artifact);

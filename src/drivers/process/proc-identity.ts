@@ -34,3 +34,14 @@ export async function cwdOf(pid: number): Promise<string | null> {
     return null;
   }
 }
+
+/** The process's start time in clock ticks since boot (/proc/<pid>/stat field 22), or null when it is gone. */
+export async function startTicks(pid: number): Promise<string | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state is field 3, so starttime (field 22) is the 20th field after the ")".
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}

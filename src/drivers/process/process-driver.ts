@@ -23,6 +23,7 @@ import { readCurrent, switchCurrent } from './current-link.js';
 import { buildEdgeRoute, routeId, webProcess } from './edge-route.js';
 import { allocatePorts, type PortRange } from './free-ports.js';
 import { countHttpInstances, planInstances } from './instance-plan.js';
+import { CommandGroups } from './command-groups.js';
 import { ProcessLayout } from './layout.js';
 import { DEFAULT_LOG_MAX_BYTES } from './log-rotation.js';
 import { pruneEnvironment } from './prune-releases.js';
@@ -70,6 +71,7 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #backoff: BackoffSpec;
   readonly #logMaxBytes: number;
   readonly #logCheckIntervalMs: number;
+  readonly #groups: CommandGroups;
 
   constructor(opts: ProcessDriverOptions) {
     this.layout = new ProcessLayout(opts.dataDir);
@@ -79,10 +81,11 @@ export class ProcessDriver implements RuntimeDriver {
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.#logMaxBytes = opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
     this.#logCheckIntervalMs = opts.logCheckIntervalMs ?? 30_000;
+    this.#groups = new CommandGroups(this.layout.commandsDir);
   }
 
   build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
-    return buildRelease(this.layout, ctx, req);
+    return buildRelease(this.layout, ctx, req, this.#groups);
   }
 
   /** Each test command in the checked-out tree (build copied it elsewhere, so it is intact), with CI=true. */
@@ -94,7 +97,7 @@ export class ProcessDriver implements RuntimeDriver {
     const env = commandEnv(ctx, { CI: 'true' });
     const redactor = secretRedactor(ctx);
     for (const [i, argv] of ctx.spec.test.entries()) {
-      await runCommand({ label: `test command ${i + 1}`, argv, cwd: req.source.dir, env, log: ctx.log, signal: ctx.signal, redactor });
+      await runCommand({ label: `test command ${i + 1}`, argv, cwd: req.source.dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups });
     }
     ctx.log.info('tests passed');
   }
@@ -111,7 +114,7 @@ export class ProcessDriver implements RuntimeDriver {
     const redactor = secretRedactor(ctx);
     if (ctx.spec.release.length === 0) ctx.log.info('no release commands');
     for (const [i, argv] of ctx.spec.release.entries()) {
-      await runCommand({ label: `release command ${i + 1}`, argv, cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor });
+      await runCommand({ label: `release command ${i + 1}`, argv, cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups });
     }
   }
 
@@ -217,13 +220,18 @@ export class ProcessDriver implements RuntimeDriver {
     return releaseLogs(this.layout.runDir(app.name, environment.name, live.id), query);
   }
 
-  /** Re-adopts running supervisors, cleans stale pid files and leftovers of interrupted builds. */
+  /**
+   * Re-adopts running supervisors, cleans stale pid files and leftovers of interrupted builds: the
+   * build, test and release commands an earlier control plane left running are killed first.
+   */
   async recover(): Promise<void> {
     await this.recoverRuns();
   }
 
   /** `recover`, telling what it found. */
   async recoverRuns(): Promise<RecoverSummary> {
+    const killed = await this.#groups.killOrphans();
+    if (killed.length > 0) this.#logger?.warn({ killed }, 'killed commands an earlier control plane left running');
     const summary: RecoverSummary = { adopted: [], stale: [] };
     for (const app of await subdirs(this.layout.appsDir)) {
       for (const env of await subdirs(path.join(this.layout.appsDir, app))) {

@@ -1,5 +1,6 @@
 // Stage: unpack the release's artifact into `releases/<id>/` (temp dir + rename, so a release dir
-// that exists is complete), then link the shared paths. Safe to call again.
+// that exists is complete), then link the shared paths. Safe to call again. The artifact's entries
+// are checked first (tree-check.ts), so unpacking never writes through a link or outside.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { forgetReleases, recordArtifact } from './artifact-index.js';
 import type { ProcessLayout } from './layout.js';
 import { sha256File } from './pack-artifact.js';
 import { linkShared } from './shared-links.js';
+import { checkArtifact } from './tree-check.js';
 
 export interface StageTarget {
   app: string;
@@ -47,6 +49,7 @@ async function unpack(artifactFile: string, artifact: string, releaseDir: string
   if (actual !== artifact) {
     throw new PreconditionError(`artifact file ${artifactFile} is corrupt (its sha256 is ${actual}); delete it and rebuild the release`);
   }
+  await checkArtifact(artifactFile, `artifact ${artifact}`, 'nothing was staged');
   const parent = path.dirname(releaseDir);
   await mkdir(parent, { recursive: true });
   const tmp = path.join(parent, `.staging-${path.basename(releaseDir)}-${randomBytes(4).toString('hex')}`);

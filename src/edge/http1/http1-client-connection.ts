@@ -26,6 +26,8 @@ export interface ClientExchange {
 
 export interface ConnectionHooks {
   request(conn: ClientConnection, head: RequestHead, body: RequestBody | null): ClientExchange;
+  /** Whether this Upgrade request is tunnelled (upgrade); if not, it is served as a plain request. */
+  tunnels(head: RequestHead): boolean;
   /** An Upgrade request: the socket (and the bytes after the head) are the hook's from now on. */
   upgrade(head: RequestHead, socket: net.Socket, rest: Buffer, remoteAddress: string | undefined): void;
   /** The server is shutting down: no connection is kept alive after its current response. */
@@ -197,6 +199,9 @@ export class ClientConnection {
         // RFC 9112 2.2: empty lines before a request line are ignored.
         while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
         const end = buf.indexOf(HEAD_END, start);
+        // A head with bare LF line ends never shows the blank line the edge waits for: answer now,
+        // not at the head timeout (a complete head with a bare LF is refused by the parser).
+        if (end === -1 && hasBareLineBreak(buf, start)) return this.refuse(400, 'Bad Request: a bare LF or CR in the request head (lines end with CRLF)');
         if (end === -1 || end - start > MAX_REQUEST_HEAD_BYTES) {
           if (buf.length - start > MAX_REQUEST_HEAD_BYTES) return this.refuse(431, 'Request Header Fields Too Large: the request head is over 16 KiB');
           this.pending = start >= buf.length ? null : start === 0 ? buf : buf.subarray(start);
@@ -213,7 +218,7 @@ export class ClientConnection {
         this.pending = null;
         this.headStartedAt = 0;
         if (head.method === 'CONNECT') return this.refuse(405, 'Method Not Allowed: the edge is not a forward proxy');
-        if (head.upgrade) return this.handOver(head, buf.subarray(end + 4));
+        if (head.upgrade && this.hooks.tunnels(head)) return this.handOver(head, buf.subarray(end + 4));
         this.startRequest(head, buf, end + 4);
       }
     } finally {
@@ -352,6 +357,17 @@ export class ClientConnection {
 }
 
 function noop(): void {}
+
+/** An LF not after a CR, or a CR followed by anything but LF, in `buf` from `start` on. */
+function hasBareLineBreak(buf: Buffer, start: number): boolean {
+  for (let i = buf.indexOf(10, start); i !== -1; i = buf.indexOf(10, i + 1)) {
+    if (i === start || buf[i - 1] !== 13) return true;
+  }
+  for (let i = buf.indexOf(13, start); i !== -1 && i + 1 < buf.length; i = buf.indexOf(13, i + 1)) {
+    if (buf[i + 1] !== 10) return true;
+  }
+  return false;
+}
 
 /** The bytes of a page the edge makes itself, with its Content-Length and Date added to `headers`. */
 function pageBytes(headers: string[], body: string): Buffer {

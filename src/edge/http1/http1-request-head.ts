@@ -79,7 +79,17 @@ export function parseRequestHead(text: string): RequestHead {
     method,
     target,
     minor,
-    inbound: { forward, host: undefined, requestId: undefined, forwardedFor: undefined, hasBody: false, upgrade: undefined },
+    inbound: {
+      forward,
+      host: undefined,
+      requestId: undefined,
+      forwardedFor: undefined,
+      forwardedProto: undefined,
+      forwardedHost: undefined,
+      relayed: undefined,
+      hasBody: false,
+      upgrade: undefined,
+    },
     contentLength: -1,
     chunked: false,
     keepAlive: minor === 1,
@@ -131,6 +141,14 @@ export function parseRequestHead(text: string): RequestHead {
           continue;
         }
         break;
+      case 9: {
+        const lower = name.toLowerCase();
+        if (lower === 'x-real-ip' || lower === 'forwarded') {
+          (inbound.relayed ??= []).push(name, value);
+          continue;
+        }
+        break;
+      }
       case 10:
         if (name.toLowerCase() === 'connection') {
           readConnection(head, value);
@@ -159,12 +177,24 @@ export function parseRequestHead(text: string): RequestHead {
           continue;
         }
         break;
-      case 17:
-        if (name.toLowerCase() === 'transfer-encoding') {
-          transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+      case 16:
+        if (name.toLowerCase() === 'x-forwarded-host') {
+          inbound.forwardedHost = inbound.forwardedHost === undefined ? value : `${inbound.forwardedHost}, ${value}`;
           continue;
         }
         break;
+      case 17: {
+        const lower = name.toLowerCase();
+        if (lower === 'transfer-encoding') {
+          transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+          continue;
+        }
+        if (lower === 'x-forwarded-proto') {
+          inbound.forwardedProto = inbound.forwardedProto === undefined ? value : `${inbound.forwardedProto}, ${value}`;
+          continue;
+        }
+        break;
+      }
     }
     if (HOP_BY_HOP_LENGTHS[name.length] === 1 && HOP_BY_HOP_REQUEST.has(name.toLowerCase())) continue;
     forward.push(name, value);

@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ClientConnection, type ConnectionHooks } from './http1-client-connection.js';
 
-export type ServerHandlers = Pick<ConnectionHooks, 'request' | 'upgrade'>;
+export type ServerHandlers = Pick<ConnectionHooks, 'request' | 'tunnels' | 'upgrade'>;
 
 export interface Http1ServerOptions {
   /** How long a kept-alive connection may sit idle between requests (default 60 s). */
@@ -23,6 +23,7 @@ export class Http1Server implements ConnectionHooks {
   readonly headersTimeoutMs: number;
   readonly sendTimeoutMs: number;
   readonly request: ConnectionHooks['request'];
+  readonly tunnels: ConnectionHooks['tunnels'];
   readonly upgrade: ConnectionHooks['upgrade'];
   closing = false;
   private readonly server: net.Server;
@@ -31,6 +32,7 @@ export class Http1Server implements ConnectionHooks {
 
   constructor(handlers: ServerHandlers, opts: Http1ServerOptions = {}) {
     this.request = handlers.request;
+    this.tunnels = handlers.tunnels;
     this.upgrade = handlers.upgrade;
     this.keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 60_000;
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;

@@ -13,6 +13,7 @@ import { addForwarded } from './forward-headers.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
 import type { ServedRoute } from './served-route.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 import { isIdempotent, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -20,6 +21,8 @@ export interface ExchangeSettings {
   match(host: string, url: string): ServedRoute | undefined;
   accessLog: AccessLog | undefined;
   upstreamTimeoutMs: number;
+  /** Peers whose X-Forwarded-*, X-Real-IP and Forwarded headers are passed on. */
+  trustedProxies: TrustedProxies;
 }
 
 export class ProxyExchange implements UpstreamHandler, ClientExchange {
@@ -52,7 +55,8 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     if (!live) return this.reply(404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' });
     this.live = live;
     this.upstreamPath = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, url);
-    addForwarded(this.head.inbound, this.client.remoteAddress, live.route.pathPrefix, this.requestId);
+    const peer = this.client.remoteAddress;
+    addForwarded(this.head.inbound, peer, this.settings.trustedProxies.trusts(peer), live.route.pathPrefix, this.requestId);
     this.admit();
   }
 

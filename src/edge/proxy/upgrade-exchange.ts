@@ -1,5 +1,5 @@
-// An HTTP Upgrade (WebSocket) through the edge: the same route checks as a request, then the two
-// sockets are piped together. The connection counts as in flight on its target until it closes.
+// An HTTP Upgrade (WebSocket, or a protocol the route allows: upgrade-policy.ts) through the edge:
+// the same route checks as a request, then the two sockets are piped together. The connection counts as in flight on its target until it closes.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestHead } from '../http1/http1-request-head.js';
@@ -31,7 +31,7 @@ export function proxyUpgrade(settings: ExchangeSettings, req: RequestHead, socke
     writeRaw(socket, 503, maintenancePage(maintenance.message), requestId, `Retry-After: ${maintenance.retryAfterSeconds}\r\n`);
     return log(503, null);
   }
-  const headers = addForwarded(inbound, remoteAddress, live.route.pathPrefix, requestId);
+  const headers = addForwarded(inbound, remoteAddress, settings.trustedProxies.trusts(remoteAddress), live.route.pathPrefix, requestId);
   headers.push('Connection', 'Upgrade', 'Upgrade', inbound.upgrade ?? 'websocket');
   const go = () => connect(settings, live, path, req.method, headers, socket, head, requestId, log);
   if (live.gate.paused) {

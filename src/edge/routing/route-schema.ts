@@ -62,6 +62,15 @@ export const edgeRouteSchema = z.strictObject({
   releaseHeader: z.string().regex(HEADER_NAME, 'expected an HTTP header name like "X-Slipway-Release"').nullable(),
   release: z.string().max(200).nullable(),
   maintenance: maintenanceSchema.nullable(),
+  upgrades: z
+    .array(
+      z
+        .string()
+        .regex(HEADER_NAME, 'expected an Upgrade protocol name like "h2c" (a token, without a version)')
+        .transform((p) => p.toLowerCase()),
+    )
+    .max(16)
+    .optional(),
   errorPages: z.strictObject({ '502': errorPage.optional(), '503': errorPage.optional(), '504': errorPage.optional() }).optional(),
 });
 

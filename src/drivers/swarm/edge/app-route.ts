@@ -92,6 +92,7 @@ export function swarmEdgeRoute(
     release: releaseId,
     maintenance: existing?.maintenance ?? null,
   };
+  if (route.upgrades.length > 0) out.upgrades = route.upgrades.map((p) => p.toLowerCase());
   if (existing?.errorPages) out.errorPages = existing.errorPages;
   return out;
 }

@@ -34,6 +34,8 @@ export interface EdgeServiceOptions {
   /** Default: the node binary running Slipway. */
   nodeBinary?: string;
   logLevel?: string;
+  /** Peers whose forwarding headers the edge passes on (SLIPWAY_EDGE_TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[];
   /** Time the edge gets to drain in-flight requests when stopped (default 30 s). */
   stopGracePeriodMs?: number;
   convergenceTimeoutMs?: number;
@@ -69,7 +71,13 @@ export function edgeServiceSpec(opts: EdgeServiceOptions, image: string, network
       ContainerSpec: {
         Image: image,
         Labels: { [EDGE_LABEL]: 'true' },
-        Env: [`LOG_LEVEL=${opts.logLevel ?? 'info'}`, 'SLIPWAY_DATA_DIR=/data', 'SLIPWAY_EDGE_HOST=0.0.0.0', `SLIPWAY_EDGE_PORT=${EDGE_CONTAINER_PORT}`],
+        Env: [
+          `LOG_LEVEL=${opts.logLevel ?? 'info'}`,
+          'SLIPWAY_DATA_DIR=/data',
+          'SLIPWAY_EDGE_HOST=0.0.0.0',
+          `SLIPWAY_EDGE_PORT=${EDGE_CONTAINER_PORT}`,
+          ...(opts.trustedProxies?.length ? [`SLIPWAY_EDGE_TRUSTED_PROXIES=${opts.trustedProxies.join(',')}`] : []),
+        ],
         Mounts: [{ Type: 'bind', Source: opts.dataDir, Target: '/data' }],
         StopSignal: 'SIGTERM',
         StopGracePeriod: graceNs,
