@@ -11,6 +11,7 @@ const settingsSchema = z.object({
   SLIPWAY_EDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SLIPWAY_EDGE_HOST: z.string().min(1).default('127.0.0.1'),
   SLIPWAY_EDGE: z.enum(['auto', 'off']).default('auto'),
+  SLIPWAY_EDGE_RECONCILE_SECONDS: z.coerce.number().min(0.1).max(86_400).default(30),
   SLIPWAY_MASTER_KEY: z.string().min(1).optional(),
   SLIPWAY_URL: z.string().url().optional(),
   SLIPWAY_TOKEN: z.string().min(1).optional(),
@@ -42,6 +43,8 @@ export interface Settings {
   edgeHost: string;
   edgePort: number;
   edgeMode: 'auto' | 'off';
+  /** How often the control plane gives its edge every live route it lacks (also after each edge restart). */
+  edgeReconcileMs: number;
   masterKey: string | undefined;
   url: string | undefined;
   token: string | undefined;
@@ -80,6 +83,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     edgeHost: s.SLIPWAY_EDGE_HOST,
     edgePort: s.SLIPWAY_EDGE_PORT,
     edgeMode: s.SLIPWAY_EDGE,
+    edgeReconcileMs: Math.round(s.SLIPWAY_EDGE_RECONCILE_SECONDS * 1000),
     masterKey: s.SLIPWAY_MASTER_KEY,
     url: s.SLIPWAY_URL,
     token: s.SLIPWAY_TOKEN,
