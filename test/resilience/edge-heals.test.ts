@@ -48,7 +48,7 @@ describe('the edge heals and its routes are rebuilt from the store', { timeout: 
     return true;
   }
   async function killEdge(pid: number): Promise<void> {
-    process.kill(pid, 'SIGKILL');
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
     await waitUntil(`edge ${pid} to be gone`, () => !alive(pid), 5000, 20);
   }
 
