@@ -7,7 +7,7 @@ import type { DriverKind } from './core/model.js';
 import type { RouteReconcileReport } from './core/wire/status.js';
 import type { EdgeControl } from './core/ports/edge-control.js';
 import type { RuntimeDriver } from './core/ports/runtime-driver.js';
-import { PreconditionError } from './core/errors.js';
+import { errorMessage, PreconditionError } from './core/errors.js';
 import { Redactor } from './core/redactor.js';
 import { Sensitive } from './core/sensitive.js';
 import { LazyDriver } from './drivers/lazy-driver.js';
@@ -104,6 +104,7 @@ async function serve(
   const edge: EdgeControl = keeper ? new KeptEdge(edgeClient, keeper) : edgeClient;
   const processDriver: ProcessDriver = new ProcessDriver({ dataDir, edge, logger });
   const routes: RouteReconciler = new RouteReconciler({ store, kind: 'process', driver: (): RuntimeDriver => processDriver, edge: edgeClient });
+  const timers: NodeJS.Timeout[] = [];
   let edgeUrl: string | null = null;
   if (keeper) {
     const info = await keeper.start();
@@ -114,16 +115,26 @@ async function serve(
   if (settings.dockerHost) {
     const edgeDataDir = path.join(dataDir, 'swarm-edge');
     const swarmEdge = EdgeClient.forDataDir(edgeDataDir, { putTimeoutMs: 120_000 });
-    drivers.set(
-      'swarm',
-      new LazyDriver('swarm', async () =>
-        (await import('./drivers/swarm-runtime.js')).createSwarmRuntime(settings, {
-          edgeControl: swarmEdge,
-          edgeDataDir,
-          log: (line) => logger.info({ driver: 'swarm' }, line),
-        }),
-      ),
+    const swarm = new LazyDriver('swarm', async () =>
+      (await import('./drivers/swarm-runtime.js')).createSwarmRuntime(settings, {
+        edgeControl: swarmEdge,
+        edgeDataDir,
+        log: (line) => logger.info({ driver: 'swarm' }, line),
+      }),
     );
+    drivers.set('swarm', swarm);
+    // The Swarm restarts its edge service by itself; once the driver is in use, the edge is given
+    // every live route it lacks (after such a restart, or a lost snapshot) every so often.
+    const swarmRoutes = new RouteReconciler({ store, kind: 'swarm', driver: () => swarm, edge: swarmEdge });
+    const reconcileSwarmEdge = () =>
+      swarmRoutes.reconcile().then(
+        (report) => {
+          if (report.repaired.length) logger.warn({ repaired: report.repaired }, 'Swarm edge routes given again from the store');
+          if (report.failures.length) logger.error({ failures: report.failures }, 'Swarm edge routes could not be given again');
+        },
+        (err: unknown) => logger.error({ err: errorMessage(err) }, 'Swarm edge route reconcile failed'),
+      );
+    timers.push(setInterval(() => void (swarm.loaded ? reconcileSwarmEdge() : undefined), settings.edgeReconcileMs).unref());
   }
   const driver = (kind: DriverKind): RuntimeDriver => {
     const d = drivers.get(kind);
@@ -244,6 +255,7 @@ async function serve(
     async close() {
       await http.close();
       await keeper?.stop();
+      for (const t of timers) clearInterval(t);
       await backupScheduler.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();

@@ -12,7 +12,11 @@ import type { Releases } from '../core/ports/store/releases.js';
 import type { StatusReads } from '../core/ports/store/status-reads.js';
 import type { RouteReconcileReport } from '../core/wire/status.js';
 
-export type ReconcilerStore = AppsAndEnvironments & StatusReads & Releases & Locks;
+/** The reads a pass makes (nothing is written to the store). */
+export type ReconcilerStore = Pick<AppsAndEnvironments, 'listApps' | 'listEnvironments'> &
+  Pick<StatusReads, 'liveReleases'> &
+  Pick<Releases, 'getRelease'> &
+  Pick<Locks, 'listLocks'>;
 
 export interface RouteReconcilerOptions {
   store: ReconcilerStore;

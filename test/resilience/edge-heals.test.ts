@@ -10,6 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiClient } from '../../src/cli/api-client.js';
+import type { App, Environment, Release } from '../../src/core/model.js';
+import type { ServiceSpec } from '../../src/drivers/swarm/compose/swarm-types.js';
+import { SwarmDriver } from '../../src/drivers/swarm/swarm-driver.js';
+import { RouteReconciler } from '../../src/services/route-reconciler.js';
+import { RecordingEdge } from '../drivers/process/recording-edge.js';
 import { runCli } from '../cli/run-cli.js';
 import { stopControlPlane } from '../support/cleanup.js';
 import { apiClient, waitTerminal } from '../support/deploy-client.js';
@@ -140,6 +145,47 @@ describe('the edge heals and its routes are rebuilt from the store', { timeout: 
     await waitUntil('status to show the edge up again', async () => (await client.status()).edge?.state === 'up', 5000, 50);
     const after = await client.status('web');
     assert.equal(after.environments.find((e) => e.environment === 'staging')?.live?.release, liveBefore, 'the live release is unchanged');
+  });
+});
+
+describe('the Swarm edge is given every live route again after its service restarted', () => {
+  test('a restarted, empty Swarm edge gets the live release\'s route from its recorded spec, once', async () => {
+    const now = new Date().toISOString();
+    const app: App = { id: 'a1', name: 'shop', repo: '/dev/null', driver: 'swarm', createdAt: now };
+    const env: Environment = { id: 'e1', appId: 'a1', name: 'prod', branch: 'main', createdAt: now };
+    const web: ServiceSpec = {
+      Name: 'shop-prod_web',
+      Labels: { 'slipway.route.port': '3000' },
+      TaskTemplate: { ContainerSpec: { Image: 'img', Labels: {} } },
+      Mode: { Replicated: { Replicas: 2 } },
+    };
+    const live: Release = {
+      id: 'r7', appId: 'a1', environmentId: 'e1', deploymentId: 'd1', commitSha: null, commitSubject: null, artifact: 'img@sha256:1',
+      status: 'live', notes: [], trigger: 'manual', deployedBy: 'admin', createdAt: now, deployedAt: now,
+      spec: { file: 'slipway.yml', text: 'driver: swarm\nswarm: { registry: 127.0.0.1:5000 }\nenvironments:\n  prod:\n    route: { host: shop.test }\n' },
+      driverState: { stack: 'shop-prod', image: 'img@sha256:1', imageServices: ['web'], compose: '', composeFile: 'compose.yml', services: [web] },
+    };
+    const edge = new RecordingEdge(); // the restarted service's edge: no routes
+    const driver = new SwarmDriver({ engine: () => Promise.reject(new Error('the recorded specs need no engine')), edge: { control: edge } });
+    const reconciler = new RouteReconciler({
+      kind: 'swarm',
+      driver: () => driver,
+      edge,
+      store: {
+        listApps: async () => [app],
+        listEnvironments: async () => [env],
+        liveReleases: async () => new Map([['e1', { ...live, spec: {}, driverState: {} }]]),
+        getRelease: async (id) => (id === live.id ? live : null),
+        listLocks: async () => [],
+      },
+    });
+    const first = await reconciler.reconcile();
+    assert.deepEqual(first.repaired, ['shop/prod -> r7'], JSON.stringify(first.failures));
+    const route = edge.routes.get('shop/prod');
+    assert.deepEqual(route?.hosts, ['shop.test']);
+    assert.deepEqual(route?.targets, [{ url: 'http://tasks.shop-prod_web:3000', discover: 'dns', release: 'r7' }]);
+    const second = await reconciler.reconcile();
+    assert.deepEqual(second, { ...second, live: 1, repaired: [], failures: [] }, 'a route the edge has is left alone');
   });
 });
 
