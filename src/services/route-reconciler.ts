@@ -16,7 +16,7 @@ import type { RouteReconcileReport } from '../core/wire/status.js';
 export type ReconcilerStore = Pick<AppsAndEnvironments, 'listApps' | 'listEnvironments'> &
   Pick<StatusReads, 'liveReleases'> &
   Pick<Releases, 'getRelease'> &
-  Pick<Locks, 'listLocks'>;
+  Pick<Locks, 'listLocks' | 'getLock'>;
 
 export interface RouteReconcilerOptions {
   store: ReconcilerStore;
@@ -56,9 +56,11 @@ export class RouteReconciler {
         const release = await store.getRelease(summary.id);
         const driver = this.o.driver();
         const route = release && driver.liveRoute ? await driver.liveRoute(app, env, release, existing) : null;
-        if (!route) continue;
+        if (!route || !release) continue;
+        // A deployment may have started since the reads above: it moves traffic itself.
+        if (release.status !== 'live' || (await store.getLock(env.id))?.kind === 'deployment') continue;
         await edge.putRoute(route);
-        report.repaired.push(`${id} -> ${release?.id ?? summary.id}`);
+        report.repaired.push(`${id} -> ${release.id}`);
       } catch (err) {
         report.failures.push(`${id}: ${errorMessage(err)}`);
       }

@@ -177,6 +177,7 @@ describe('the Swarm edge is given every live route again after its service resta
         liveReleases: async () => new Map([['e1', { ...live, spec: {}, driverState: {} }]]),
         getRelease: async (id) => (id === live.id ? live : null),
         listLocks: async () => [],
+        getLock: async () => null,
       },
     });
     const first = await reconciler.reconcile();
