@@ -4,15 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DriverKind } from './core/model.js';
+import type { RouteReconcileReport } from './core/wire/status.js';
+import type { EdgeControl } from './core/ports/edge-control.js';
 import type { RuntimeDriver } from './core/ports/runtime-driver.js';
-import { PreconditionError } from './core/errors.js';
+import { errorMessage, PreconditionError } from './core/errors.js';
 import { Redactor } from './core/redactor.js';
 import { Sensitive } from './core/sensitive.js';
 import { LazyDriver } from './drivers/lazy-driver.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
 import { EdgeClient } from './edge/admin/edge-client.js';
-import { ensureEdge } from './edge-process.js';
+import { EdgeKeeper } from './edge-keeper.js';
 import { GitSource } from './git/index.js';
+import { KeptEdge } from './kept-edge.js';
 import { buildHttpApp } from './http/http-app.js';
 import { backupRoutes } from './http/routes/backup-routes.js';
 import { gitRoutes } from './http/routes/git-routes.js';
@@ -39,6 +42,7 @@ import { StatusService } from './services/status-service.js';
 import { CommitStatusService } from './services/commit-status-service.js';
 import { DiffService } from './services/diff-service.js';
 import { PromotionService } from './services/promotion-service.js';
+import { RouteReconciler } from './services/route-reconciler.js';
 import { StoreDeliveryRecorder } from './services/store-delivery-recorder.js';
 import { WebhookSecretService } from './services/webhook-secret-service.js';
 import { WebhookService } from './services/webhook-service.js';
@@ -83,33 +87,54 @@ async function serve(
   const box = SecretBox.fromKey(masterKey);
   const source = new GitSource({ cacheDir: path.join(dataDir, 'git') });
 
+  const edgeClient = EdgeClient.forDataDir(dataDir);
+  // The edge is kept running (restarted with backoff, routes given again from the store) unless
+  // SLIPWAY_EDGE=off, where whoever runs it does that.
+  let onEdgeChange = (): void => undefined;
+  const keeper: EdgeKeeper | null =
+    settings.edgeMode === 'auto'
+      ? new EdgeKeeper({
+          edge: { dataDir, host: settings.edgeHost, port: settings.edgePort, logLevel: settings.logLevel, trustedProxies: settings.edgeTrustedProxies },
+          reconcile: (): Promise<RouteReconcileReport> => routes.reconcile(),
+          reconcileIntervalMs: settings.edgeReconcileMs,
+          logger,
+          onChange: () => onEdgeChange(),
+        })
+      : null;
+  const edge: EdgeControl = keeper ? new KeptEdge(edgeClient, keeper) : edgeClient;
+  const processDriver: ProcessDriver = new ProcessDriver({ dataDir, edge, logger });
+  const routes: RouteReconciler = new RouteReconciler({ store, kind: 'process', driver: (): RuntimeDriver => processDriver, edge: edgeClient });
+  const timers: NodeJS.Timeout[] = [];
   let edgeUrl: string | null = null;
-  if (settings.edgeMode === 'auto') {
-    const edge = await ensureEdge({
-      dataDir,
-      host: settings.edgeHost,
-      port: settings.edgePort,
-      logLevel: settings.logLevel,
-      trustedProxies: settings.edgeTrustedProxies,
-    });
-    edgeUrl = `http://${edge.host}:${edge.port}`;
-    logger.info({ pid: edge.pid, url: edgeUrl, startedHere: edge.startedHere }, 'edge ready');
+  if (keeper) {
+    const info = await keeper.start();
+    edgeUrl = `http://${info.host}:${info.port}`;
+    logger.info({ pid: info.pid, url: edgeUrl, startedHere: info.startedHere }, 'edge ready');
   }
-  const edge = EdgeClient.forDataDir(dataDir);
-  const drivers = new Map<DriverKind, RuntimeDriver>([['process', new ProcessDriver({ dataDir, edge, logger })]]);
+  const drivers = new Map<DriverKind, RuntimeDriver>([['process', processDriver]]);
   if (settings.dockerHost) {
     const edgeDataDir = path.join(dataDir, 'swarm-edge');
     const swarmEdge = EdgeClient.forDataDir(edgeDataDir, { putTimeoutMs: 120_000 });
-    drivers.set(
-      'swarm',
-      new LazyDriver('swarm', async () =>
-        (await import('./drivers/swarm-runtime.js')).createSwarmRuntime(settings, {
-          edgeControl: swarmEdge,
-          edgeDataDir,
-          log: (line) => logger.info({ driver: 'swarm' }, line),
-        }),
-      ),
+    const swarm = new LazyDriver('swarm', async () =>
+      (await import('./drivers/swarm-runtime.js')).createSwarmRuntime(settings, {
+        edgeControl: swarmEdge,
+        edgeDataDir,
+        log: (line) => logger.info({ driver: 'swarm' }, line),
+      }),
     );
+    drivers.set('swarm', swarm);
+    // The Swarm restarts its edge service by itself; once the driver is in use, the edge is given
+    // every live route it lacks (after such a restart, or a lost snapshot) every so often.
+    const swarmRoutes = new RouteReconciler({ store, kind: 'swarm', driver: () => swarm, edge: swarmEdge });
+    const reconcileSwarmEdge = () =>
+      swarmRoutes.reconcile().then(
+        (report) => {
+          if (report.repaired.length) logger.warn({ repaired: report.repaired }, 'Swarm edge routes given again from the store');
+          if (report.failures.length) logger.error({ failures: report.failures }, 'Swarm edge routes could not be given again');
+        },
+        (err: unknown) => logger.error({ err: errorMessage(err) }, 'Swarm edge route reconcile failed'),
+      );
+    timers.push(setInterval(() => void (swarm.loaded ? reconcileSwarmEdge() : undefined), settings.edgeReconcileMs).unref());
   }
   const driver = (kind: DriverKind): RuntimeDriver => {
     const d = drivers.get(kind);
@@ -173,7 +198,7 @@ async function serve(
     }),
     secrets,
     locks: new LockService(store, engine, apps, audit),
-    status: new StatusService(store, apps, driver, (t) => redactor.redact(t)),
+    status: new StatusService(store, apps, driver, (t) => redactor.redact(t), () => keeper?.health() ?? null),
     audit,
     maintenance: new MaintenanceService(edge, apps, audit),
     tokens,
@@ -187,6 +212,7 @@ async function serve(
   const commitStatuses = new CommitStatusService(store, apps, audit);
 
   engine.onChange(() => services.status.invalidate());
+  onEdgeChange = () => services.status.invalidate();
   audit.onMutation(() => services.status.invalidate());
 
   let firstToken: string | null = null;
@@ -228,6 +254,8 @@ async function serve(
     firstToken,
     async close() {
       await http.close();
+      await keeper?.stop();
+      for (const t of timers) clearInterval(t);
       await backupScheduler.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();

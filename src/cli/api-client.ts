@@ -15,6 +15,7 @@ import type {
   DeployRequest,
   EnvironmentDiff,
   EnvironmentPair,
+  EdgeHealth,
   EnvironmentStatus,
   FollowEvent,
   LockRequest,
@@ -163,7 +164,7 @@ export class ApiClient {
     await this.#http.json('DELETE', `/api/apps/${seg(app)}/secrets/${seg(name)}`, { query: { env } });
   }
 
-  status(app?: string): Promise<{ environments: EnvironmentStatus[] }> {
+  status(app?: string): Promise<{ environments: EnvironmentStatus[]; edge?: EdgeHealth }> {
     return this.#http.json('GET', '/api/status', { query: { app } });
   }
 

@@ -1,4 +1,5 @@
 // The end of a followed deploy or rollback: one summary line and the exit status.
+import { describesEdgeDown } from '../core/errors.js';
 import type { Deployment } from '../core/model.js';
 import type { CliContext } from './context.js';
 import { between, duration } from './format.js';
@@ -17,7 +18,13 @@ export function reportOutcome(ctx: CliContext, d: Deployment): number {
     ctx.err(`error: ${what} failed${time} and could not be undone${d.error ? `: ${d.error}` : ''}`);
     return 1;
   }
-  const hint = d.status === 'rolled_back' ? '; the previous release is serving again' : d.status === 'failed' ? '; the previous release is still serving' : '';
+  const hint = describesEdgeDown(d.error)
+    ? '; nothing is being served until the edge runs again (`slipway status` shows it)'
+    : d.status === 'rolled_back'
+      ? '; the previous release is serving again'
+      : d.status === 'failed'
+        ? '; the previous release is still serving'
+        : '';
   ctx.err(`error: ${what} ${d.status.replace('_', ' ')}${time}${d.error ? `: ${d.error}` : ''}${hint}`);
   return 1;
 }

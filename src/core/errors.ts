@@ -68,6 +68,19 @@ export class UnavailableError extends SlipwayError {
   }
 }
 
+/**
+ * The edge (the proxy in front of the apps) is down: nothing reaches any app through it until it
+ * runs again. Its messages start with one of the phrases `describesEdgeDown` knows.
+ */
+export class EdgeDownError extends UnavailableError {
+  override readonly name = 'EdgeDownError';
+}
+
+/** Whether an error text (a deployment's, say) says the edge is down, so nothing is being served. */
+export function describesEdgeDown(text: string | null | undefined): boolean {
+  return text != null && /\b(the edge is not running|the edge is down)\b/.test(text);
+}
+
 export class UnauthorizedError extends SlipwayError {
   override readonly name = 'UnauthorizedError';
   constructor(message = 'a valid bearer token is required (Authorization: Bearer <token>)') {

@@ -1,10 +1,12 @@
 // A runtime driver loaded on first use: the Swarm driver pulls in dockerode and its SSH stack,
 // which an idle control plane that only runs local processes should not pay for.
 import type { App, DriverKind, Environment, Release } from '../core/model.js';
+import type { EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeLogLine, RuntimeLogQuery, RuntimeStatus, SourceTree } from '../core/ports/runtime-driver.js';
 
 export class LazyDriver implements RuntimeDriver {
   #loaded: Promise<RuntimeDriver> | null = null;
+  #ready = false;
 
   constructor(
     readonly kind: DriverKind,
@@ -13,10 +15,16 @@ export class LazyDriver implements RuntimeDriver {
 
   #driver(): Promise<RuntimeDriver> {
     // A failed load (a bad address, an engine that is down) is tried again on the next call.
-    this.#loaded ??= this.load().catch((err: unknown) => {
-      this.#loaded = null;
-      throw err;
-    });
+    this.#loaded ??= this.load().then(
+      (d) => {
+        this.#ready = true;
+        return d;
+      },
+      (err: unknown) => {
+        this.#loaded = null;
+        throw err;
+      },
+    );
     return this.#loaded;
   }
 
@@ -54,6 +62,15 @@ export class LazyDriver implements RuntimeDriver {
     const d = await this.#driver();
     if (!d.streamLogs) throw new Error(`the ${this.kind} driver cannot show logs`);
     yield* d.streamLogs(app, environment, live, query);
+  }
+  /** Whether the driver is loaded (its first use succeeded). */
+  get loaded(): boolean {
+    return this.#ready;
+  }
+  /** Never loads the driver: routes are reconciled only for a driver in use. */
+  async liveRoute(app: App, environment: Environment, live: Release, existing: EdgeRouteState | null): Promise<EdgeRoute | null> {
+    const d = this.#ready && this.#loaded ? await this.#loaded : null;
+    return d?.liveRoute ? d.liveRoute(app, environment, live, existing) : null;
   }
   /** Recovery waits for the first real use: a driver that was never loaded has nothing to re-adopt. */
   async recover(): Promise<void> {}

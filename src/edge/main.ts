@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
+import { ConfigError } from '../core/errors.js';
 import { readSettings, type Settings } from '../platform/env.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createAdminHandler } from './admin/admin-api.js';
@@ -21,6 +22,7 @@ import { tunnelsUpgrade } from './proxy/upgrade-policy.js';
 import { UpstreamTarget } from './proxy/upstream-target.js';
 import type { ResolveAddresses } from './routing/dns-discovery.js';
 import { RouteRegistry } from './routing/route-registry.js';
+import { setAsideSnapshot } from './routing/route-snapshot.js';
 
 export interface EdgeOptions {
   dataDir: string;
@@ -66,7 +68,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     resolve: opts.resolve,
     discoveryIntervalMs: opts.discoveryIntervalMs,
   });
-  const restored = await registry.restore();
+  const restored = await restoreRoutes(registry, paths.snapshot, logger);
 
   const settings: ExchangeSettings = {
     match: (host, url) => registry.table.match(host, url),
@@ -118,6 +120,21 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       logger.info({}, 'edge stopped');
     })());
   return { port, adminSocket: paths.adminSocket, close };
+}
+
+/**
+ * The snapshot's routes. A damaged snapshot never keeps the edge down: it is set aside and the
+ * edge starts with no routes, which the control plane gives again from its store.
+ */
+async function restoreRoutes(registry: RouteRegistry, snapshot: string, logger: Logger): Promise<number> {
+  try {
+    return await registry.restore();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const aside = await setAsideSnapshot(snapshot);
+    logger.error({ err: err.message, setAside: aside }, 'the route snapshot is damaged: set aside, starting with no routes until the control plane gives them again');
+    return 0;
+  }
 }
 
 function inFlight(registry: RouteRegistry): number {

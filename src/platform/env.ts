@@ -25,6 +25,7 @@ const settingsSchema = z.object({
         });
       }
     }),
+  SLIPWAY_EDGE_RECONCILE_SECONDS: z.coerce.number().min(0.1).max(86_400).default(30),
   SLIPWAY_MASTER_KEY: z.string().min(1).optional(),
   SLIPWAY_URL: z.string().url().optional(),
   SLIPWAY_TOKEN: z.string().min(1).optional(),
@@ -61,6 +62,8 @@ export interface Settings {
    * from any other peer the edge drops them and sets X-Forwarded-* itself.
    */
   edgeTrustedProxies: string[];
+  /** How often the control plane gives its edge every live route it lacks (also after each edge restart). */
+  edgeReconcileMs: number;
   masterKey: string | undefined;
   url: string | undefined;
   token: string | undefined;
@@ -100,6 +103,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     edgePort: s.SLIPWAY_EDGE_PORT,
     edgeMode: s.SLIPWAY_EDGE,
     edgeTrustedProxies: s.SLIPWAY_EDGE_TRUSTED_PROXIES,
+    edgeReconcileMs: Math.round(s.SLIPWAY_EDGE_RECONCILE_SECONDS * 1000),
     masterKey: s.SLIPWAY_MASTER_KEY,
     url: s.SLIPWAY_URL,
     token: s.SLIPWAY_TOKEN,

@@ -1,7 +1,7 @@
 // What runs where: per environment, the live release, the last deployment, the lock, and (for
 // one app) the runtime's own view of its instances.
 import { createHash } from 'node:crypto';
-import type { EnvironmentStatus } from '../core/wire/status.js';
+import type { EdgeHealth, EnvironmentStatus } from '../core/wire/status.js';
 import type { DriverKind, Release } from '../core/model.js';
 import type { RuntimeDriver } from '../core/ports/runtime-driver.js';
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
@@ -35,7 +35,14 @@ export class StatusService {
     private readonly apps: AppService,
     private readonly driver: (kind: DriverKind) => RuntimeDriver,
     private readonly redact: (text: string) => string = (t) => t,
+    /** The edge this control plane keeps running; absent when it runs none (SLIPWAY_EDGE=off). */
+    private readonly edgeHealth: () => EdgeHealth | null = () => null,
   ) {}
+
+  /** How the edge is, when this control plane runs one. */
+  edge(): EdgeHealth | null {
+    return this.edgeHealth();
+  }
 
   invalidate(): void {
     this.#generation += 1;
@@ -50,7 +57,8 @@ export class StatusService {
     if (this.#cached) return this.#cached;
     const generation = this.#generation;
     const pending = this.status().then((environments) => {
-      const body = Buffer.from(this.redact(JSON.stringify({ environments })), 'utf8');
+      const edge = this.edgeHealth();
+      const body = Buffer.from(this.redact(JSON.stringify(edge ? { environments, edge } : { environments })), 'utf8');
       return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     });
     this.#cached = pending;

@@ -1,6 +1,6 @@
 // `slipway status [APP]`: what runs where.
 import type { Command } from 'commander';
-import type { EnvironmentStatus } from '../../core/wire/index.js';
+import type { EdgeHealth, EnvironmentStatus } from '../../core/wire/index.js';
 import type { CliContext } from '../context.js';
 import { sha7, table, truncate, when } from '../format.js';
 import { jsonOption } from '../options.js';
@@ -16,6 +16,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.json(res);
       if (res.environments.length === 0) return ctx.out(app ? `app ${app} has no environments` : 'no apps yet: add one with `slipway apps create NAME --repo PATH_OR_URL`');
       ctx.out(statusTable(res.environments, ctx.now()));
+      if (res.edge) ctx.out(edgeLine(res.edge, ctx.now()));
       for (const env of res.environments) {
         const last = env.lastDeployment;
         if (last?.status === 'compensation_failed') {
@@ -30,6 +31,15 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         }
       }
     });
+}
+
+/** How the edge in front of the apps is: up, or DOWN with why and when it is tried again. */
+export function edgeLine(edge: EdgeHealth, now: Date): string {
+  const restarts = edge.restarts ? `, restarted ${edge.restarts} time(s)` : '';
+  const reconcile = edge.lastReconcile?.failures.length ? `; routes that could not be given again: ${edge.lastReconcile.failures.join('; ')}` : '';
+  if (edge.state === 'up') return `edge: up at ${edge.url ?? '?'} (pid ${edge.pid ?? '?'}${restarts})${reconcile}`;
+  const next = edge.nextAttemptAt ? `; next restart attempt at ${edge.nextAttemptAt}` : '';
+  return `edge: DOWN since ${when(edge.since, now)}, nothing reaches the apps: ${edge.error ?? 'no reason recorded'}${next}${restarts}`;
 }
 
 /** The runtime's own view of one environment: every instance, its state, and why it failed. */

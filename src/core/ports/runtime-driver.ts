@@ -2,6 +2,7 @@
 // Every method may be called again after a control-plane crash, so each must be idempotent.
 import type { AppSpec, EnvironmentSpec } from '../app-spec.js';
 import type { App, DriverKind, Environment, Release } from '../model.js';
+import type { EdgeRoute, EdgeRouteState } from './edge-control.js';
 import type { Sensitive } from '../sensitive.js';
 
 /** Where a step writes its progress; lines are redacted before they are stored. */
@@ -114,6 +115,13 @@ export interface RuntimeDriver {
   status(app: App, environment: Environment, live: Release | null): Promise<RuntimeStatus>;
   /** The live release's output, merged across instances; ends when not following, or on abort. */
   streamLogs?(app: App, environment: Environment, live: Release | null, query: RuntimeLogQuery): AsyncIterable<RuntimeLogLine>;
+  /**
+   * The edge route that serves the live release as it runs now (built from its recorded spec and
+   * its running instances), so the control plane can give a restarted or emptied edge every
+   * route again; `existing` is the edge's route now (its maintenance is kept). Null when the
+   * release has nothing to route (no web process, or nothing running).
+   */
+  liveRoute?(app: App, environment: Environment, live: Release, existing: EdgeRouteState | null): Promise<EdgeRoute | null>;
   /** Called once at control-plane start: re-adopt what is still running. */
   recover?(): Promise<void>;
   close?(): Promise<void>;

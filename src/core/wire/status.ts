@@ -32,3 +32,33 @@ export interface EnvironmentStatus {
   /** Per database (`status APP` only): the newest backup, and a failed newest restore drill. */
   backups?: BackupSummary[];
 }
+
+/** One pass of making the edge serve what the store says is live. */
+export interface RouteReconcileReport {
+  at: string;
+  /** Live releases of the edge's environments. */
+  live: number;
+  /** Routes put again: "<app>/<env> -> <release>". */
+  repaired: string[];
+  /** "<app>/<env>: why" for routes that could not be put. */
+  failures: string[];
+}
+
+/**
+ * The edge that serves the apps, as the control plane sees it (`GET /api/status`, `slipway status`):
+ * up, down (and being restarted with backoff), or not run by this control plane (SLIPWAY_EDGE=off).
+ */
+export interface EdgeHealth {
+  state: 'up' | 'down' | 'external';
+  pid: number | null;
+  url: string | null;
+  /** When the edge entered this state. */
+  since: string;
+  /** Times the control plane restarted it. */
+  restarts: number;
+  /** Why the edge is down or could not be restarted. */
+  error: string | null;
+  /** When the next restart is tried, while down. */
+  nextAttemptAt: string | null;
+  lastReconcile: RouteReconcileReport | null;
+}

@@ -3,7 +3,8 @@
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PreconditionError } from '../../core/errors.js';
-import type { EdgeControl } from '../../core/ports/edge-control.js';
+import { parseAppSpec } from '../../core/config-file.js';
+import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
 import type { App, Environment, Release } from '../../core/model.js';
 import type {
   BuildResult,
@@ -182,9 +183,8 @@ export class ProcessDriver implements RuntimeDriver {
     const web = webProcess(ctx.spec);
     if (!web) return;
     try {
-      const state = await readState(this.#runDir(ctx, release.releaseId));
-      const ports = (state?.instances ?? []).filter((i) => i.process === web && i.port !== null).map((i) => i.port as number);
-      if (!state || state.stopped || ports.length === 0) {
+      const ports = await this.#webPorts(this.#runDir(ctx, release.releaseId), web);
+      if (ports.length === 0) {
         throw new PreconditionError(`release ${release.releaseId} has no running ${web} instances; start it before activating it`);
       }
       const existing = await this.#edge.getRoute(routeId(app, env));
@@ -195,6 +195,19 @@ export class ProcessDriver implements RuntimeDriver {
       if (before && before !== release.releaseId) await switchCurrent(link, before);
       throw err;
     }
+  }
+
+  async liveRoute(app: App, environment: Environment, live: Release, existing: EdgeRouteState | null): Promise<EdgeRoute | null> {
+    const text = live.spec['text'];
+    if (typeof text !== 'string') return null;
+    const file = typeof live.spec['file'] === 'string' ? live.spec['file'] : 'slipway.yml';
+    const spec = parseAppSpec(text, `${file} of release ${live.id}`);
+    const envSpec = spec.environments[environment.name];
+    const web = webProcess(spec);
+    if (!envSpec || !web) return null;
+    const ports = await this.#webPorts(this.layout.runDir(app.name, environment.name, live.id), web);
+    if (ports.length === 0) return null;
+    return buildEdgeRoute({ app: app.name, env: environment.name, spec, envSpec, releaseId: live.id, ports, existing });
   }
 
   async retire(ctx: DriverContext, release: ReleaseRef): Promise<void> {
@@ -252,6 +265,13 @@ export class ProcessDriver implements RuntimeDriver {
     await rm(this.layout.buildsDir, { recursive: true, force: true });
     this.#logger?.info(summary, 'process driver recovered');
     return summary;
+  }
+
+  /** Loopback ports of the release's running instances of `web`; none when its supervisor stopped. */
+  async #webPorts(runDir: string, web: string): Promise<number[]> {
+    const state = await readState(runDir);
+    if (!state || state.stopped) return [];
+    return state.instances.filter((i) => i.process === web && i.port !== null).map((i) => i.port as number);
   }
 
   #runDir(ctx: DriverContext, releaseId: string): string {

@@ -21,7 +21,9 @@ import { mergeLogs, serviceLogs, type LogOptions, type ServiceLogLine } from './
 import { stackStatus, toInstances, type ServiceStatus } from './stack/stack-status.js';
 import { runTestJobs } from './test-jobs.js';
 import { LABEL_NAMESPACE } from './compose/namespace.js';
-import type { EdgeControl } from '../../core/ports/edge-control.js';
+import type { AppSpec } from '../../core/app-spec.js';
+import { parseAppSpec } from '../../core/config-file.js';
+import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
 import { attachToEdge, routedService, swarmEdgeRoute, type SwarmRoute } from './edge/app-route.js';
 import { ensureEdgeNetwork, EDGE_NETWORK } from './edge/edge-network.js';
 
@@ -196,7 +198,7 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   /** The routed service named in slipway.yml (swarm.route), else the driver's option. */
-  #routeOf(ctx: DriverContext): SwarmRoute | undefined {
+  #routeOf(ctx: { spec: AppSpec }): SwarmRoute | undefined {
     const r = ctx.spec.swarm?.route;
     if (r) return { service: r.service, port: r.port, ...(r.health_path ? { healthPath: r.health_path } : {}) };
     return this.#opts.edge?.route;
@@ -236,6 +238,22 @@ export class SwarmDriver implements RuntimeDriver {
     const route = swarmEdgeRoute(ctx, stack, routed, release.releaseId, await edge.control.getRoute(id));
     await edge.control.putRoute(route);
     ctx.log.info(`edge route ${id} (${route.hosts.join(', ') || 'any host'}${route.pathPrefix}) -> tasks of ${stack}_${routed.service}:${routed.port}, release ${release.releaseId}`);
+  }
+
+  /** The route `activate` put for the live release, built again from its recorded spec and service specs. */
+  async liveRoute(app: App, environment: Environment, live: Release, existing: EdgeRouteState | null): Promise<EdgeRoute | null> {
+    const text = live.spec['text'];
+    if (!this.#opts.edge || typeof text !== 'string') return null;
+    const file = typeof live.spec['file'] === 'string' ? live.spec['file'] : 'slipway.yml';
+    const spec = parseAppSpec(text, `${file} of release ${live.id}`);
+    const envSpec = spec.environments[environment.name];
+    if (!envSpec) return null;
+    const view = { app, environment, spec, envSpec };
+    const stack = stackName(view);
+    const state = readReleaseState(live.driverState, live.id);
+    const specs = state.services ?? (await (await this.#client()).api.listServices({ label: [`${LABEL_NAMESPACE}=${stack}`] })).map((s) => s.Spec);
+    const routed = routedService(stack, specs.filter((s) => !isJob(s)), this.#routeOf(view));
+    return routed ? swarmEdgeRoute(view, stack, routed, live.id, existing) : null;
   }
 
   async retire(ctx: DriverContext, _release: ReleaseRef): Promise<void> {

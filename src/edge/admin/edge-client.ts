@@ -2,6 +2,7 @@
 import type { Pool } from 'undici';
 import {
   ConflictError,
+  EdgeDownError,
   InvalidInputError,
   NotFoundError,
   PreconditionError,
@@ -130,14 +131,13 @@ export class EdgeClient implements EdgeControl {
 
   private connectError(err: unknown): Error {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      return new SlipwayError('unavailable', `the edge is not running: no admin socket at ${this.socketPath}; start it with "slipway edge"`, {
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return new EdgeDownError(`the edge is not running: no admin socket at ${this.socketPath}; start it with "slipway edge"`, {
         socketPath: this.socketPath,
       });
     }
     if (code === 'ECONNREFUSED') {
-      return new SlipwayError(
-        'unavailable',
+      return new EdgeDownError(
         `the edge is not running: the admin socket ${this.socketPath} refuses connections (left over from a stopped edge); start it with "slipway edge"`,
         { socketPath: this.socketPath },
       );

@@ -46,6 +46,17 @@ export async function writeSnapshot(file: string, entries: SnapshotEntry[]): Pro
   }
 }
 
+/**
+ * Moves a damaged snapshot out of the way (`routes.json.damaged-<time>`, kept for inspection) so
+ * the edge can start with no routes; the control plane then gives it every live route again.
+ * Returns where the file went.
+ */
+export async function setAsideSnapshot(file: string): Promise<string> {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(file, aside);
+  return aside;
+}
+
 /** The saved routes, or [] when there is no snapshot yet. Throws ConfigError for a damaged file. */
 export async function readSnapshot(file: string): Promise<SnapshotEntry[]> {
   let text: string;

@@ -41,7 +41,10 @@ export function appRoutes(s: Services) {
       summary: 'What runs where',
       query: z.strictObject({ app: z.string().optional() }),
       handler: async ({ query }) => {
-        if (query.app) return { environments: await s.status.status(query.app) };
+        if (query.app) {
+          const edge = s.status.edge();
+          return { environments: await s.status.status(query.app), ...(edge ? { edge } : {}) };
+        }
         const view = await s.status.allSerialized();
         return new JsonText(view.body, true, view.etag);
       },

@@ -1,4 +1,5 @@
 // Steps that bring the new release up, move traffic to it and retire the old one.
+import { EdgeDownError } from '../../core/errors.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import { releaseRef, requireRelease } from '../release-refs.js';
 import type { Step } from '../step.js';
@@ -40,7 +41,14 @@ export function switchTraffic(deps: PipelineDeps): Step<Releases> {
       if (!previous) return;
       const { driver, dctx } = ctx.target.driverCall(ctx.state, ctx);
       ctx.log.info(`moving traffic back to ${previous.releaseId}`);
-      await driver.activate(dctx, previous);
+      try {
+        await driver.activate(dctx, previous);
+      } catch (err) {
+        if (!(err instanceof EdgeDownError)) throw err;
+        // A down edge serves nothing; once it runs again it is given the live release's route
+        // (the previous one) from the store, so there is nothing more to undo here.
+        ctx.log.error(`the edge is down, so no traffic reaches ${previous.releaseId} until it runs again; it is then given ${previous.releaseId}'s route again`);
+      }
     },
   };
 }

@@ -1,0 +1,50 @@
+// Part of the composition root: the edge as the control plane drives it while an EdgeKeeper
+// watches it. A call that finds the edge down has it restarted at once and is tried again; if the
+// edge cannot be restarted, the call fails with an EdgeDownError that says so.
+import { EdgeDownError } from './core/errors.js';
+import type { EdgeControl, EdgeRoute, EdgeRouteState } from './core/ports/edge-control.js';
+
+export class KeptEdge implements EdgeControl {
+  constructor(
+    private readonly client: EdgeControl,
+    private readonly keeper: { ensureUp(): Promise<void> },
+  ) {}
+
+  putRoute(route: EdgeRoute): Promise<EdgeRouteState> {
+    return this.#call(() => this.client.putRoute(route));
+  }
+
+  removeRoute(id: string): Promise<void> {
+    return this.#call(() => this.client.removeRoute(id));
+  }
+
+  getRoute(id: string): Promise<EdgeRouteState | null> {
+    return this.#call(() => this.client.getRoute(id));
+  }
+
+  listRoutes(): Promise<EdgeRouteState[]> {
+    return this.#call(() => this.client.listRoutes());
+  }
+
+  setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number }): Promise<void> {
+    return this.#call(() => this.client.setMaintenance(id, maintenance));
+  }
+
+  pause(id: string, maxHoldMs?: number): Promise<void> {
+    return this.#call(() => this.client.pause(id, maxHoldMs));
+  }
+
+  resume(id: string): Promise<void> {
+    return this.#call(() => this.client.resume(id));
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof EdgeDownError)) throw err;
+      await this.keeper.ensureUp();
+      return fn();
+    }
+  }
+}
