@@ -6,6 +6,7 @@ import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import type { BuildResult, DriverContext, SourceTree } from '../../core/ports/runtime-driver.js';
 import { commandEnv, secretRedactor } from './child-env.js';
+import type { AppUsers } from './app-users.js';
 import type { ProcessLayout } from './layout.js';
 import { packArtifact } from './pack-artifact.js';
 import { runCommand } from './run-command.js';
@@ -14,6 +15,7 @@ export async function buildRelease(
   layout: ProcessLayout,
   ctx: DriverContext,
   req: { releaseId: string; source: SourceTree },
+  appUsers: AppUsers | null = null,
 ): Promise<BuildResult> {
   const source = path.resolve(req.source.dir);
   const info = await stat(source).catch(() => null);
@@ -29,13 +31,15 @@ export async function buildRelease(
       filter: (src) => path.basename(src) !== '.git',
     });
     ctx.log.info(`copied ${source} into the build directory`);
+    const runAs = appUsers ? await appUsers.giveDir(ctx.app.name, buildDir) : null;
     const env = commandEnv(ctx, {
       SLIPWAY_RELEASE: req.releaseId,
       ...(req.source.commitSha ? { SLIPWAY_COMMIT: req.source.commitSha } : {}),
+      ...runAs?.env,
     });
     const redactor = secretRedactor(ctx);
     for (const [i, argv] of ctx.spec.build.entries()) {
-      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor });
+      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor, ...(runAs ? { user: runAs.user } : {}) });
     }
     const artifact = await packArtifact(buildDir, layout.artifactsDir);
     ctx.log.info(`release artifact ${artifact}`);

@@ -17,6 +17,8 @@ export interface CommandOptions {
   log: DeployLog;
   signal: AbortSignal;
   redactor: Redactor;
+  /** Run as this user (the app's, when the control plane runs as root). */
+  user?: { uid: number; gid: number };
 }
 
 export async function runCommand(opts: CommandOptions): Promise<void> {
@@ -28,6 +30,7 @@ export async function runCommand(opts: CommandOptions): Promise<void> {
     cwd: opts.cwd,
     env: opts.env,
     signal: opts.signal,
+    ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
     redact: (text) => opts.redactor.redact(text),
     onLine: (line, stream) => opts.log.output(stream, line),
     name,
