@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { sleep } from './clock.js';
 import { run } from './exec.js';
 
 export interface SystemUser {
@@ -46,8 +47,13 @@ export async function ensureSystemUser(name: string, comment: string): Promise<S
   let user = await lookupUser(name);
   if (!user) {
     const argv = ['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', comment, name];
-    const created = await run(argv, { name: `useradd ${name}` });
+    let created = await run(argv, { name: `useradd ${name}` });
     user = await lookupUser(name); // a concurrent first use may have created it: that is fine too
+    for (let attempt = 1; !user && created.code === 1 && attempt < 5; attempt++) {
+      await sleep(200 * attempt); // exit 1: /etc/passwd was locked by another useradd
+      created = await run(argv, { name: `useradd ${name}` });
+      user = await lookupUser(name);
+    }
     if (!user) {
       throw new ConfigError(
         `could not create the system user ${name} (useradd exited with ${created.code}: ${created.stderr.trim() || 'no message'}); ` +
