@@ -23,11 +23,46 @@ export async function openDataDirToAppUsers(dataDir: string): Promise<string[]> 
     await chmod(file, mode);
     if (!APP_FACING_ENTRIES.has(name)) tightened.push(name);
   }
+  await closeOldReleases(path.join(dataDir, 'apps'));
   if (tightened.length > 0) notices.push(`kept to the control plane's user (others could read them): ${tightened.sort().join(', ')} in ${dataDir}`);
   await chmod(dataDir, 0o711);
   const closed = await closedAncestor(dataDir);
   if (closed) notices.push(`${unreachableDataDir(dataDir, closed)}; until then every deploy with the process driver fails`);
   return notices;
+}
+
+/**
+ * Releases staged before Slipway ran as root (or before an app's first deploy as root) are the
+ * control plane's with the usual 0755: closed (0700) until a deploy or rollback gives them to their
+ * app's user; the dirs above them become passable (0711), never listable.
+ */
+async function closeOldReleases(appsDir: string): Promise<void> {
+  for (const app of await dirs(appsDir)) {
+    await chmod(app, 0o711);
+    for (const env of await dirs(app)) {
+      await chmod(env, 0o711);
+      for (const name of await readdir(env)) {
+        const entry = path.join(env, name);
+        if (name === 'releases') {
+          await chmod(entry, 0o711);
+          for (const release of await dirs(entry)) await closeIfOurs(release);
+        } else {
+          await closeIfOurs(entry);
+        }
+      }
+    }
+  }
+}
+
+async function dirs(parent: string): Promise<string[]> {
+  const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => path.join(parent, e.name));
+}
+
+async function closeIfOurs(file: string): Promise<void> {
+  const info = await lstat(file);
+  if (info.isSymbolicLink() || info.uid !== process.getuid?.() || (info.mode & 0o077) === 0) return;
+  await chmod(file, info.mode & 0o700);
 }
 
 /** The warning a control plane that does not run as root logs at start-up. */

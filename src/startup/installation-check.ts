@@ -1,6 +1,6 @@
 // Before a control plane opens a data dir: never silently reset an installation. A data dir that
 // holds a previous installation (token, key, releases, backups) but no database is refused with
-// the way back; loose permissions are tightened to 0700 (or refused with the fix).
+// the way back; loose permissions are tightened to 0700 (0711 as root, for app users) or refused with the fix.
 import { chmod, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
