@@ -49,7 +49,9 @@ import { WebhookService } from './services/webhook-service.js';
 import { TokenService } from './services/token-service.js';
 import type { Services } from './services/services.js';
 import { safeExtract } from './sources/safe-extract.js';
+import { openDataDirToAppUsers, sharedUserWarning } from './startup/app-user-access.js';
 import { openInstallation, type Installation } from './startup/open-installation.js';
+import { currentUserDescription, runningAsRoot } from './platform/system-user.js';
 import { VERSION } from './version.js';
 
 export interface RunningServer {
@@ -68,8 +70,20 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
   const logger = createLogger({ level: settings.logLevel, redact: (line) => redactor.redact(line), ...(opts.output ? { destination: opts.output } : {}) });
   const installation = await openInstallation({ dataDir, ...(settings.masterKey ? { masterKeyFromEnv: settings.masterKey } : {}) });
   for (const notice of installation.notices) logger.warn({ dataDir }, notice);
+  const appUsers = runningAsRoot();
   try {
-    return await serve(settings, installation, { redactor, redact, logger });
+    if (appUsers) {
+      for (const notice of await openDataDirToAppUsers(dataDir)) logger.warn({ dataDir }, notice);
+      logger.info('running as root: build, test and release commands and app processes run as a system user per app (slipway-app-<name>-<hash>)');
+    } else {
+      logger.warn({ user: currentUserDescription() }, sharedUserWarning(currentUserDescription()));
+    }
+  } catch (err) {
+    await installation.close();
+    throw err;
+  }
+  try {
+    return await serve(settings, installation, { redactor, redact, logger, appUsers });
   } catch (err) {
     await installation.close();
     throw err;
@@ -79,7 +93,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
 async function serve(
   settings: Settings,
   installation: Installation,
-  { redactor, redact, logger }: { redactor: Redactor; redact: (text: string) => string; logger: Logger },
+  { redactor, redact, logger, appUsers }: { redactor: Redactor; redact: (text: string) => string; logger: Logger; appUsers: boolean },
 ): Promise<RunningServer> {
   const dataDir = settings.dataDir;
   const instanceId = randomUUID();
@@ -102,7 +116,7 @@ async function serve(
         })
       : null;
   const edge: EdgeControl = keeper ? new KeptEdge(edgeClient, keeper) : edgeClient;
-  const processDriver: ProcessDriver = new ProcessDriver({ dataDir, edge, logger });
+  const processDriver: ProcessDriver = new ProcessDriver({ dataDir, edge, logger, appUsers });
   const routes: RouteReconciler = new RouteReconciler({ store, kind: 'process', driver: (): RuntimeDriver => processDriver, edge: edgeClient });
   const timers: NodeJS.Timeout[] = [];
   let edgeUrl: string | null = null;

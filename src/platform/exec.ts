@@ -2,7 +2,8 @@
 // we wait for (detached-launch.ts starts the ones that outlive us). Each child leads its own
 // process group, so a cancel or a timeout stops it with everything it started: SIGTERM to the
 // group, SIGKILL after a grace. Output comes out as lines (redacted first), collected or streamed,
-// or as the raw stdout stream for byte pipelines (database dumps), or into a log file.
+// or as the raw stdout stream for byte pipelines (database dumps), or into a log file. As root, a
+// child can run as another user (uid/gid: an app's own unprivileged user, platform/system-user.ts).
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { CommandFailedError } from '../core/errors.js';
@@ -21,6 +22,9 @@ export interface ProcessOptions {
   cwd?: string;
   /** The child's whole environment (omitted: it inherits ours). Never part of a message. */
   env?: Record<string, string>;
+  /** Run as this user and group (both, or neither; needs root). Supplementary groups are dropped. */
+  uid?: number;
+  gid?: number;
   /** Written to stdin, which is then closed. Without it (and without `stdin: 'pipe'`) stdin is /dev/null. */
   input?: string | Buffer;
   /** Applied to every output line before it leaves this module: callbacks, collected output, errors. */
@@ -79,6 +83,8 @@ export function spawnProcess(argv: readonly string[], opts: SpawnOptions = {}): 
   const child = spawn(file, args, {
     cwd: opts.cwd,
     env: opts.env,
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     stdio: [opts.stdin === 'pipe' || opts.input !== undefined ? 'pipe' : 'ignore', fd ?? 'pipe', fd ?? 'pipe'],
     detached: true, // its own process group (and session), killed as a whole
   });

@@ -1,6 +1,6 @@
 // Before a control plane opens a data dir: never silently reset an installation. A data dir that
 // holds a previous installation (token, key, releases, backups) but no database is refused with
-// the way back; loose permissions are tightened to 0700 (or refused with the fix).
+// the way back; loose permissions are tightened to 0700 (0711 as root, for app users) or refused with the fix.
 import { chmod, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
@@ -17,21 +17,23 @@ export interface DataDirState {
   notices: string[];
 }
 
-export async function checkDataDir(dataDir: string): Promise<DataDirState> {
+/** `passThrough`: 0711, not 0700 (as root, app users pass through to their own dirs: startup/app-user-access.ts). */
+export async function checkDataDir(dataDir: string, opts: { passThrough?: boolean } = {}): Promise<DataDirState> {
   const notices: string[] = [];
   const info = await stat(dataDir);
   if (!info.isDirectory()) throw new ConfigError(`the data dir ${dataDir} is not a directory; set SLIPWAY_DATA_DIR to a directory`, { dataDir });
-  if ((info.mode & 0o077) !== 0) {
+  const tight = opts.passThrough ? 0o711 : 0o700;
+  if ((info.mode & 0o077 & ~tight) !== 0) {
     const was = (info.mode & 0o777).toString(8);
     try {
-      await chmod(dataDir, 0o700);
+      await chmod(dataDir, tight);
     } catch (err) {
       throw new ConfigError(
-        `the data dir ${dataDir} is open to other users (mode ${was}) and could not be tightened (${(err as Error).message}); run: chmod 700 ${dataDir}`,
+        `the data dir ${dataDir} is open to other users (mode ${was}) and could not be tightened (${(err as Error).message}); run: chmod ${tight.toString(8)} ${dataDir}`,
         { dataDir },
       );
     }
-    notices.push(`the data dir ${dataDir} was open to other users (mode ${was}); tightened to 700`);
+    notices.push(`the data dir ${dataDir} was open to other users (mode ${was}); tightened to ${tight.toString(8)}`);
   }
   const db = await stat(path.join(dataDir, DATABASE_FILE)).catch(() => null);
   const hasDatabase = db !== null && db.size > 0;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { loadMasterKey } from '../secrets/master-key.js';
 import { openSqliteStore, type SqliteStore } from '../store/index.js';
+import { runningAsRoot } from '../platform/system-user.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { checkDataDir, DATABASE_FILE } from './installation-check.js';
 
@@ -19,7 +20,7 @@ export interface Installation {
 
 export async function openInstallation(opts: { dataDir: string; masterKeyFromEnv?: string }): Promise<Installation> {
   const { dataDir } = opts;
-  const { notices } = await checkDataDir(dataDir);
+  const { notices } = await checkDataDir(dataDir, { passThrough: runningAsRoot() });
   const lock = await lockDataDir(dataDir);
   let store: SqliteStore | undefined;
   try {

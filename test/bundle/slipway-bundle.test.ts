@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,8 @@ async function cmdline(pid: number): Promise<string[]> {
 
 test('slipway up from the bundle deploys the example app through the edge', { skip: existsSync(bundle) ? false : `${bundle} is not built`, timeout: 180_000 }, async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-bundle-'));
+  // As root, the app's code runs as its own user, who must pass through to the data dir below.
+  await chmod(dataDir, 0o711);
   const child = spawn(process.execPath, [bundle, 'up'], {
     cwd: dataDir,
     env: { ...baseChildEnv(), SLIPWAY_DATA_DIR: path.join(dataDir, 'data'), SLIPWAY_PORT: '0', SLIPWAY_EDGE_PORT: '0', LOG_LEVEL: 'warn' },

@@ -15,6 +15,8 @@ export interface ServerProcessOptions {
   timeoutMs?: number;
   /** `node` arguments that run the CLI (default: `nodeArgvFor('src/cli/main.ts')`); "server" is appended. */
   cliArgv?: string[];
+  /** Run the server as this user (the test runs as root). */
+  user?: { uid: number; gid: number };
 }
 
 export interface ServerExit {
@@ -63,6 +65,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
   });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { BuildResult, DriverContext, SourceTree } from '../../core/ports/runtime-driver.js';
 import { commandEnv, secretRedactor } from './child-env.js';
 import type { CommandGroups } from './command-groups.js';
+import type { AppUsers } from './app-users.js';
 import type { ProcessLayout } from './layout.js';
 import { packArtifact } from './pack-artifact.js';
 import { runCommand } from './run-command.js';
@@ -18,6 +19,7 @@ export async function buildRelease(
   ctx: DriverContext,
   req: { releaseId: string; source: SourceTree },
   groups: CommandGroups,
+  appUsers: AppUsers | null = null,
 ): Promise<BuildResult> {
   const source = path.resolve(req.source.dir);
   const info = await stat(source).catch(() => null);
@@ -35,13 +37,15 @@ export async function buildRelease(
     ctx.log.info(`copied ${source} into the build directory`);
     const sourceName = req.source.commitSha ? `the source at ${req.source.commitSha.slice(0, 7)}` : 'the source';
     await checkTree(buildDir, sourceName, 'nothing was built (links must stay inside the repository)');
+    const runAs = appUsers ? await appUsers.giveDir(ctx.app.name, buildDir) : null;
     const env = commandEnv(ctx, {
       SLIPWAY_RELEASE: req.releaseId,
       ...(req.source.commitSha ? { SLIPWAY_COMMIT: req.source.commitSha } : {}),
+      ...runAs?.env,
     });
     const redactor = secretRedactor(ctx);
     for (const [i, argv] of ctx.spec.build.entries()) {
-      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor, groups });
+      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor, groups, ...(runAs ? { user: runAs.user } : {}) });
     }
     await checkTree(buildDir, 'the build output', 'nothing was packed (links the build leaves must stay inside the release)');
     const artifact = await packArtifact(buildDir, layout.artifactsDir);

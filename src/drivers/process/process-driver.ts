@@ -1,5 +1,6 @@
 // RuntimeDriver for releases as local processes: Capistrano-style release dirs and `current`
 // symlink, content-addressed tarball artifacts, one detached supervisor per running release.
+import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PreconditionError } from '../../core/errors.js';
@@ -17,6 +18,7 @@ import type {
   SourceTree,
 } from '../../core/ports/runtime-driver.js';
 import type { Logger } from '../../platform/logger.js';
+import { AppUsers } from './app-users.js';
 import { subdirs } from './artifact-index.js';
 import { buildRelease } from './build-release.js';
 import { commandEnv, secretRedactor } from './child-env.js';
@@ -49,6 +51,11 @@ export interface ProcessDriverOptions {
   logMaxBytes?: number;
   /** How often the supervisor checks log sizes (default 30s). */
   logCheckIntervalMs?: number;
+  /**
+   * Run build, test and release commands and the app's processes as a system user per app,
+   * created on first use (needs root; `server.ts` turns it on when it runs as root).
+   */
+  appUsers?: boolean;
 }
 
 export interface RecoverSummary {
@@ -73,6 +80,7 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #logMaxBytes: number;
   readonly #logCheckIntervalMs: number;
   readonly #groups: CommandGroups;
+  readonly #appUsers: AppUsers | null;
 
   constructor(opts: ProcessDriverOptions) {
     this.layout = new ProcessLayout(opts.dataDir);
@@ -83,22 +91,33 @@ export class ProcessDriver implements RuntimeDriver {
     this.#logMaxBytes = opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
     this.#logCheckIntervalMs = opts.logCheckIntervalMs ?? 30_000;
     this.#groups = new CommandGroups(this.layout.commandsDir);
+    this.#appUsers = opts.appUsers ? new AppUsers(this.layout) : null;
   }
 
   build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
-    return buildRelease(this.layout, ctx, req, this.#groups);
+    return buildRelease(this.layout, ctx, req, this.#groups, this.#appUsers);
   }
 
-  /** Each test command in the checked-out tree (build copied it elsewhere, so it is intact), with CI=true. */
+  /**
+   * Each test command in the checked-out tree (build copied it elsewhere, so it is intact), with
+   * CI=true; with app users, in a copy of it given to the app's user (the checkout stays ours).
+   */
   async test(ctx: DriverContext, req: { releaseId: string; source: SourceTree; build: BuildResult }): Promise<void> {
     if (ctx.spec.test.length === 0) {
       ctx.log.info(`${ctx.environment.name} has require_tests: true but slipway.yml lists no test commands; nothing to run`);
       return;
     }
-    const env = commandEnv(ctx, { CI: 'true' });
-    const redactor = secretRedactor(ctx);
-    for (const [i, argv] of ctx.spec.test.entries()) {
-      await runCommand({ label: `test command ${i + 1}`, argv, cwd: req.source.dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups });
+    const copy = this.#appUsers ? path.join(this.layout.buildsDir, `test-${req.releaseId}-${randomBytes(4).toString('hex')}`) : null;
+    try {
+      const runAs = copy ? await this.#appUsers?.giveCopy(ctx.app.name, req.source.dir, copy) : undefined;
+      const env = commandEnv(ctx, { CI: 'true', ...runAs?.env });
+      const redactor = secretRedactor(ctx);
+      for (const [i, argv] of ctx.spec.test.entries()) {
+        const cwd = copy ?? req.source.dir;
+        await runCommand({ label: `test command ${i + 1}`, argv, cwd, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups, ...(runAs ? { user: runAs.user } : {}) });
+      }
+    } finally {
+      if (copy) await rm(copy, { recursive: true, force: true });
     }
     ctx.log.info('tests passed');
   }
@@ -106,16 +125,20 @@ export class ProcessDriver implements RuntimeDriver {
   async stage(ctx: DriverContext, release: ReleaseRef): Promise<void> {
     const target = { app: ctx.app.name, env: ctx.environment.name, spec: ctx.spec };
     const unpacked = await stageRelease(this.layout, target, release);
+    const shared = [...ctx.spec.shared.dirs, ...ctx.spec.shared.files];
+    await this.#appUsers?.prepareRelease(ctx.app.name, ctx.environment.name, release.releaseId, shared);
     ctx.log.info(`${unpacked ? 'staged' : 'already staged'} release ${release.releaseId} from ${release.artifact}`);
   }
 
   async runRelease(ctx: DriverContext, release: ReleaseRef): Promise<void> {
     const dir = await this.#stagedDir(ctx, release);
-    const env = commandEnv(ctx, { SLIPWAY_RELEASE: release.releaseId });
+    const runAs = await this.#appUsers?.forApp(ctx.app.name);
+    const env = commandEnv(ctx, { SLIPWAY_RELEASE: release.releaseId, ...runAs?.env });
     const redactor = secretRedactor(ctx);
     if (ctx.spec.release.length === 0) ctx.log.info('no release commands');
     for (const [i, argv] of ctx.spec.release.entries()) {
-      await runCommand({ label: `release command ${i + 1}`, argv, cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups });
+      const user = runAs ? { user: runAs.user } : {};
+      await runCommand({ label: `release command ${i + 1}`, argv, cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups, ...user });
     }
   }
 
@@ -133,12 +156,14 @@ export class ProcessDriver implements RuntimeDriver {
         ctx.log.info('the spec has no process with instances > 0; nothing to start');
         return { processes: {} };
       }
+      const runAs = await this.#appUsers?.forApp(ctx.app.name);
       pid = await launchSupervisor(runDir, {
         app: ctx.app.name,
         env: ctx.environment.name,
         releaseId: release.releaseId,
         releaseDir,
-        environment: commandEnv(ctx),
+        ...(runAs ? { user: { uid: runAs.user.uid, gid: runAs.user.gid } } : {}),
+        environment: commandEnv(ctx, { ...runAs?.env }),
         instances,
         backoff: this.#backoff,
         logMaxBytes: this.#logMaxBytes,

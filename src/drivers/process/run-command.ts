@@ -22,6 +22,8 @@ export interface CommandOptions {
   redactor: Redactor;
   /** Where the running command's process group is recorded. */
   groups: CommandGroups;
+  /** Run as this user (the app's, when the control plane runs as root). */
+  user?: { uid: number; gid: number };
 }
 
 export async function runCommand(opts: CommandOptions): Promise<void> {
@@ -33,6 +35,7 @@ export async function runCommand(opts: CommandOptions): Promise<void> {
     cwd: opts.cwd,
     env: opts.env,
     signal: opts.signal,
+    ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
     redact: (text) => opts.redactor.redact(text),
     onLine: (line, stream) => opts.log.output(stream, line),
     name,

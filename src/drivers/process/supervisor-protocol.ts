@@ -24,6 +24,8 @@ export interface SupervisorSpec {
   env: string;
   releaseId: string;
   releaseDir: string;
+  /** The app's user its processes run as (the supervisor itself stays root); absent: as the supervisor. */
+  user?: { uid: number; gid: number };
   /** Complete environment of the app's processes (variables and secrets). */
   environment: Record<string, string>;
   instances: InstanceSpec[];

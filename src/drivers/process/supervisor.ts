@@ -142,6 +142,7 @@ export class Supervisor {
       child = spawnProcess(spec.argv, {
         cwd: this.#spec.releaseDir,
         env,
+        ...(this.#spec.user ? { uid: this.#spec.user.uid, gid: this.#spec.user.gid } : {}),
         output: { fd },
         killGraceMs: spec.stopGraceMs,
         onForceKill: () => say(`${label(inst)} ignored SIGTERM for ${spec.stopGraceMs}ms; sending SIGKILL`),
