@@ -3,7 +3,7 @@
 // build commands start a background job (a grandchild in the command's process group) and wait;
 // each writes the pids of the command and of its job to a marker dir outside the data dir.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -70,6 +70,8 @@ describe('build processes never outlive their deployment (real server process)',
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-orphans-'));
     marks = await mkdtemp(path.join(os.tmpdir(), 'slipway-orphan-marks-'));
+    // As root, builds run as each app's own user: it must be able to leave its marks here.
+    await chmod(marks, 0o1777);
     await start();
   });
 
