@@ -43,6 +43,7 @@ import { StoreDeliveryRecorder } from './services/store-delivery-recorder.js';
 import { WebhookSecretService } from './services/webhook-secret-service.js';
 import { WebhookService } from './services/webhook-service.js';
 import { TokenService } from './services/token-service.js';
+import { WorkerSpecParser } from './spec-parser/worker-spec-parser.js';
 import type { Services } from './services/services.js';
 import { safeExtract } from './sources/safe-extract.js';
 import { openInstallation, type Installation } from './startup/open-installation.js';
@@ -115,7 +116,9 @@ async function serve(
   };
 
   const audit = new AuditTrail(store, (t) => redactor.redact(t));
-  const apps = new AppService(store, source, audit);
+  // slipway.yml is parsed in a worker thread: a hostile one cannot stall the API (see spec-parser/).
+  const specParser = new WorkerSpecParser();
+  const apps = new AppService(store, source, audit, specParser);
   const secrets = new SecretService(store, box, redactor, apps, audit);
   await secrets.loadRedactions();
   const backups = new BackupService({
@@ -175,7 +178,7 @@ async function serve(
   };
 
   const webhookSecrets = new WebhookSecretService(store, box, apps, audit);
-  const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store));
+  const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store), undefined, specParser);
   const promotions = new PromotionService(store, engine, apps, source, audit);
   const diffs = new DiffService(store, apps, source);
   const commitStatuses = new CommitStatusService(store, apps, audit);
@@ -225,6 +228,7 @@ async function serve(
       await backupScheduler.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();
+      await specParser.close();
       await installation.close();
     },
   };

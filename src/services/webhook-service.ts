@@ -1,6 +1,8 @@
 // Incoming webhooks: authenticate, record, de-duplicate, map the ref to environments using the
-// slipway.yml AT THE PUSHED COMMIT, and queue one deployment per environment.
-import { parseAppSpec } from '../core/config-file.js';
+// slipway.yml AT THE PUSHED COMMIT (parsed off the event loop by the SpecParser), and queue one
+// deployment per environment.
+import { inThreadSpecParser } from '../core/config-file.js';
+import type { SpecParser } from '../core/ports/spec-parser.js';
 import type { DeliveryView, WebhookResult } from '../core/wire/webhooks.js';
 import { errorMessage, NotFoundError, SlipwayError } from '../core/errors.js';
 import type { SourceProvider } from '../core/ports/source.js';
@@ -30,6 +32,7 @@ export class WebhookService {
     private readonly secrets: WebhookSecretService,
     private readonly recorder: StoreDeliveryRecorder,
     private readonly now: () => Date = () => new Date(),
+    private readonly specs: SpecParser = inThreadSpecParser,
   ) {}
 
   async receive(provider: string, appName: string, headers: WebhookHeaders, body: Buffer): Promise<WebhookResult> {
@@ -69,7 +72,7 @@ export class WebhookService {
     try {
       const text = await this.#specAt(app.repo, sha);
       if (text === null) return settle('ignored', `commit ${sha.slice(0, 7)} has no slipway.yml: nothing to deploy`);
-      mapping = matchEnvironments(parseAppSpec(text, `slipway.yml at ${sha.slice(0, 7)}`), event);
+      mapping = matchEnvironments(await this.specs.parse(text, `slipway.yml at ${sha.slice(0, 7)}`), event);
     } catch (err) {
       return settle('ignored', `could not read slipway.yml at ${sha.slice(0, 7)}: ${errorMessage(err)}`);
     }
