@@ -9,6 +9,8 @@
 // - failed_precondition 409: the current state does not allow the operation ("deploy it first",
 //   "already live"); the caller can change that state and retry. Not 412, which RFC 9110 reserves
 //   for conditional request headers (If-Match, If-Unmodified-Since) evaluating to false.
+// - rate_limited 429: too many refused requests in a short time ("Too Many Requests"), e.g.
+//   unsigned webhook deliveries for one app and provider.
 import type { ErrorCode } from './errors.js';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -22,6 +24,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   payload_too_large: 413,
   failed_precondition: 409,
   unavailable: 503,
+  rate_limited: 429,
   internal: 500,
 };
 
