@@ -44,6 +44,7 @@ import { WebhookSecretService } from './services/webhook-secret-service.js';
 import { WebhookService } from './services/webhook-service.js';
 import { TokenService } from './services/token-service.js';
 import { WorkerSpecParser } from './spec-parser/worker-spec-parser.js';
+import { WebhookTriggers } from './services/webhook-triggers.js';
 import type { Services } from './services/services.js';
 import { safeExtract } from './sources/safe-extract.js';
 import { openInstallation, type Installation } from './startup/open-installation.js';
@@ -178,7 +179,7 @@ async function serve(
   };
 
   const webhookSecrets = new WebhookSecretService(store, box, apps, audit);
-  const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store), undefined, specParser);
+  const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store), undefined, specParser, undefined, new WebhookTriggers(store));
   const promotions = new PromotionService(store, engine, apps, source, audit);
   const diffs = new DiffService(store, apps, source);
   const commitStatuses = new CommitStatusService(store, apps, audit);

@@ -1,14 +1,16 @@
-// Incoming webhooks: authenticate, record, de-duplicate, map the ref to environments using the
-// slipway.yml AT THE PUSHED COMMIT (parsed off the event loop by the SpecParser), make sure that
+// Incoming webhooks: authenticate, record, de-duplicate, map the ref against the app's remembered
+// triggers (webhook-triggers.ts: a ref that deploys nothing is answered without reading any spec),
+// then against the slipway.yml AT THE PUSHED COMMIT (parsed off the event loop by the SpecParser), make sure that
 // commit is still the tip of its ref, and queue one deployment per environment. Refused
 // deliveries are counted (per app, provider, reason and hour) and, past a rate, answered 429.
 import { inThreadSpecParser } from '../core/config-file.js';
 import type { SpecParser } from '../core/ports/spec-parser.js';
 import { RejectionLimiter } from './rejection-limiter.js';
+import type { WebhookTriggers } from './webhook-triggers.js';
 import type { DeliveryView, WebhookResult } from '../core/wire/webhooks.js';
 import { errorMessage, NotFoundError, SlipwayError } from '../core/errors.js';
 import type { SourceProvider } from '../core/ports/source.js';
-import { isWebhookProvider, matchEnvironments, verifyAndParse, WEBHOOK_PROVIDERS, type WebhookEvent, type WebhookHeaders, type WebhookProvider } from '../webhooks/index.js';
+import { isWebhookProvider, matchEnvironments, verifyAndParse, WEBHOOK_PROVIDERS, type TriggerSpec, type WebhookEvent, type WebhookHeaders, type WebhookProvider } from '../webhooks/index.js';
 import type { AppService } from './app-service.js';
 import type { DeploymentService } from './deployment-service.js';
 import type { StoreDeliveryRecorder } from './store-delivery-recorder.js';
@@ -36,6 +38,7 @@ export class WebhookService {
     private readonly now: () => Date = () => new Date(),
     private readonly specs: SpecParser = inThreadSpecParser,
     private readonly limiter: RejectionLimiter = new RejectionLimiter(),
+    private readonly triggers: WebhookTriggers | null = null,
   ) {}
 
   async receive(provider: string, appName: string, headers: WebhookHeaders, body: Buffer): Promise<WebhookResult> {
@@ -79,11 +82,19 @@ export class WebhookService {
       return settle('ignored', matchEnvironments({ environments: {} }, event).unmapped.join('; ') || 'nothing to deploy');
     }
     const sha = event.commitSha;
+    const known = await this.#knownTriggers(app);
+    if (known !== null) {
+      const pre = matchEnvironments(known, event);
+      if (pre.deploy.length === 0 && pre.manualOnly.length === 0) return settle('ignored', pre.unmapped.join('; '));
+    }
     let mapping;
     try {
       const text = await this.#specAt(app.repo, sha);
       if (text === null) return settle('ignored', `commit ${sha.slice(0, 7)} has no slipway.yml: nothing to deploy`);
-      mapping = matchEnvironments(await this.specs.parse(text, `slipway.yml at ${sha.slice(0, 7)}`), event);
+      const spec = await this.specs.parse(text, `slipway.yml at ${sha.slice(0, 7)}`);
+      // The ref deploys environments: its spec is the app's current word on which refs do.
+      await this.triggers?.remember(app.id, spec);
+      mapping = matchEnvironments(spec, event);
     } catch (err) {
       return settle('ignored', `could not read slipway.yml at ${sha.slice(0, 7)}: ${errorMessage(err)}`);
     }
@@ -121,6 +132,27 @@ export class WebhookService {
     }
     if (tip === sha) return null;
     return `stale: commit ${sha.slice(0, 7)} is no longer the tip of ${ref} (now ${tip.slice(0, 7)}); a replayed or overtaken push deploys nothing`;
+  }
+
+  /**
+   * The refs that deploy the app's environments as last seen; the first time, from the slipway.yml
+   * of the repository's default branch. Null (map by the pushed commit's spec alone) when there
+   * is no trigger store or the default branch's spec cannot be read.
+   */
+  async #knownTriggers(app: { id: string; repo: string }): Promise<TriggerSpec | null> {
+    if (!this.triggers) return null;
+    const known = await this.triggers.get(app.id);
+    if (known !== null) return known;
+    try {
+      const head = await this.source.resolve(app.repo, 'HEAD');
+      const text = await this.#specAt(app.repo, head.sha);
+      if (text === null) return null;
+      const spec = await this.specs.parse(text, `slipway.yml at ${head.sha.slice(0, 7)} (the default branch)`);
+      await this.triggers.remember(app.id, spec);
+      return spec;
+    } catch {
+      return null;
+    }
   }
 
   /** slipway.yml at a commit; commits never change, so answers are kept (a small LRU) to spare git processes on replays and bursts. */

@@ -136,6 +136,38 @@ describe('bounded inputs (issue 12 item 5)', { timeout: 300_000 }, () => {
     await good.push('main');
   });
 
+  test("a push to a ref that deploys nothing is answered without parsing the pushed commit's spec", async () => {
+    await good.switchTo('feature');
+    const sha = await good.commit({ 'slipway.yml': aliasBomb() }, 'hostile spec on a feature branch');
+    await good.push('feature');
+    await good.switchTo('main');
+    const req = signedPush('github', secret, { ref: 'refs/heads/feature', after: sha });
+    const res = await fetch(`${cp.url}/hooks/github/shop`, { method: 'POST', headers: req.headers, body: req.body });
+    const body = (await res.json()) as { outcome: string; reason: string };
+    assert.equal(res.status, 202);
+    assert.equal(body.outcome, 'ignored');
+    assert.match(body.reason, /push to branch feature maps to no environment \(staging follows branch main; production follows branch release\)/);
+    assert.doesNotMatch(body.reason, /slipway\.yml|alias/, 'the spec at the pushed commit was not read');
+  });
+
+  test('the refs that deploy follow the spec of the last matched push (a new environment on main, then its branch deploys)', async () => {
+    // Both environments held, so that what is queued stays queued.
+    for (const env of ['staging', 'preview']) await cp.request('PUT', `/api/apps/shop/environments/${env}/lock`, { body: { reason: 'bounded inputs test' } });
+    const withPreview = `${VALID_SPEC}  preview:\n    branch: preview\n`;
+    const onMain = await good.commit({ 'slipway.yml': withPreview }, 'add a preview environment');
+    await good.push('main');
+    const first = signedPush('github', secret, { ref: 'refs/heads/main', after: onMain });
+    assert.equal(((await (await fetch(`${cp.url}/hooks/github/shop`, { method: 'POST', headers: first.headers, body: first.body })).json()) as { outcome: string }).outcome, 'queued');
+    await good.switchTo('preview');
+    const onPreview = await good.commit({ VERSION: 'preview\n' }, 'preview work');
+    await good.push('preview');
+    await good.switchTo('main');
+    const second = signedPush('github', secret, { ref: 'refs/heads/preview', after: onPreview });
+    const body = (await (await fetch(`${cp.url}/hooks/github/shop`, { method: 'POST', headers: second.headers, body: second.body })).json()) as { outcome: string; deployments: { environment: string }[]; reason: string };
+    assert.equal(body.outcome, 'queued', body.reason);
+    assert.deepEqual(body.deployments.map((d) => d.environment), ['preview']);
+  });
+
   test('a repository path that is a file: 4xx naming the path', async () => {
     const file = path.join(good.root, 'not-a-repo.txt');
     await writeFile(file, 'hello\n');
