@@ -152,6 +152,7 @@ async function serve(
     },
     workDir: (id) => path.join(workRoot, id),
     backups,
+    parseSpec: (text, where) => specParser.parse(text, where),
   };
   const engine = new DeployEngine({
     store,
