@@ -4,8 +4,8 @@
 //   dist/bundle/slipway.mjs         the CLI and `slipway server`/`up`; code used only on some paths
 //                                   (the server itself, the S3 client, the edge command, ...) is split
 //                                   into chunks/*.mjs, loaded by dynamic import
-//   <dir>/edge/main.js, <dir>/supervisor-main.js
-//                                   the programs the server spawns, found relative to the chunk
+//   <dir>/edge/main.js, <dir>/supervisor-main.js, <dir>/spec-parse-worker.js
+//                                   the programs (and the worker thread) the server spawns, found relative to the chunk
 //                                   that holds src/edge-process.ts / supervisor-launch.ts, as in dist/src
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -119,6 +119,10 @@ const spawners = {
   'src/drivers/process/supervisor-launch.ts': async (dir) => {
     // The basename is what supervisor-control.ts recognizes a supervisor by.
     await build({ ...common, entryPoints: ['src/drivers/process/supervisor-main.ts'], outfile: path.join(dir, 'supervisor-main.js') });
+  },
+  'src/spec-parser/worker-spec-parser.ts': async (dir) => {
+    // The slipway.yml parser's worker thread (new URL('./spec-parse-worker.js', import.meta.url)).
+    await build({ ...common, plugins: [zodEnglishOnly], entryPoints: ['src/spec-parser/spec-parse-worker.ts'], outfile: path.join(dir, 'spec-parse-worker.js') });
   },
 };
 for (const [input, place] of Object.entries(spawners)) {

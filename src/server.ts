@@ -47,6 +47,8 @@ import { StoreDeliveryRecorder } from './services/store-delivery-recorder.js';
 import { WebhookSecretService } from './services/webhook-secret-service.js';
 import { WebhookService } from './services/webhook-service.js';
 import { TokenService } from './services/token-service.js';
+import { WorkerSpecParser } from './spec-parser/worker-spec-parser.js';
+import { WebhookTriggers } from './services/webhook-triggers.js';
 import type { Services } from './services/services.js';
 import { safeExtract } from './sources/safe-extract.js';
 import { openDataDirToAppUsers, sharedUserWarning } from './startup/app-user-access.js';
@@ -160,7 +162,9 @@ async function serve(
   };
 
   const audit = new AuditTrail(store, (t) => redactor.redact(t));
-  const apps = new AppService(store, source, audit);
+  // slipway.yml is parsed in a worker thread: a hostile one cannot stall the API (see spec-parser/).
+  const specParser = new WorkerSpecParser();
+  const apps = new AppService(store, source, audit, specParser);
   const secrets = new SecretService(store, box, redactor, apps, audit);
   await secrets.loadRedactions();
   const backups = new BackupService({
@@ -193,6 +197,7 @@ async function serve(
     },
     workDir: (id) => path.join(workRoot, id),
     backups,
+    parseSpec: (text, where) => specParser.parse(text, where),
   };
   const engine = new DeployEngine({
     store,
@@ -220,7 +225,7 @@ async function serve(
   };
 
   const webhookSecrets = new WebhookSecretService(store, box, apps, audit);
-  const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store));
+  const webhooks = new WebhookService(apps, services.deployments, source, webhookSecrets, new StoreDeliveryRecorder(store), undefined, specParser, undefined, new WebhookTriggers(store));
   const promotions = new PromotionService(store, engine, apps, source, audit);
   const diffs = new DiffService(store, apps, source);
   const commitStatuses = new CommitStatusService(store, apps, audit);
@@ -273,6 +278,7 @@ async function serve(
       await backupScheduler.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();
+      await specParser.close();
       await installation.close();
     },
   };

@@ -3,6 +3,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { appSpecSchema, type AppSpec } from './app-spec.js';
+import type { SpecParser } from './ports/spec-parser.js';
+import { nestingIssue, shapeIssue, sizeIssue, SPEC_LIMITS } from './spec-limits.js';
 
 export interface ConfigIssue {
   path: string;
@@ -13,8 +15,15 @@ export function parseAppSpec(text: string, file = 'slipway.yml'): AppSpec {
   return parseConfig(appSpecSchema, text, file);
 }
 
+/**
+ * Parses and validates a YAML config file in time linear in its size, within SPEC_LIMITS
+ * (spec-limits.ts); every refusal is a ConfigError naming the file and the path.
+ */
 export function parseConfig<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const tooBig = sizeIssue(text) ?? nestingIssue(text);
+  if (tooBig) throw configError(file, [tooBig]);
+  // Duplicate keys are found by shapeIssue (linear); the library's own check is quadratic.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => ({
       path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
@@ -22,7 +31,16 @@ export function parseConfig<S extends z.ZodType>(schema: S, text: string, file: 
     }));
     throw configError(file, issues);
   }
-  const data: unknown = doc.toJS() ?? {};
+  const badShape = shapeIssue(doc);
+  if (badShape) throw configError(file, [badShape]);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: SPEC_LIMITS.maxAliasExpansion }) ?? {};
+  } catch (err) {
+    // The yaml library throws a ReferenceError for an alias that expands too far (or is undefined).
+    const what = err instanceof Error ? err.message : String(err);
+    throw configError(file, [{ path: '(document)', message: `aliases cannot be expanded: ${what} (an alias may stand for at most ${SPEC_LIMITS.maxAliasExpansion} nodes)` }]);
+  }
   const result = schema.safeParse(data, { reportInput: true });
   if (!result.success) throw configError(file, result.error.issues.map(describeIssue));
   return result.data;
@@ -70,3 +88,8 @@ function article(type: string): string {
   if (names[type]) return names[type];
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
+
+/** Parses on the caller's thread (the CLI, tests, and services built without a worker parser). */
+export const inThreadSpecParser: SpecParser = {
+  parse: async (text, where) => parseAppSpec(text, where),
+};

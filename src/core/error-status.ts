@@ -10,6 +10,8 @@
 //   "already live"); the caller can change that state and retry. What the public API has always
 //   answered, so kept (clients check it); RFC 9110 meant 412 for conditional request headers, and
 //   409 would fit better: a change to make deliberately, announced, not inside a refactoring.
+// - rate_limited 429: too many refused requests in a short time ("Too Many Requests"), e.g.
+//   unsigned webhook deliveries for one app and provider.
 import type { ErrorCode } from './errors.js';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -23,6 +25,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   payload_too_large: 413,
   failed_precondition: 412,
   unavailable: 503,
+  rate_limited: 429,
   internal: 500,
 };
 

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'failed_precondition'
   | 'unavailable'
+  | 'rate_limited'
   | 'internal';
 
 export class SlipwayError extends Error {

@@ -145,7 +145,8 @@ export interface ApiToken {
 }
 
 /** What became of a webhook delivery: `received` while it is being handled (see webhooks/). */
-export type WebhookDeliveryOutcome = 'received' | 'queued' | 'ignored' | 'rejected' | 'duplicate' | 'ping';
+/** `stale`: a signed push whose commit was no longer the tip of its ref when it arrived (a replay or an overtaken push): nothing deployed. */
+export type WebhookDeliveryOutcome = 'received' | 'queued' | 'ignored' | 'rejected' | 'duplicate' | 'ping' | 'stale';
 
 export interface WebhookDeliveryRecord {
   appId: string;
@@ -159,6 +160,9 @@ export interface WebhookDeliveryRecord {
   reason: string;
   deploymentIds: string[];
   receivedAt: string;
+  /** Rejected deliveries are counted per app, provider, reason and hour: how many this row stands for, and the last one's time. */
+  count?: number;
+  lastReceivedAt?: string;
 }
 
 export type CommitStatusState = 'pending' | 'success' | 'failure' | 'error';

@@ -34,6 +34,12 @@ const RULES: Rule[] = [
     hint: "the server's SSH host key is not the trusted one: update the known hosts of the app's deploy key",
   },
   {
+    // A local repository path that names a file (git tries it as a gitfile, then as a bundle).
+    test: /invalid gitfile format|does not look like a v2 or v3 bundle file/i,
+    code: 'invalid_input',
+    hint: "the repository path is a file, not a git repository: give the path of a repository's directory (or its .git) or its URL",
+  },
+  {
     test: /repository .* not found|does not appear to be a git repository|returned error: 404|not a git repository|does not exist|no such file or directory/i,
     code: 'not_found',
     hint: "the repository does not exist at this address (or the credentials may not see it): check the app's repository setting",

@@ -22,7 +22,7 @@ export class DeploymentContext {
   #parsed: { text: string; spec: AppSpec } | undefined;
 
   private constructor(
-    private readonly deps: Pick<PipelineDeps, 'driver' | 'redact'>,
+    private readonly deps: Pick<PipelineDeps, 'driver' | 'redact' | 'parseSpec'>,
     readonly deployment: Deployment,
     readonly app: App,
     readonly environment: Environment,
@@ -31,7 +31,7 @@ export class DeploymentContext {
     this.redactor = new Redactor(Object.values(secrets).map((s) => s.reveal()));
   }
 
-  static async create(deps: Pick<PipelineDeps, 'driver' | 'secrets' | 'redact'>, deployment: Deployment, app: App, environment: Environment): Promise<DeploymentContext> {
+  static async create(deps: Pick<PipelineDeps, 'driver' | 'secrets' | 'redact' | 'parseSpec'>, deployment: Deployment, app: App, environment: Environment): Promise<DeploymentContext> {
     const secrets = await deps.secrets(app.id, environment.id);
     return new DeploymentContext(deps, deployment, app, environment, secrets);
   }
@@ -42,7 +42,18 @@ export class DeploymentContext {
     return this.deps.redact ? this.deps.redact(own) : own;
   }
 
-  /** The release's app spec; parsed once (a deployment works on one spec). */
+  /**
+   * Parses the spec a step has just read, with the pipeline's parser (off the event loop in the
+   * control plane), and keeps it for `spec`: the deployment's one parse.
+   */
+  async loadSpec(specText: string, where = SPEC_FILE): Promise<AppSpec> {
+    if (this.#parsed?.text === specText) return this.#parsed.spec;
+    const spec = this.deps.parseSpec ? await this.deps.parseSpec(specText, where) : parseAppSpec(specText, where);
+    this.#parsed = { text: specText, spec };
+    return spec;
+  }
+
+  /** The release's app spec; parsed once (a deployment works on one spec; `loadSpec` parsed it, unless the deployment resumed after a crash). */
   spec(specText: string, where = SPEC_FILE): AppSpec {
     if (this.#parsed?.text !== specText) this.#parsed = { text: specText, spec: parseAppSpec(specText, where) };
     return this.#parsed.spec;

@@ -1,4 +1,5 @@
 // What the plans need from the rest of the control plane, as small interfaces.
+import type { AppSpec } from '../core/app-spec.js';
 import type { DriverKind } from '../core/model.js';
 import type { RuntimeDriver } from '../core/ports/runtime-driver.js';
 import type { SourceProvider } from '../core/ports/source.js';
@@ -29,6 +30,8 @@ export interface PipelineDeps {
   workDir(deploymentId: string): string;
   /** Server-wide redaction: every secret value the control plane knows, current or replaced. */
   redact?: (text: string) => string;
+  /** Parses slipway.yml (the control plane: in a worker thread); absent: on the caller's thread. */
+  parseSpec?: (text: string, where: string) => Promise<AppSpec>;
   /** Takes the pre-migration backups (absent: an environment with databases cannot run a release phase). */
   backups?: MigrationBackups;
 }

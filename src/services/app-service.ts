@@ -1,5 +1,6 @@
 // Apps and their environments. An app is created from its repository's slipway.yml.
-import { parseAppSpec } from '../core/config-file.js';
+import { inThreadSpecParser } from '../core/config-file.js';
+import type { SpecParser } from '../core/ports/spec-parser.js';
 import type { AppView } from '../core/wire/apps.js';
 import { ConflictError, NotFoundError, PreconditionError } from '../core/errors.js';
 import type { App, Environment } from '../core/model.js';
@@ -15,6 +16,7 @@ export class AppService {
     private readonly store: AppsAndEnvironments,
     private readonly source: SourceProvider,
     private readonly audit: AuditTrail,
+    private readonly specs: SpecParser = inThreadSpecParser,
   ) {}
 
   async create(actor: Actor, input: { name: string; repo: string; ref?: string }): Promise<AppView> {
@@ -65,7 +67,7 @@ export class AppService {
     if (text === null) {
       throw new PreconditionError(`${repo} has no slipway.yml at ${ref} (${commit.sha.slice(0, 7)}); add one at the repository root`);
     }
-    return parseAppSpec(text, `slipway.yml at ${commit.sha.slice(0, 7)}`);
+    return this.specs.parse(text, `slipway.yml at ${commit.sha.slice(0, 7)}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { isTerminal, type Deployment, type LogLine, type StepRun } from '../core
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { DeploymentLog } from '../core/ports/store/deployment-log.js';
 import type { Deployments } from '../core/ports/store/deployments.js';
+import type { Releases } from '../core/ports/store/releases.js';
 import type { StepRuns } from '../core/ports/store/step-runs.js';
 import type { DeployEngine, EngineEvent } from '../pipeline/deploy-engine.js';
 import type { Actor } from './actor.js';
@@ -15,7 +16,7 @@ import type { AuditTrail } from './audit-trail.js';
 export type UploadCheck = (file: string) => Promise<void>;
 
 /** What the deployment service reads from the store (the engine does the writing). */
-export type DeploymentReads = AppsAndEnvironments & Deployments & StepRuns & DeploymentLog;
+export type DeploymentReads = AppsAndEnvironments & Deployments & StepRuns & DeploymentLog & Pick<Releases, 'getRelease'>;
 
 export class DeploymentService {
   constructor(
@@ -49,6 +50,11 @@ export class DeploymentService {
     return this.audit.record(actor, 'deployment.rollback', target, { to: input.to ?? null }, async () => {
       const app = await this.apps.require(input.app);
       const env = await this.apps.environment(app, input.env);
+      if (input.to !== undefined) {
+        // Asked for by id: an unknown release is a 404 now, not a queued rollback that fails later.
+        const target = await this.store.getRelease(input.to);
+        if (!target || target.environmentId !== env.id) throw new NotFoundError(`release of ${app.name}/${env.name}`, input.to);
+      }
       return this.engine.enqueue({
         appId: app.id,
         environmentId: env.id,

@@ -6,7 +6,7 @@ import type { DeliveryOutcome, DeliveryRecorder, WebhookDelivery, WebhookEventKi
 
 /** A settlement; beyond the recorder's own outcomes, `ping` marks a test delivery. */
 export interface Settlement {
-  outcome: 'queued' | 'ignored' | 'ping';
+  outcome: 'queued' | 'ignored' | 'ping' | 'stale';
   reason: string;
   deploymentIds: string[];
 }
@@ -38,7 +38,7 @@ export class StoreDeliveryRecorder implements DeliveryRecorder {
 }
 
 function asDelivery(r: WebhookDeliveryRecord): WebhookDelivery {
-  // 'ping' and 'duplicate' rows are, to the recorder's interface, deliveries that deployed nothing.
-  const outcome: DeliveryOutcome = r.outcome === 'ping' || r.outcome === 'duplicate' ? 'ignored' : r.outcome;
+  // 'ping', 'duplicate' and 'stale' rows are, to the recorder's interface, deliveries that deployed nothing.
+  const outcome: DeliveryOutcome = r.outcome === 'ping' || r.outcome === 'duplicate' || r.outcome === 'stale' ? 'ignored' : r.outcome;
   return { ...r, provider: r.provider as WebhookProvider, event: r.event as WebhookEventKind | null, outcome };
 }

@@ -3,7 +3,7 @@
 // that the provider can be updated without losing deliveries.
 import { randomBytes } from 'node:crypto';
 import type { WebhookSecretInfo } from '../core/wire/webhooks.js';
-import { ConflictError } from '../core/errors.js';
+import { ConflictError, InvalidInputError } from '../core/errors.js';
 import type { App } from '../core/model.js';
 import type { SecretCipher } from '../core/ports/secret-cipher.js';
 import type { StoredSettings } from '../core/ports/store/settings.js';
@@ -33,9 +33,15 @@ export class WebhookSecretService {
     private readonly graceMs = ROTATION_GRACE_MS,
   ) {}
 
-  /** Creates the app's secret, or (with `rotate`) replaces it; returns the new value, the only time it is shown. */
-  async rotate(actor: Actor, input: { app: string; rotate?: boolean }): Promise<WebhookSecretInfo & { secret: Sensitive }> {
-    return this.audit.record(actor, input.rotate ? 'webhook.secret.rotate' : 'webhook.secret.create', input.app, {}, async () => {
+  /**
+   * Creates the app's secret, or (with `rotate`) replaces it; returns the new value, the only time
+   * it is shown. The replaced secret stays valid for the grace period, or (with `revokeOld`, e.g.
+   * after a leak) not at all, together with any earlier one still in its grace period.
+   */
+  async rotate(actor: Actor, input: { app: string; rotate?: boolean; revokeOld?: boolean }): Promise<WebhookSecretInfo & { secret: Sensitive }> {
+    const revokeOld = input.revokeOld === true;
+    return this.audit.record(actor, input.rotate ? 'webhook.secret.rotate' : 'webhook.secret.create', input.app, { revokeOld }, async () => {
+      if (revokeOld && !input.rotate) throw new InvalidInputError('revokeOld goes with rotate: a new secret replaces the old one at once (`slipway webhooks secret APP --rotate --revoke-old`)', { field: 'revokeOld' });
       const app = await this.apps.require(input.app);
       const stored = await this.#read(app.id);
       if (stored && !input.rotate) {
@@ -45,8 +51,8 @@ export class WebhookSecretService {
       const now = this.now();
       const next: StoredSecrets = {
         current: this.cipher.seal(secret),
-        previous: stored ? stored.current : null,
-        previousUntil: stored ? new Date(now.getTime() + this.graceMs).toISOString() : null,
+        previous: stored && !revokeOld ? stored.current : null,
+        previousUntil: stored && !revokeOld ? new Date(now.getTime() + this.graceMs).toISOString() : null,
         rotatedAt: now.toISOString(),
       };
       await this.store.putSetting(keyFor(app.id), JSON.stringify(next));

@@ -1,10 +1,16 @@
-// Incoming webhooks: authenticate, record, de-duplicate, map the ref to environments using the
-// slipway.yml AT THE PUSHED COMMIT, and queue one deployment per environment.
-import { parseAppSpec } from '../core/config-file.js';
+// Incoming webhooks: authenticate, record, de-duplicate, map the ref against the app's remembered
+// triggers (webhook-triggers.ts: a ref that deploys nothing is answered without reading any spec),
+// then against the slipway.yml AT THE PUSHED COMMIT (parsed off the event loop by the SpecParser), make sure that
+// commit is still the tip of its ref, and queue one deployment per environment. Refused
+// deliveries are counted (per app, provider, reason and hour) and, past a rate, answered 429.
+import { inThreadSpecParser } from '../core/config-file.js';
+import type { SpecParser } from '../core/ports/spec-parser.js';
+import { RejectionLimiter } from './rejection-limiter.js';
+import type { WebhookTriggers } from './webhook-triggers.js';
 import type { DeliveryView, WebhookResult } from '../core/wire/webhooks.js';
 import { errorMessage, NotFoundError, SlipwayError } from '../core/errors.js';
 import type { SourceProvider } from '../core/ports/source.js';
-import { isWebhookProvider, matchEnvironments, verifyAndParse, WEBHOOK_PROVIDERS, type WebhookEvent, type WebhookHeaders, type WebhookProvider } from '../webhooks/index.js';
+import { isWebhookProvider, matchEnvironments, verifyAndParse, WEBHOOK_PROVIDERS, type TriggerSpec, type WebhookEvent, type WebhookHeaders, type WebhookProvider } from '../webhooks/index.js';
 import type { AppService } from './app-service.js';
 import type { DeploymentService } from './deployment-service.js';
 import type { StoreDeliveryRecorder } from './store-delivery-recorder.js';
@@ -30,6 +36,9 @@ export class WebhookService {
     private readonly secrets: WebhookSecretService,
     private readonly recorder: StoreDeliveryRecorder,
     private readonly now: () => Date = () => new Date(),
+    private readonly specs: SpecParser = inThreadSpecParser,
+    private readonly limiter: RejectionLimiter = new RejectionLimiter(),
+    private readonly triggers: WebhookTriggers | null = null,
   ) {}
 
   async receive(provider: string, appName: string, headers: WebhookHeaders, body: Buffer): Promise<WebhookResult> {
@@ -43,7 +52,15 @@ export class WebhookService {
       event = verifyAndParse(provider, headers, body, await this.secrets.secretsFor(app.id));
     } catch (err) {
       const reason = err instanceof SlipwayError ? err.message : 'the webhook request could not be read';
-      await this.recorder.reject({ appId: app.id, provider, deliveryId: untrustedId(headers, DELIVERY_HEADER[provider]), event: null, ref: null, commitSha: null, reason, receivedAt });
+      const { record, retryAfterSeconds } = this.limiter.take(app.id, provider, this.now());
+      if (record === 0) {
+        throw new SlipwayError(
+          'rate_limited',
+          `too many refused ${provider} webhook deliveries for app ${app.name} this minute (${reason}); retry in ${retryAfterSeconds} s. Refusals are counted in \`slipway webhooks deliveries ${app.name}\``,
+          { retryAfterSeconds },
+        );
+      }
+      await this.recorder.reject({ appId: app.id, provider, deliveryId: untrustedId(headers, DELIVERY_HEADER[provider]), event: null, ref: null, commitSha: null, reason, receivedAt, count: record });
       throw err;
     }
     const claim = await this.recorder.claim({ appId: app.id, provider, deliveryId: event.deliveryId, event: event.event, ref: event.ref, commitSha: event.commitSha, receivedAt });
@@ -56,7 +73,7 @@ export class WebhookService {
         deployments: [],
       };
     }
-    const settle = async (outcome: 'queued' | 'ignored' | 'ping', reason: string, deployments: WebhookResult['deployments'] = []): Promise<WebhookResult> => {
+    const settle = async (outcome: 'queued' | 'ignored' | 'ping' | 'stale', reason: string, deployments: WebhookResult['deployments'] = []): Promise<WebhookResult> => {
       await this.recorder.settle(app.id, provider, event.deliveryId, { outcome, reason, deploymentIds: deployments.map((d) => d.id) });
       return { outcome, reason, deliveryId: event.deliveryId, deployments };
     };
@@ -65,15 +82,25 @@ export class WebhookService {
       return settle('ignored', matchEnvironments({ environments: {} }, event).unmapped.join('; ') || 'nothing to deploy');
     }
     const sha = event.commitSha;
+    const known = await this.#knownTriggers(app);
+    if (known !== null) {
+      const pre = matchEnvironments(known, event);
+      if (pre.deploy.length === 0 && pre.manualOnly.length === 0) return settle('ignored', pre.unmapped.join('; '));
+    }
     let mapping;
     try {
       const text = await this.#specAt(app.repo, sha);
       if (text === null) return settle('ignored', `commit ${sha.slice(0, 7)} has no slipway.yml: nothing to deploy`);
-      mapping = matchEnvironments(parseAppSpec(text, `slipway.yml at ${sha.slice(0, 7)}`), event);
+      const spec = await this.specs.parse(text, `slipway.yml at ${sha.slice(0, 7)}`);
+      // The ref deploys environments: its spec is the app's current word on which refs do.
+      await this.triggers?.remember(app.id, spec);
+      mapping = matchEnvironments(spec, event);
     } catch (err) {
       return settle('ignored', `could not read slipway.yml at ${sha.slice(0, 7)}: ${errorMessage(err)}`);
     }
     if (mapping.deploy.length === 0) return settle('ignored', mapping.unmapped.join('; '));
+    const stale = await this.#staleReason(app.repo, event.ref, sha);
+    if (stale !== null) return settle('stale', stale);
     const actor = { name: `webhook:${event.pusher ?? provider}` };
     const queued: WebhookResult['deployments'] = [];
     const reasons: string[] = [];
@@ -88,6 +115,44 @@ export class WebhookService {
     }
     const reason = [...reasons, ...mapping.unmapped].join('; ');
     return settle(queued.length > 0 ? 'queued' : 'ignored', reason, queued);
+  }
+
+  /**
+   * Why a signed push must not deploy although it maps to environments: its commit is no longer the
+   * tip of its ref (a replayed delivery under a new id, or a push already overtaken by a newer one,
+   * which deploys instead). Null when the ref (fetched now) still points at `sha`.
+   */
+  async #staleReason(repo: string, ref: string | null, sha: string): Promise<string | null> {
+    if (ref === null) return null;
+    let tip: string;
+    try {
+      tip = (await this.source.resolve(repo, ref)).sha;
+    } catch (err) {
+      return `stale: ${ref} could not be resolved in the repository any more (${errorMessage(err)}); commit ${sha.slice(0, 7)} was not deployed`;
+    }
+    if (tip === sha) return null;
+    return `stale: commit ${sha.slice(0, 7)} is no longer the tip of ${ref} (now ${tip.slice(0, 7)}); a replayed or overtaken push deploys nothing`;
+  }
+
+  /**
+   * The refs that deploy the app's environments as last seen; the first time, from the slipway.yml
+   * of the repository's default branch. Null (map by the pushed commit's spec alone) when there
+   * is no trigger store or the default branch's spec cannot be read.
+   */
+  async #knownTriggers(app: { id: string; repo: string }): Promise<TriggerSpec | null> {
+    if (!this.triggers) return null;
+    const known = await this.triggers.get(app.id);
+    if (known !== null) return known;
+    try {
+      const head = await this.source.resolve(app.repo, 'HEAD');
+      const text = await this.#specAt(app.repo, head.sha);
+      if (text === null) return null;
+      const spec = await this.specs.parse(text, `slipway.yml at ${head.sha.slice(0, 7)} (the default branch)`);
+      await this.triggers.remember(app.id, spec);
+      return spec;
+    } catch {
+      return null;
+    }
   }
 
   /** slipway.yml at a commit; commits never change, so answers are kept (a small LRU) to spare git processes on replays and bursts. */

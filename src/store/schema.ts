@@ -175,6 +175,9 @@ export interface WebhookDeliveriesTable {
   reason: string;
   deployment_ids: string;
   received_at: string;
+  /** Deliveries this row stands for: 1, or for a rejected row the rejections of its hour (migration 004). */
+  count: Generated<number>;
+  last_received_at: string | null;
 }
 
 export interface CommitStatusesTable {

@@ -20,6 +20,9 @@ export interface WebhookDelivery {
   /** Ids of the deployments this delivery queued. */
   deploymentIds: string[];
   receivedAt: string;
+  /** For rejected deliveries: how many refusals the record counts, and when the last came. */
+  count?: number;
+  lastReceivedAt?: string;
 }
 
 export interface DeliverySettlement {
@@ -37,7 +40,10 @@ export interface DeliveryRecorder {
   claim(delivery: Omit<WebhookDelivery, 'outcome' | 'reason' | 'deploymentIds'> & { deliveryId: string }): Promise<{ duplicate: boolean; first: WebhookDelivery | null }>;
   /** Sets the outcome of a claimed delivery. */
   settle(appId: string, provider: WebhookProvider, deliveryId: string, settlement: DeliverySettlement): Promise<void>;
-  /** Records a refused delivery. Not deduplicated: its id is not trusted and claims nothing. */
+  /**
+   * Counts a refused delivery (`count` of them, default 1): one record per app, provider, reason and
+   * hour, with the number of refusals and the last one's time. Its id is not trusted and claims nothing.
+   */
   reject(delivery: Omit<WebhookDelivery, 'outcome' | 'deploymentIds'>): Promise<void>;
   /** Newest first. */
   list(appId: string, opts?: { limit?: number }): Promise<WebhookDelivery[]>;

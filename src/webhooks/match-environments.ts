@@ -1,5 +1,5 @@
 // Which environments of an app a verified push or tag deploys, and why the others do not.
-import type { AppSpec } from '../core/app-spec.js';
+import type { EnvironmentSpec } from '../core/app-spec.js';
 import { tagGlobMatches } from './tag-glob.js';
 import type { WebhookEvent } from './webhook-event.js';
 
@@ -23,7 +23,12 @@ function describeEvent(e: WebhookEvent): string {
   return e.ref ?? e.event;
 }
 
-export function matchEnvironments(spec: Pick<AppSpec, 'environments'>, event: WebhookEvent): EnvironmentMapping {
+/** What of a spec decides which pushes deploy (an AppSpec is one). */
+export interface TriggerSpec {
+  environments: Record<string, Pick<EnvironmentSpec, 'branch' | 'tags' | 'auto_deploy'>>;
+}
+
+export function matchEnvironments(spec: TriggerSpec, event: WebhookEvent): EnvironmentMapping {
   const out: EnvironmentMapping = { deploy: [], manualOnly: [], unmapped: [] };
   if (event.event === 'ping') return { ...out, unmapped: ['ping: nothing to deploy'] };
   if (event.event === 'other' || event.ref === null) {

@@ -3,6 +3,9 @@
 import type { DeliveryRecorder, DeliverySettlement, WebhookDelivery } from './delivery-recorder.js';
 import type { WebhookProvider } from './webhook-event.js';
 
+/** Refusals are counted per hour (as the store does). */
+const REJECTION_WINDOW_MS = 60 * 60 * 1000;
+
 export class MemoryDeliveryRecorder implements DeliveryRecorder {
   readonly #rows: WebhookDelivery[] = [];
   readonly #claimed = new Map<string, WebhookDelivery>();
@@ -26,7 +29,16 @@ export class MemoryDeliveryRecorder implements DeliveryRecorder {
   }
 
   async reject(d: Omit<WebhookDelivery, 'outcome' | 'deploymentIds'>): Promise<void> {
-    this.#rows.push({ ...d, outcome: 'rejected', deploymentIds: [] });
+    const at = Date.parse(d.receivedAt);
+    const windowStart = at - (at % REJECTION_WINDOW_MS);
+    const add = d.count ?? 1;
+    const row = this.#rows.find((r) => r.outcome === 'rejected' && r.appId === d.appId && r.provider === d.provider && r.reason === d.reason && Date.parse(r.receivedAt) >= windowStart);
+    if (row) {
+      row.count = (row.count ?? 1) + add;
+      row.lastReceivedAt = d.receivedAt;
+      return;
+    }
+    this.#rows.push({ ...d, outcome: 'rejected', deploymentIds: [], count: add, lastReceivedAt: d.receivedAt });
   }
 
   async list(appId: string, opts: { limit?: number } = {}): Promise<WebhookDelivery[]> {

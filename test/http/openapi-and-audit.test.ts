@@ -40,7 +40,7 @@ const ROUTES: { method: string; path: string; body: string[] | null }[] = [
   { method: 'post', path: '/api/apps/{app}/environments/{env}/databases/{name}/reinitialize', body: ['confirm'] },
   // git-driven environments (issue 5)
   { method: 'post', path: '/hooks/{provider}/{app}', body: null },
-  { method: 'post', path: '/api/apps/{app}/webhook-secret', body: ['rotate'] },
+  { method: 'post', path: '/api/apps/{app}/webhook-secret', body: ['revokeOld', 'rotate'] },
   { method: 'get', path: '/api/apps/{app}/webhook-secret', body: null },
   { method: 'get', path: '/api/apps/{app}/webhook-deliveries', body: null },
   { method: 'post', path: '/api/apps/{app}/promote', body: ['from', 'to'] },

@@ -153,10 +153,8 @@ describe('deploy engine', () => {
     const now = await h.store.liveRelease(env.id);
     assert.notEqual(now?.id, live?.id);
     assert.equal(h.driver.active.get('staging'), now?.id);
-    const to = await h.deployments.rollback(SYSTEM, { app: 'shop', env: 'staging', to: 'r999-nothing' });
-    const bad = await h.waitFor(to.id);
-    assert.equal(bad.status, 'failed');
-    assert.match(bad.error ?? '', /r999-nothing/);
+    // Issue 12 item 5: an unknown release is refused when asked (404), not queued to fail later.
+    await assert.rejects(h.deployments.rollback(SYSTEM, { app: 'shop', env: 'staging', to: 'r999-nothing' }), { code: 'not_found', message: /r999-nothing/ });
   });
 
   test('secret values are redacted from the deployment log', async () => {

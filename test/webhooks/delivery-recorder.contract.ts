@@ -54,7 +54,7 @@ export function deliveryRecorderContract(name: string, make: () => Promise<Recor
       }
     });
 
-    test('rejected deliveries are listed but claim nothing; list is newest first, per app, limited', async () => {
+    test('rejected deliveries are counted (per app, provider, reason and hour) but claim nothing; list is newest first, per app, limited', async () => {
       const { recorder, appIds, close } = await make();
       try {
         const [app, other] = appIds;
@@ -63,9 +63,13 @@ export function deliveryRecorderContract(name: string, make: () => Promise<Recor
         assert.equal((await recorder.claim({ ...base, appId: app, deliveryId: 'r1', receivedAt: at(3) })).duplicate, false);
         await recorder.settle(app, 'github', 'r1', { outcome: 'ignored', reason: 'push to branch x maps to no environment', deploymentIds: [] });
         await recorder.claim({ ...base, appId: other, deliveryId: 'o1', receivedAt: at(4) });
+        await recorder.reject({ appId: app, provider: 'github', deliveryId: null, event: null, ref: null, commitSha: null, reason: 'missing signature', receivedAt: at(5) });
         const list = await recorder.list(app);
-        assert.deepEqual(list.map((d) => d.outcome), ['ignored', 'rejected', 'rejected']);
-        assert.equal(list[0]?.reason, 'push to branch x maps to no environment');
+        // Issue 12 item 6: the two identical refusals are one counted record, not two rows.
+        assert.deepEqual(list.map((d) => d.outcome), ['rejected', 'ignored', 'rejected']);
+        assert.deepEqual(list.map((d) => d.count ?? 1), [1, 1, 2]);
+        assert.equal(list[2]?.lastReceivedAt, at(2));
+        assert.equal(list[1]?.reason, 'push to branch x maps to no environment');
         assert.equal((await recorder.list(app, { limit: 1 })).length, 1);
         assert.equal((await recorder.list(other)).length, 1);
       } finally {

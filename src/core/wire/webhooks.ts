@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import type { WebhookDeliveryRecord } from '../model.js';
 
-/** What the receiver did with a delivery: 202 for queued/ignored, 200 for duplicate/ping. */
-export type WebhookOutcome = 'queued' | 'ignored' | 'duplicate' | 'ping';
+/** What the receiver did with a delivery: 202 for queued/ignored/stale, 200 for duplicate/ping. */
+export type WebhookOutcome = 'queued' | 'ignored' | 'stale' | 'duplicate' | 'ping';
 
 /** The answer of `POST /hooks/:provider/:app`. */
 export interface WebhookResult {
@@ -14,7 +14,11 @@ export interface WebhookResult {
 }
 
 /** `POST /api/apps/:app/webhook-secret` */
-export const webhookSecretBody = z.strictObject({ rotate: z.boolean().default(false) });
+export const webhookSecretBody = z.strictObject({
+  rotate: z.boolean().default(false),
+  /** With rotate: the secret being replaced stops being accepted at once (no grace period), e.g. after a leak. */
+  revokeOld: z.boolean().default(false),
+});
 export type WebhookSecretRequest = z.input<typeof webhookSecretBody>;
 
 /** Whether an app has a webhook secret (`GET /api/apps/:app/webhook-secret`); never its value. */

@@ -20,7 +20,7 @@ export function webhookRoutes(s: { webhooks: WebhookService; webhookSecrets: Web
       rawBytes: { bodyLimit: WEBHOOK_BODY_LIMIT },
       statusByResult: {
         of: (result) => ((result as WebhookResult).outcome === 'duplicate' || (result as WebhookResult).outcome === 'ping' ? 200 : 202),
-        statuses: { 202: 'queued (deployments started) or ignored (nothing to deploy)', 200: 'duplicate (delivered before) or ping' },
+        statuses: { 202: 'queued (deployments started), ignored (nothing to deploy) or stale (the commit is no longer the tip of its ref)', 200: 'duplicate (delivered before) or ping' },
       },
       handler: async ({ params, req, body }) => s.webhooks.receive(params['provider'] ?? '', params['app'] ?? '', req.headers, body),
     }),
@@ -28,11 +28,11 @@ export function webhookRoutes(s: { webhooks: WebhookService; webhookSecrets: Web
       method: 'POST',
       url: '/api/apps/:app/webhook-secret',
       tag: 'webhooks',
-      summary: "Create (or with rotate: true, rotate) the app's webhook secret; the value is returned only here, once",
+      summary: "Create (or with rotate: true, rotate) the app's webhook secret; the value is returned only here, once. With revokeOld: true the replaced secret stops working at once",
       body: webhookSecretBody,
       status: 201,
       handler: async ({ params, body, actor }) => {
-        const { secret, ...info } = await s.webhookSecrets.rotate(actor, { app: params['app'] ?? '', rotate: body.rotate });
+        const { secret, ...info } = await s.webhookSecrets.rotate(actor, { app: params['app'] ?? '', rotate: body.rotate, revokeOld: body.revokeOld });
         return { ...info, secret: secret.reveal() };
       },
     }),

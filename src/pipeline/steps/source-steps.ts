@@ -24,7 +24,7 @@ export function resolveSource(deps: PipelineDeps): Step<never, Resolved> {
       if (specText === null) {
         throw new PreconditionError(`commit ${commit.sha.slice(0, 7)} has no ${SPEC_FILE}; add one at the repository root`);
       }
-      const spec = ctx.target.spec(specText, `${SPEC_FILE} at ${commit.sha.slice(0, 7)}`);
+      const spec = await ctx.target.loadSpec(specText, `${SPEC_FILE} at ${commit.sha.slice(0, 7)}`);
       if (spec.environments[ctx.environment.name]?.require_ci_status) {
         const green = await requireGreenCommit(deps.store, ctx.app, ctx.environment.name, commit.sha);
         ctx.log.info(`CI gate: ${green.map((s) => `${s.context}: ${s.state}`).join(', ')}`);
@@ -109,7 +109,7 @@ export function extractUpload(deps: PipelineDeps, upload: string): Step<never, '
       await deps.extractUpload(upload, dir);
       const specText = await readFile(path.join(dir, SPEC_FILE), 'utf8').catch(() => null);
       if (specText === null) throw new PreconditionError(`the uploaded archive has no ${SPEC_FILE} at its root`);
-      ctx.target.spec(specText, `${SPEC_FILE} in the upload`);
+      await ctx.target.loadSpec(specText, `${SPEC_FILE} in the upload`);
       return { sourceDir: dir, specText };
     },
   };

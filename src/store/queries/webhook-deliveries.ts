@@ -23,8 +23,13 @@ function toDelivery(r: Selectable<WebhookDeliveriesTable>): WebhookDeliveryRecor
     reason: r.reason,
     deploymentIds: fromJsonColumn<string[]>(r.deployment_ids, 'webhook_deliveries.deployment_ids', []),
     receivedAt: r.received_at,
+    ...(r.outcome === 'rejected' ? { count: r.count, lastReceivedAt: r.last_received_at ?? r.received_at } : {}),
   };
 }
+
+/** Rejections are counted per hour; older counts are kept this long. */
+export const REJECTION_WINDOW_MS = 60 * 60 * 1000;
+export const REJECTION_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 async function claimed(db: Kysely<Database>, appId: string, provider: string, deliveryId: string) {
   return db
@@ -75,22 +80,57 @@ export async function settleDelivery(db: Kysely<Database>, appId: string, provid
   if (Number(res.numUpdatedRows) === 0) throw new Error(`webhook delivery ${deliveryId} of ${provider} was never claimed`);
 }
 
+/**
+ * Counts a refused delivery: adds `count` (default 1) to the row of its app, provider and reason
+ * for the hour of `receivedAt`, or starts that row (and drops counts older than the retention).
+ * The id, event, ref and sha a refused request claimed are untrusted: the row keeps the first ones.
+ */
 export async function rejectDelivery(db: Kysely<Database>, d: Omit<WebhookDeliveryRecord, 'outcome' | 'deploymentIds'>): Promise<void> {
-  await db
-    .insertInto('webhook_deliveries')
-    .values({
-      app_id: d.appId,
-      provider: d.provider,
-      delivery_id: d.deliveryId,
-      event: d.event,
-      ref: d.ref,
-      commit_sha: d.commitSha,
-      outcome: 'rejected',
-      reason: d.reason,
-      deployment_ids: '[]',
-      received_at: d.receivedAt,
-    })
-    .execute();
+  const at = Date.parse(d.receivedAt);
+  const windowStart = new Date(at - (at % REJECTION_WINDOW_MS)).toISOString();
+  const add = Math.max(1, Math.floor(d.count ?? 1));
+  await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('app_id', '=', d.appId)
+      .where('provider', '=', d.provider)
+      .where('outcome', '=', 'rejected')
+      .where('reason', '=', d.reason)
+      .where('received_at', '>=', windowStart)
+      .orderBy('received_at', 'desc')
+      .executeTakeFirst();
+    if (row) {
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({ count: sql`count + ${add}`, last_received_at: d.receivedAt })
+        .where('id', '=', row.id)
+        .execute();
+      return;
+    }
+    await trx
+      .deleteFrom('webhook_deliveries')
+      .where('outcome', '=', 'rejected')
+      .where('received_at', '<', new Date(at - REJECTION_RETENTION_MS).toISOString())
+      .execute();
+    await trx
+      .insertInto('webhook_deliveries')
+      .values({
+        app_id: d.appId,
+        provider: d.provider,
+        delivery_id: d.deliveryId,
+        event: d.event,
+        ref: d.ref,
+        commit_sha: d.commitSha,
+        outcome: 'rejected',
+        reason: d.reason,
+        deployment_ids: '[]',
+        received_at: d.receivedAt,
+        count: add,
+        last_received_at: d.receivedAt,
+      })
+      .execute();
+  });
 }
 
 export async function listDeliveries(db: Kysely<Database>, appId: string, limit = 100): Promise<WebhookDeliveryRecord[]> {
