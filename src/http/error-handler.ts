@@ -30,6 +30,9 @@ export function installErrorHandler(app: FastifyInstance, redact: (text: string)
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     if (err instanceof SlipwayError) {
       const { status, body } = slipwayErrorResponse(err, redact);
+      // A refusal that ends at a known time says when (RFC 9110 10.2.3), for clients that back off.
+      const retryAfter = err.details['retryAfterSeconds'];
+      if (typeof retryAfter === 'number' && retryAfter > 0) void reply.header('retry-after', String(Math.ceil(retryAfter)));
       return reply.status(status).send(body);
     }
     const fe = err as FastifyError;

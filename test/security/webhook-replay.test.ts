@@ -19,7 +19,7 @@ describe('webhooks cannot roll an environment back (issue 12 item 6)', { timeout
 
   const post = async (req: SignedRequest, provider = 'github') => {
     const res = await fetch(`${cp.url}/hooks/${provider}/shop`, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(30_000) });
-    return { status: res.status, body: (await res.json()) as WebhookResult & { error?: { code: string; message: string } } };
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as WebhookResult & { error?: { code: string; message: string } } };
   };
   const deliveries = async () => ((await cp.request('GET', '/api/apps/shop/webhook-deliveries?limit=1000')).json as { deliveries: DeliveryView[] }).deliveries;
   const deploymentCount = async () => ((await cp.request('GET', '/api/deployments?app=shop&limit=1000')).json as { deployments: unknown[] }).deployments.length;
@@ -82,7 +82,11 @@ describe('webhooks cannot roll an environment back (issue 12 item 6)', { timeout
     for (let i = 0; i < 100; i++) {
       const res = await post(signedPush('github', 'not-the-secret', { ref: 'refs/heads/main', after: sha, deliveryId: randomUUID() }));
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      if (res.status === 429) assert.match(res.body.error?.message ?? '', /too many refused github webhook deliveries for app shop/);
+      if (res.status === 429) {
+        assert.match(res.body.error?.message ?? '', /too many refused github webhook deliveries for app shop/);
+        const wait = Number(res.retryAfter);
+        assert.ok(Number.isInteger(wait) && wait >= 1 && wait <= 60, `429 with Retry-After in seconds until the minute ends: ${res.retryAfter}`);
+      }
     }
     assert.ok((statuses[401] ?? 0) >= 1, JSON.stringify(statuses));
     assert.ok((statuses[429] ?? 0) >= 1, `past the rate refusals are answered 429: ${JSON.stringify(statuses)}`);
