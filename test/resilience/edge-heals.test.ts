@@ -102,13 +102,23 @@ describe('the edge heals and its routes are rebuilt from the store', { timeout: 
       await waitUntil('every route rebuilt from the store', () => allRoutesServe(port), 30_000, 100).catch((err: Error) => {
         throw new Error(`${err.message}; the server said:\n${server?.logs() ?? ''}`);
       });
-      assert.equal((await client.status()).edge?.state, 'up');
+      // The edge serves a moment before the control plane has seen it answer on its admin socket.
+      await waitUntil('status to show the edge up', async () => (await client.status()).edge?.state === 'up', 5000, 50);
       if (damage === 'damaged') {
         const aside = (await readdir(path.join(dataDir, 'edge'))).filter((f) => f.startsWith('routes.json.damaged-'));
         assert.equal(aside.length, 1, 'the damaged snapshot is kept aside for inspection');
       }
-      const saved = JSON.parse(await readFile(snapshot, 'utf8')) as { routes: { route: { id: string } }[] };
-      assert.deepEqual(saved.routes.map((r) => r.route.id).sort(), ['web/event1', 'web/staging']);
+      // The snapshot is written after the routes are applied: wait for it to name both.
+      const savedIds = async () => {
+        const text = await readFile(snapshot, 'utf8').catch(() => '');
+        try {
+          return (JSON.parse(text) as { routes: { route: { id: string } }[] }).routes.map((r) => r.route.id).sort();
+        } catch {
+          return [];
+        }
+      };
+      await waitUntil('the rebuilt snapshot to hold both routes', async () => (await savedIds()).length === 2, 5000, 50);
+      assert.deepEqual(await savedIds(), ['web/event1', 'web/staging']);
     });
   }
 
