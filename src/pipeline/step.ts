@@ -47,6 +47,9 @@ export interface Plan {
 
 /** Builds a plan step by step; `then` accepts only a step whose needs are among `Have`. */
 export class PlanBuilder<Have extends StateKey> {
+  /** Never set: makes a builder's `Have` exact, so one that gives less is not taken for one that gives more. */
+  declare private readonly have: (given: Have) => Have;
+
   private constructor(private readonly steps: readonly AnyStep[]) {}
 
   static start(): PlanBuilder<never> {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PipelineDeps } from '../../src/pipeline/pipeline-deps.js';
+import { rollOut } from '../../src/pipeline/plans/roll-out.js';
 import { PlanBuilder, type Step } from '../../src/pipeline/step.js';
 import { build } from '../../src/pipeline/steps/release-steps.js';
 import { fetchSource, resolveSource } from '../../src/pipeline/steps/source-steps.js';
@@ -21,6 +22,10 @@ test('a step whose needs no earlier step gives does not compile', () => {
   // In order, it compiles.
   PlanBuilder.start().then(gives).then(recordRelease(deps));
   PlanBuilder.start().then(resolveSource(deps)).then(fetchSource(deps)).then(build(deps));
+  // The shared roll-out needs releaseId, previousReleaseId and specText before it.
+  // @ts-expect-error gives only releaseId
+  rollOut(PlanBuilder.start().then(gives), deps);
+  rollOut(PlanBuilder.start().then(resolveSource(deps)), deps);
 });
 
 test('the plan marks must be among its steps, and step names are unique', () => {

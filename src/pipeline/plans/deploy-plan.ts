@@ -2,12 +2,11 @@
 import type { Deployment } from '../../core/model.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import { PlanBuilder, type Plan } from '../step.js';
-import { backupBeforeMigration } from '../steps/backup-step.js';
 import { registerRelease } from '../steps/register-release.js';
-import { build, releasePhase, stage } from '../steps/release-steps.js';
+import { build } from '../steps/release-steps.js';
 import { extractUpload, fetchSource, resolveSource, resolveUpload } from '../steps/source-steps.js';
 import { testGate } from '../steps/test-step.js';
-import { prune, recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
+import { rollOut } from './roll-out.js';
 
 export function deployPlan(deps: PipelineDeps, deployment: Deployment): Plan {
   const upload = deployment.params['upload'];
@@ -15,19 +14,5 @@ export function deployPlan(deps: PipelineDeps, deployment: Deployment): Plan {
     typeof upload === 'string'
       ? PlanBuilder.start().then(resolveUpload(deps, upload)).then(extractUpload(deps, upload))
       : PlanBuilder.start().then(resolveSource(deps)).then(fetchSource(deps));
-  const traffic = switchTraffic(deps);
-  const commitPoint = recordRelease(deps);
-  return sourced
-    .then(registerRelease(deps))
-    .then(build(deps))
-    .then(testGate(deps))
-    .then(stage(deps))
-    .then(backupBeforeMigration(deps))
-    .then(releasePhase(deps))
-    .then(startRelease(deps))
-    .then(traffic)
-    .then(commitPoint)
-    .then(retirePrevious(deps))
-    .then(prune(deps))
-    .build({ commitPoint, trafficStep: traffic });
+  return rollOut(sourced.then(registerRelease(deps)).then(build(deps)).then(testGate(deps)), deps);
 }

@@ -5,10 +5,8 @@ import { commitsBetween } from '../deployment-notes.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import { promotableRelease } from '../promotion-source.js';
 import { PlanBuilder, type Plan, type Step } from '../step.js';
-import { backupBeforeMigration } from '../steps/backup-step.js';
 import { registerRelease } from '../steps/register-release.js';
-import { releasePhase, stage } from '../steps/release-steps.js';
-import { prune, recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
+import { rollOut } from './roll-out.js';
 
 type Selected = 'releaseId' | 'previousReleaseId' | 'commitSha' | 'commitSubject' | 'specText' | 'artifact' | 'sourceReleaseId' | 'notes' | 'inherited';
 
@@ -60,18 +58,5 @@ function selectArtifact(deps: PipelineDeps): Step<never, Selected> {
 }
 
 export function promotePlan(deps: PipelineDeps): Plan {
-  const traffic = switchTraffic(deps);
-  const commitPoint = recordRelease(deps);
-  return PlanBuilder.start()
-    .then(selectArtifact(deps))
-    .then(registerRelease(deps))
-    .then(stage(deps))
-    .then(backupBeforeMigration(deps))
-    .then(releasePhase(deps))
-    .then(startRelease(deps))
-    .then(traffic)
-    .then(commitPoint)
-    .then(retirePrevious(deps))
-    .then(prune(deps))
-    .build({ commitPoint, trafficStep: traffic });
+  return rollOut(PlanBuilder.start().then(selectArtifact(deps)).then(registerRelease(deps)), deps);
 }

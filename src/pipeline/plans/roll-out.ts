@@ -1,0 +1,26 @@
+// The part every plan that brings a new release shares: from a registered (and, for a deploy,
+// built and tested) release to live: stage, back up, migrate, start, cut over, commit, retire, prune.
+import type { StateKey } from '../deploy-state.js';
+import type { PipelineDeps } from '../pipeline-deps.js';
+import type { Plan, PlanBuilder } from '../step.js';
+import { backupBeforeMigration } from '../steps/backup-step.js';
+import { releasePhase, stage } from '../steps/release-steps.js';
+import { prune, recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
+
+/** What the roll-out reads: the steps before it must have given these. */
+export type RollOutNeeds = 'releaseId' | 'previousReleaseId' | 'specText';
+
+export function rollOut<Have extends StateKey>(before: PlanBuilder<Have | RollOutNeeds>, deps: PipelineDeps): Plan {
+  const traffic = switchTraffic(deps);
+  const commitPoint = recordRelease(deps);
+  return before
+    .then(stage(deps))
+    .then(backupBeforeMigration(deps))
+    .then(releasePhase(deps))
+    .then(startRelease(deps))
+    .then(traffic)
+    .then(commitPoint)
+    .then(retirePrevious(deps))
+    .then(prune(deps))
+    .build({ commitPoint, trafficStep: traffic });
+}
