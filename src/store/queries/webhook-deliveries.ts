@@ -27,6 +27,22 @@ function toDelivery(r: Selectable<WebhookDeliveriesTable>): WebhookDeliveryRecor
   };
 }
 
+/** The columns every new row starts with: what the request said about itself, and when. */
+function newRow(d: Pick<WebhookDeliveryRecord, 'appId' | 'provider' | 'deliveryId' | 'event' | 'ref' | 'commitSha' | 'receivedAt'>, outcome: WebhookDeliveryOutcome, reason: string) {
+  return {
+    app_id: d.appId,
+    provider: d.provider,
+    delivery_id: d.deliveryId,
+    event: d.event,
+    ref: d.ref,
+    commit_sha: d.commitSha,
+    outcome,
+    reason,
+    deployment_ids: '[]',
+    received_at: d.receivedAt,
+  };
+}
+
 /** Rejections are counted per hour; older counts are kept this long. */
 export const REJECTION_WINDOW_MS = 60 * 60 * 1000;
 export const REJECTION_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
@@ -47,18 +63,7 @@ export async function claimDelivery(db: Kysely<Database>, d: ClaimInput): Promis
   return db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('webhook_deliveries')
-      .values({
-        app_id: d.appId,
-        provider: d.provider,
-        delivery_id: d.deliveryId,
-        event: d.event,
-        ref: d.ref,
-        commit_sha: d.commitSha,
-        outcome: 'received',
-        reason: 'received',
-        deployment_ids: '[]',
-        received_at: d.receivedAt,
-      })
+      .values(newRow(d, 'received', 'received'))
       .onConflict((oc) => oc.columns(['app_id', 'provider', 'delivery_id']).where(sql<boolean>`outcome <> 'rejected'`).doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -115,20 +120,7 @@ export async function rejectDelivery(db: Kysely<Database>, d: Omit<WebhookDelive
       .execute();
     await trx
       .insertInto('webhook_deliveries')
-      .values({
-        app_id: d.appId,
-        provider: d.provider,
-        delivery_id: d.deliveryId,
-        event: d.event,
-        ref: d.ref,
-        commit_sha: d.commitSha,
-        outcome: 'rejected',
-        reason: d.reason,
-        deployment_ids: '[]',
-        received_at: d.receivedAt,
-        count: add,
-        last_received_at: d.receivedAt,
-      })
+      .values({ ...newRow(d, 'rejected', d.reason), count: add, last_received_at: d.receivedAt })
       .execute();
   });
 }
