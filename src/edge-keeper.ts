@@ -1,10 +1,10 @@
 // Part of the composition root: keeps the local edge running. It watches the edge (its pid and its
 // admin socket), restarts a dead one on the same port with backoff, gives it every live route
 // again (at start, after each restart, and every so often), and tells `status` how the edge is.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EdgeDownError, errorMessage } from './core/errors.js';
 import type { EdgeHealth, RouteReconcileReport } from './core/wire/status.js';
+import { pidAlive } from './platform/process-alive.js';
 import { adminSocketPath, edgeAnswers, ensureEdge, type EdgeInfo, type EdgeProcessOptions } from './edge-process.js';
 import type { Logger } from './platform/logger.js';
 
@@ -129,14 +129,14 @@ export class EdgeKeeper {
       await this.#serial(async () => {
         if (this.#stopped) return;
         if (this.#state === 'up') {
-          const pidAlive = this.#info !== null && (await alive(this.#info.pid));
-          if (pidAlive && (await edgeAnswers(this.#socket(), 1000))) {
+          const running = this.#info !== null && (await pidAlive(this.#info.pid));
+          if (running && (await edgeAnswers(this.#socket(), 1000))) {
             this.#failedProbes = 0;
             return;
           }
           this.#failedProbes += 1;
-          if (pidAlive && this.#failedProbes < SLOW_PROBES_BEFORE_DOWN) return;
-          this.#markDown(pidAlive ? 'the edge stopped answering on its admin socket' : `the edge process ${this.#info?.pid ?? '?'} is gone`);
+          if (running && this.#failedProbes < SLOW_PROBES_BEFORE_DOWN) return;
+          this.#markDown(running ? 'the edge stopped answering on its admin socket' : `the edge process ${this.#info?.pid ?? '?'} is gone`);
         }
         if (this.#nextAttemptAt !== null && Date.now() < this.#nextAttemptAt) return;
         await this.#restart();
@@ -199,15 +199,4 @@ export class EdgeKeeper {
   #logFile(): string {
     return path.join(this.#o.edge.dataDir, 'edge', 'edge.log');
   }
-}
-
-/** Whether the process runs: it exists and is not a zombie (an edge whose parent is gone may be reaped late). */
-async function alive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  return stat === null || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }

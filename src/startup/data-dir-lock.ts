@@ -3,6 +3,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { pidAlive } from '../platform/process-alive.js';
 
 export const LOCK_FILE = 'slipway.lock';
 
@@ -31,7 +32,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const pid = Number.parseInt((await readFile(file, 'utf8').catch(() => '')).trim(), 10);
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (pid !== process.pid || heldHere.has(file))) {
+    if (Number.isInteger(pid) && pid > 0 && (await pidAlive(pid)) && (pid !== process.pid || heldHere.has(file))) {
       throw new ConfigError(
         `another control plane (pid ${pid}) is running on the data dir ${dataDir}; stop it first, or use another SLIPWAY_DATA_DIR ` +
           `(if no such process runs, remove ${file})`,
@@ -42,13 +43,4 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     await rm(file, { force: true });
   }
   throw new ConfigError(`could not take the lock ${file}; another control plane may be starting on ${dataDir}`, { dataDir });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

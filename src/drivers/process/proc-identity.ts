@@ -1,22 +1,7 @@
 // Linux /proc checks that keep the driver from ever signalling a recycled pid.
 import { readFile, readlink } from 'node:fs/promises';
 
-/** True when the pid exists and is not a zombie. */
-export async function pidAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) S ...": the state letter follows the last ")".
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+export { pidAlive } from '../../platform/process-alive.js';
 
 export async function cmdline(pid: number): Promise<string[]> {
   try {
