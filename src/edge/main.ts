@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { ConfigError } from '../core/errors.js';
 import { readSettings, type Settings } from '../platform/env.js';
+import { writeJsonAtomic } from '../platform/json-file.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createAdminHandler } from './admin/admin-api.js';
 import { listenAdminSocket } from './admin/admin-socket.js';
@@ -48,6 +49,11 @@ export interface EdgeOptions {
   resolve?: ResolveAddresses;
   /** How often discovered targets are resolved again (default 1 s). */
   discoveryIntervalMs?: number;
+  /**
+   * Called once the proxy listens and before the admin socket does, so whoever sees the admin
+   * socket answer can rely on what this wrote (the program's pid and state files).
+   */
+  announce?: (port: number) => Promise<void>;
 }
 
 export interface RunningEdge {
@@ -91,10 +97,11 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   );
   const admin = http.createServer(createAdminHandler(registry, logger));
 
-  await listenAdminSocket(admin, paths.adminSocket);
   let port: number;
   try {
     port = await proxy.listen(opts.port, opts.host);
+    await opts.announce?.(port);
+    await listenAdminSocket(admin, paths.adminSocket);
   } catch (err) {
     proxy.closeAll();
     registry.close();
@@ -154,7 +161,7 @@ async function closeAdmin(admin: http.Server, socketPath: string): Promise<void>
 /**
  * Runs the edge as a program (`slipway edge`, or this file run directly): settings from the
  * environment, access and edge logs as JSON lines on stdout, `<dataDir>/edge/edge.pid` and
- * `edge.json` ({pid, port, host}) written once listening. Resolves after SIGTERM/SIGINT once
+ * `edge.json` ({pid, port, host}) written once listening and before the admin socket answers. Resolves after SIGTERM/SIGINT once
  * in-flight requests drained (up to 30 s) and the files are removed; the caller then exits 0.
  */
 export async function runEdgeProgram(settings: Settings = readSettings()): Promise<void> {
@@ -168,6 +175,11 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
   }, 500);
   flushTimer.unref();
   const logger = createLogger({ level: settings.logLevel, destination: out as unknown as NodeJS.WritableStream });
+  const paths = edgePaths(settings.dataDir);
+  const removeStateFiles = async () => {
+    await unlink(paths.pidFile).catch(() => undefined);
+    await unlink(paths.stateFile).catch(() => undefined);
+  };
   const edge = await startEdge({
     dataDir: settings.dataDir,
     host: settings.edgeHost,
@@ -175,10 +187,14 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
     logger,
     accessLog,
     trustedProxies: settings.edgeTrustedProxies,
+    announce: async (port) => {
+      await writeFile(paths.pidFile, `${process.pid}\n`);
+      await writeJsonAtomic(paths.stateFile, { pid: process.pid, port, host: settings.edgeHost }, 0o644);
+    },
+  }).catch(async (err: unknown) => {
+    await removeStateFiles();
+    throw err;
   });
-  const paths = edgePaths(settings.dataDir);
-  await writeFile(paths.pidFile, `${process.pid}\n`);
-  await writeFile(paths.stateFile, JSON.stringify({ pid: process.pid, port: edge.port, host: settings.edgeHost }) + '\n');
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -187,8 +203,7 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
   try {
     await edge.close();
   } finally {
-    await unlink(paths.pidFile).catch(() => undefined);
-    await unlink(paths.stateFile).catch(() => undefined);
+    await removeStateFiles();
     clearInterval(flushTimer);
     accessLog.flush();
     out.flushSync();

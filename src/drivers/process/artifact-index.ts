@@ -2,7 +2,7 @@
 // indexes of every environment so an artifact another environment still uses is never deleted.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { readJsonFile, writeJsonAtomic } from './json-file.js';
+import { readJsonFile, writeJsonAtomic } from '../../platform/json-file.js';
 import type { ProcessLayout } from './layout.js';
 
 export type ArtifactIndex = Record<string, string>;

@@ -5,7 +5,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { groupExists, signalGroup } from '../../platform/process-group.js';
-import { readJsonFile, writeJsonAtomic } from './json-file.js';
+import { readJsonFile, writeJsonAtomic } from '../../platform/json-file.js';
 import { startTicks } from './proc-identity.js';
 
 interface GroupRecord {

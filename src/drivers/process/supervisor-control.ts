@@ -2,7 +2,7 @@
 import { realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sleep } from '../../platform/clock.js';
-import { readJsonFile, writeJsonAtomic } from './json-file.js';
+import { readJsonFile, writeJsonAtomic } from '../../platform/json-file.js';
 import { cmdline, cwdOf, pidAlive } from './proc-identity.js';
 import { PID_FILE, STATE_FILE, SUPERVISOR_ENTRY_BASENAME, type SupervisorState } from './supervisor-protocol.js';
 

@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnProcess, type ChildHandle } from '../../platform/exec.js';
-import { writeJsonAtomic } from './json-file.js';
+import { writeJsonAtomic } from '../../platform/json-file.js';
 import { rotateIfLarge } from './log-rotation.js';
 import {
   backoffDelay,
