@@ -43,6 +43,14 @@ export interface EdgeRoute {
   upgrades?: string[];
   /** Custom bodies for 502/503/504, HTML. */
   errorPages?: Partial<Record<'502' | '503' | '504', string>>;
+  /**
+   * HTTPS for this route's hosts (certificates come through EdgeTls): plain-HTTP requests are
+   * redirected with 308 to https (the ACME HTTP-01 path excepted), HTTPS responses carry
+   * Strict-Transport-Security when hsts is set. Absent or null: served over HTTP as before.
+   */
+  tls?: { hsts: boolean } | null;
+  /** One of `hosts`: requests for the route's other hosts are redirected (308) to it, same scheme, path and query. */
+  canonicalHost?: string | null;
 }
 
 export interface EdgeRouteState extends EdgeRoute {
