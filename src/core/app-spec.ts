@@ -41,7 +41,11 @@ export const healthCheckSchema = z
     interval: duration.default(1000),
     timeout: duration.default(2000),
     retries: z.number().int().min(1).max(100).default(3).describe('Consecutive failures that mark an instance unhealthy.'),
-    start_period: duration.default(30_000).describe('How long a new instance may take to become healthy.'),
+    start_period: duration
+      .default(30_000)
+      .describe(
+        'How long a new instance may take to start listening (default 30s): probes it does not answer during this time do not count. An answer with an error status always counts, so a failing health check fails after retries x interval.',
+      ),
   })
   .describe('How Slipway decides that an instance is healthy.');
 
