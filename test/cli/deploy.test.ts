@@ -85,7 +85,7 @@ describe('slipway deploy', () => {
       if (calls === 1) return streamEvents(res, succeededRun, { dropAfter: 4 }); // status + seq 1..3
       const afterSeq = Number(req.query.get('after'));
       // The server replays from `after`; send one already-seen line too, which must be skipped.
-      const rest = succeededRun.filter((e) => e.type === 'status' ? e.deployment.status === 'succeeded' : e.line.seq >= afterSeq);
+      const rest = succeededRun.filter((e) => (e.type === 'status' ? e.deployment.status === 'succeeded' : e.type === 'log' && e.line.seq >= afterSeq));
       streamEvents(res, rest);
     });
     server.reply('GET', '/api/deployments/dep_1', 200, { deployment: { ...deployment({ status: 'running' }), app: 'hello', environment: 'staging', steps: [] } });

@@ -99,7 +99,9 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
       }
       // With --json, one event per line, as the API streams them (NDJSON).
       for await (const event of followDeployment(client, id, { rediscover: () => ctx.rediscover(), onReconnect: ({ after, reason }) => ctx.err(`-- log stream interrupted (${reason}); reconnecting after line ${after}`) })) {
-        if (opts.json) ctx.jsonLine(event);
+        if (opts.json) {
+          if (event.type !== 'heartbeat') ctx.jsonLine(event);
+        }
         else printer.event(event);
       }
     });
