@@ -158,7 +158,7 @@ describe('AcmeIssuer against Pebble and named', () => {
     assert.equal(edge.live, 0);
   });
 
-  test('a challenge nobody answers fails with Pebble\'s problem detail, and the answer is taken down', async () => {
+  test('a challenge nobody answers fails with Pebble\'s problem detail, and the answer is taken down', async (t) => {
     const nowhere = await ChallengeEdge.start(); // not where Pebble connects
     try {
       const err = await issuer
@@ -169,6 +169,7 @@ describe('AcmeIssuer against Pebble and named', () => {
       assert.match(err.message, /nobody\.example\.test/);
       assert.match(err.message, /urn:ietf:params:acme:error:\w+/, err.message);
       assert.match(err.message, /404/, err.message);
+      t.diagnostic(err.message);
       assert.doesNotMatch(err.message, /PRIVATE KEY/);
       assert.equal(nowhere.live, 0, 'the answer was taken down');
       assert.deepEqual(nowhere.events.map((e) => e.split(' ')[0]), ['put', 'remove']);
@@ -221,7 +222,7 @@ describe('AcmeIssuer with External Account Binding (Pebble requiring it)', () =>
     await named?.stop();
   });
 
-  test('the right kid and key issue; a wrong key fails with a clear error, stores no account and does not show the key', async () => {
+  test('the right kid and key issue; a wrong key fails with a clear error, stores no account and does not show the key', async (t) => {
     const cipher = SecretBox.fromKey(randomBytes(32));
     const wrongStore = await openSqliteStore(':memory:');
     const rightStore = await openSqliteStore(':memory:');
@@ -235,12 +236,14 @@ describe('AcmeIssuer with External Account Binding (Pebble requiring it)', () =>
       assert.match(err.message, /urn:ietf:params:acme:error:\w+/, err.message);
       assert.ok(!err.message.includes(wrongKey) && !err.message.includes(macKey));
       assert.equal(await wrongStore.getAcmeAccount(pebble.directoryUrl), null);
+      t.diagnostic(err.message);
 
       const noEab = await wrong
         .issue({ directoryUrl: pebble.directoryUrl }, { hosts: ['eab.example.test'], solvers: [new Http01EdgeSolver(edge)] })
         .then(() => assert.fail('issued without EAB'), (e: unknown) => e);
       assert.ok(noEab instanceof CertificateIssueError, String(noEab));
       assert.match(noEab.message, /externalAccountRequired|external account/i, noEab.message);
+      t.diagnostic(noEab.message);
 
       const right = new AcmeIssuer({ accounts: rightStore, cipher, directoryCaPem: pebble.httpsCaPem });
       const issued = await right.issue(
