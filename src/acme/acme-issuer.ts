@@ -75,7 +75,7 @@ export class AcmeIssuer implements CertificateIssuer {
         progress(`ordering a certificate for ${hosts.join(', ')} from ${account.directoryUrl}`);
         const order = await abortable(client.createOrder({ identifiers: hosts.map((value) => ({ type: 'dns', value })) }), signal);
         const authorizations = await abortable(client.getAuthorizations(order), signal);
-        await this.#authorize(client, order, authorizations, request.solvers, progress, signal);
+        await this.#authorize(client, order, authorizations, request.solvers, progress, signal, account.directoryUrl);
         const { keyPem, csr } = await newKeyAndCsr(this.#keyType, hosts);
         const finalized = await abortable(client.finalizeOrder(order, csr), signal);
         const certificatePem = await abortable(client.getCertificate(finalized), signal);
@@ -107,6 +107,7 @@ export class AcmeIssuer implements CertificateIssuer {
     solvers: ChallengeSolver[],
     progress: (line: string) => void,
     signal: AbortSignal | undefined,
+    directoryUrl: string,
   ): Promise<void> {
     const answers: Answer[] = [];
     try {
@@ -133,7 +134,7 @@ export class AcmeIssuer implements CertificateIssuer {
       if (failed) {
         signal?.throwIfAborted();
         const detail = await validationProblems(client, order).catch(() => null);
-        if (detail) throw new CertificateIssueError(`the CA did not validate ${detail}`);
+        if (detail) throw new CertificateIssueError(`the CA at ${directoryUrl} did not validate ${detail}`);
         throw failed.reason;
       }
     } finally {
