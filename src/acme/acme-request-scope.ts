@@ -32,7 +32,8 @@ function install(): void {
     const type = String(response.headers['content-type'] ?? '');
     if (scope && type.includes('problem+json')) {
       const problem = asProblem(response.data);
-      if (problem) scope.problems.push(problem);
+      // acme-client retries a badNonce itself; that one is not why an issuance fails.
+      if (problem && problem.type !== 'urn:ietf:params:acme:error:badNonce') scope.problems.push(problem);
     }
     return response;
   });
