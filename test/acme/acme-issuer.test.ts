@@ -156,6 +156,31 @@ describe('AcmeIssuer against Pebble and named', () => {
     assert.ok(lines.includes('answering http-01 for tame.example.test'), lines.join('\n'));
     assert.deepEqual(dns.calls, ['set _acme-challenge.wild.example.test', 'remove _acme-challenge.wild.example.test']);
     assert.equal(edge.live, 0);
+
+    // A name and its wildcard both by dns-01: two values of one TXT record, side by side.
+    dns.calls.length = 0;
+    const both = ['both.example.test', '*.both.example.test'];
+    const issuedBoth = await issuer.issue(account(), { hosts: both, solvers: [new Dns01Solver(dns, { checkServers: [named.address], visibleWithinMs: 10_000 })] });
+    assertIssued(issuedBoth, pebble.rootPem, both);
+    assert.deepEqual(dns.calls.filter((c) => c.startsWith('set')), ['set _acme-challenge.both.example.test', 'set _acme-challenge.both.example.test']);
+    assert.equal(dns.calls.filter((c) => c.startsWith('remove')).length, 2);
+  });
+
+  test('concurrent issuances on a new store register one account', async () => {
+    const fresh = await openSqliteStore(':memory:');
+    try {
+      const counting = new CountingAccounts(fresh);
+      const racing = new AcmeIssuer({ accounts: counting, cipher, directoryCaPem: pebble.httpsCaPem });
+      const [a, b] = await Promise.all([
+        racing.issue(account(), { hosts: ['race-a.example.test'], solvers: [new Http01EdgeSolver(edge)] }),
+        racing.issue(account(), { hosts: ['race-b.example.test'], solvers: [new Http01EdgeSolver(edge)] }),
+      ]);
+      assertIssued(a, pebble.rootPem, ['race-a.example.test']);
+      assertIssued(b, pebble.rootPem, ['race-b.example.test']);
+      assert.equal(counting.kept, 1);
+    } finally {
+      await fresh.close();
+    }
   });
 
   test('a challenge nobody answers fails with Pebble\'s problem detail, and the answer is taken down', async (t) => {
