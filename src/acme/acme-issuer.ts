@@ -31,6 +31,8 @@ export interface AcmeIssuerOptions {
   keyType?: CertificateKeyType;
   /** PEM of a CA the ACME server's own HTTPS certificate chains to (a private CA; Pebble in tests). */
   directoryCaPem?: string;
+  /** How the status of a challenge or order is polled (acme-client's backoff; default 10 attempts from 5 s up to 30 s). */
+  polling?: { attempts: number; minMs: number; maxMs: number };
 }
 
 interface AccountClient {
@@ -51,6 +53,7 @@ export class AcmeIssuer implements CertificateIssuer {
   readonly #keyType: CertificateKeyType;
   readonly #caPem: string | undefined;
   readonly #agent: ReturnType<typeof agentTrusting>;
+  readonly #backoff: { backoffAttempts?: number; backoffMin?: number; backoffMax?: number };
   /** Account set-up in flight per directory URL, so concurrent issuances register once. */
   readonly #opening = new Map<string, Promise<AccountClient>>();
 
@@ -60,6 +63,7 @@ export class AcmeIssuer implements CertificateIssuer {
     this.#keyType = opts.keyType ?? 'ecdsa-p256';
     this.#caPem = opts.directoryCaPem;
     this.#agent = agentTrusting(opts.directoryCaPem);
+    this.#backoff = opts.polling ? { backoffAttempts: opts.polling.attempts, backoffMin: opts.polling.minMs, backoffMax: opts.polling.maxMs } : {};
   }
 
   async issue(account: AcmeAccountSettings, request: IssueRequest): Promise<IssuedCertificate> {
@@ -160,12 +164,13 @@ export class AcmeIssuer implements CertificateIssuer {
     const stored = await this.#accounts.getAcmeAccount(settings.directoryUrl);
     if (stored) {
       const accountKey = this.#cipher.open(stored.sealedKey).reveal();
-      return { client: new acme.Client({ directoryUrl: stored.directoryUrl, accountKey, accountUrl: stored.accountUrl }) };
+      return { client: new acme.Client({ directoryUrl: stored.directoryUrl, accountKey, accountUrl: stored.accountUrl, ...this.#backoff }) };
     }
     const accountKey = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString('utf8');
     const client = new acme.Client({
       directoryUrl: settings.directoryUrl,
       accountKey,
+      ...this.#backoff,
       ...(settings.eab ? { externalAccountBinding: { kid: settings.eab.kid, hmacKey: settings.eab.hmacKey.reveal() } } : {}),
     });
     await client.createAccount({
@@ -181,7 +186,7 @@ export class AcmeIssuer implements CertificateIssuer {
     if (kept.accountUrl === client.getAccountUrl()) return { client };
     // Another control plane registered first: use the stored account.
     const keptKey = this.#cipher.open(kept.sealedKey).reveal();
-    return { client: new acme.Client({ directoryUrl: kept.directoryUrl, accountKey: keptKey, accountUrl: kept.accountUrl }) };
+    return { client: new acme.Client({ directoryUrl: kept.directoryUrl, accountKey: keptKey, accountUrl: kept.accountUrl, ...this.#backoff }) };
   }
 }
 

@@ -47,6 +47,9 @@ export function assertIssued(issued: IssuedCertificate, rootPem: string, hosts: 
   assert.equal(String(issued.keyPem), '[redacted]');
 }
 
+/** Pebble validates at once (PEBBLE_VA_NOSLEEP): poll its status often. */
+const polling = { attempts: 40, minMs: 100, maxMs: 500 };
+
 /** AcmeAccounts that counts what the issuer stores. */
 class CountingAccounts implements AcmeAccounts {
   kept = 0;
@@ -87,10 +90,10 @@ describe('AcmeIssuer against Pebble and named', () => {
   before(async () => {
     named = await startNamed();
     edge = await ChallengeEdge.start();
-    pebble = await startPebble({ httpPort: edge.httpPort, tlsPort: edge.tlsPort, dnsServer: named.address });
+    pebble = await startPebble({ httpPort: edge.httpPort, tlsPort: edge.tlsPort, dnsServer: named.address, domainBlocklist: ['blocked.example.test'] });
     store = await openSqliteStore(':memory:');
     accounts = new CountingAccounts(store);
-    issuer = new AcmeIssuer({ accounts, cipher, directoryCaPem: pebble.httpsCaPem });
+    issuer = new AcmeIssuer({ accounts, cipher, directoryCaPem: pebble.httpsCaPem, polling });
   });
   after(async () => {
     await store?.close();
@@ -123,7 +126,7 @@ describe('AcmeIssuer against Pebble and named', () => {
     const again = await issuer.issue(account(), { hosts: ['again.example.test'], solvers: [new Http01EdgeSolver(edge)] });
     assertIssued(again, pebble.rootPem, ['again.example.test']);
     assert.equal(accounts.kept, 1, 'the second issuance made no new account');
-    const fresh = new AcmeIssuer({ accounts, cipher, directoryCaPem: pebble.httpsCaPem });
+    const fresh = new AcmeIssuer({ accounts, cipher, directoryCaPem: pebble.httpsCaPem, polling });
     await fresh.issue(account(), { hosts: ['third.example.test'], solvers: [new Http01EdgeSolver(edge)] });
     assert.equal(accounts.kept, 1, 'a new issuer on the same store reuses the stored account');
     assert.deepEqual(await store.getAcmeAccount(pebble.directoryUrl), stored);
@@ -170,7 +173,7 @@ describe('AcmeIssuer against Pebble and named', () => {
     const fresh = await openSqliteStore(':memory:');
     try {
       const counting = new CountingAccounts(fresh);
-      const racing = new AcmeIssuer({ accounts: counting, cipher, directoryCaPem: pebble.httpsCaPem });
+      const racing = new AcmeIssuer({ accounts: counting, cipher, directoryCaPem: pebble.httpsCaPem, polling });
       const [a, b] = await Promise.all([
         racing.issue(account(), { hosts: ['race-a.example.test'], solvers: [new Http01EdgeSolver(edge)] }),
         racing.issue(account(), { hosts: ['race-b.example.test'], solvers: [new Http01EdgeSolver(edge)] }),
@@ -201,6 +204,19 @@ describe('AcmeIssuer against Pebble and named', () => {
     } finally {
       await nowhere.stop();
     }
+  });
+
+  test('an order the CA refuses fails with its problem type and detail, and nothing is answered', async (t) => {
+    const events = edge.events.length;
+    const err = await issuer
+      .issue(account(), { hosts: ['ok.example.test', 'blocked.example.test'], solvers: [new Http01EdgeSolver(edge)] })
+      .then(() => assert.fail('issued'), (e: unknown) => e);
+    assert.ok(err instanceof CertificateIssueError, String(err));
+    assert.match(err.message, /urn:ietf:params:acme:error:rejectedIdentifier/, err.message);
+    assert.match(err.message, /blocked\.example\.test/, err.message);
+    assert.equal(err.details.problemType, 'urn:ietf:params:acme:error:rejectedIdentifier');
+    assert.equal(edge.events.length, events, 'no challenge was put');
+    t.diagnostic(err.message);
   });
 
   test('bad requests are refused before anything reaches the CA', async () => {
@@ -253,7 +269,7 @@ describe('AcmeIssuer with External Account Binding (Pebble requiring it)', () =>
     const rightStore = await openSqliteStore(':memory:');
     try {
       const wrongKey = randomBytes(32).toString('base64url');
-      const wrong = new AcmeIssuer({ accounts: wrongStore, cipher, directoryCaPem: pebble.httpsCaPem });
+      const wrong = new AcmeIssuer({ accounts: wrongStore, cipher, directoryCaPem: pebble.httpsCaPem, polling });
       const err = await wrong
         .issue({ directoryUrl: pebble.directoryUrl, eab: { kid: 'kid-1', hmacKey: new Sensitive(wrongKey) } }, { hosts: ['eab.example.test'], solvers: [new Http01EdgeSolver(edge)] })
         .then(() => assert.fail('issued with a wrong EAB key'), (e: unknown) => e);
@@ -270,7 +286,7 @@ describe('AcmeIssuer with External Account Binding (Pebble requiring it)', () =>
       assert.match(noEab.message, /externalAccountRequired|external account/i, noEab.message);
       t.diagnostic(noEab.message);
 
-      const right = new AcmeIssuer({ accounts: rightStore, cipher, directoryCaPem: pebble.httpsCaPem });
+      const right = new AcmeIssuer({ accounts: rightStore, cipher, directoryCaPem: pebble.httpsCaPem, polling });
       const issued = await right.issue(
         { directoryUrl: pebble.directoryUrl, eab: { kid: 'kid-1', hmacKey: new Sensitive(macKey) } },
         { hosts: ['eab.example.test'], solvers: [new Http01EdgeSolver(edge)] },

@@ -23,6 +23,8 @@ export interface PebbleOptions {
   dnsServer: string;
   /** External Account Binding required, with these kid → base64url MAC keys. */
   eabKeys?: Record<string, string>;
+  /** Names Pebble refuses to order (its policy: rejectedIdentifier). */
+  domainBlocklist?: string[];
 }
 
 export interface TestPebble {
@@ -80,6 +82,7 @@ export async function startPebble(opts: PebbleOptions): Promise<TestPebble> {
             ocspResponderURL: '',
             externalAccountBindingRequired: opts.eabKeys !== undefined,
             ...(opts.eabKeys ? { externalAccountMACKeys: opts.eabKeys } : {}),
+            ...(opts.domainBlocklist ? { domainBlocklist: opts.domainBlocklist } : {}),
           },
         }),
       );
