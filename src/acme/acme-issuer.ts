@@ -17,6 +17,7 @@ import type {
 import type { SecretCipher } from '../core/ports/secret-cipher.js';
 import type { AcmeAccounts } from '../core/ports/store/acme-accounts.js';
 import { Sensitive } from '../core/sensitive.js';
+import { readDirectory } from './acme-directory.js';
 import { describeProblem, type AcmeProblem } from './acme-problem.js';
 import { agentTrusting, inAcmeScope, type AcmeRequestScope } from './acme-request-scope.js';
 import { hostsProblem } from './certificate-hosts.js';
@@ -75,6 +76,7 @@ export class AcmeIssuer implements CertificateIssuer {
     signal?.throwIfAborted();
     return inAcmeScope(scope, async () => {
       try {
+        const directory = await readDirectory(account.directoryUrl, this.#caPem, signal);
         const { client } = await abortable(this.#client(account), signal);
         progress(`ordering a certificate for ${hosts.join(', ')} from ${account.directoryUrl}`);
         const order = await abortable(client.createOrder({ identifiers: hosts.map((value) => ({ type: 'dns', value })) }), signal);
@@ -91,7 +93,7 @@ export class AcmeIssuer implements CertificateIssuer {
           notAfter: new Date(leaf.validTo),
         };
         progress(`certificate issued, valid until ${issued.notAfter.toISOString()}`);
-        const renewal = await fetchRenewalInfo(account.directoryUrl, leaf, this.#caPem, signal).catch((err: unknown) => {
+        const renewal = await fetchRenewalInfo(directory, leaf, this.#caPem, signal).catch((err: unknown) => {
           progress(`no renewal information from the CA: ${errorMessage(err)}`);
           return undefined;
         });

@@ -3,6 +3,7 @@
 // base64url(the leaf's Authority Key Identifier) "." base64url(its serial number's DER bytes).
 // (Pebble 2.4.0, the Debian package, offers no renewalInfo; acme-client 5.4 does not ask for it.)
 import type { X509Certificate } from 'node:crypto';
+import { getJson, type AcmeDirectory } from './acme-directory.js';
 
 export interface RenewalWindow {
   start: Date;
@@ -11,34 +12,21 @@ export interface RenewalWindow {
 
 /** The CA's suggested renewal window for `leaf`, or undefined when its directory offers no ARI. */
 export async function fetchRenewalInfo(
-  directoryUrl: string,
+  directory: AcmeDirectory,
   leaf: X509Certificate,
   caPem: string | undefined,
   signal?: AbortSignal,
 ): Promise<RenewalWindow | undefined> {
-  const { Agent, request } = await import('undici');
-  const dispatcher = new Agent({ connect: caPem === undefined ? {} : { ca: caPem }, headersTimeout: 10_000, bodyTimeout: 10_000 });
-  try {
-    const get = async (url: string): Promise<unknown> => {
-      const res = await request(url, { method: 'GET', dispatcher, ...(signal ? { signal } : {}) });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`GET ${url} answered ${res.statusCode}`);
-      return JSON.parse(text) as unknown;
-    };
-    const directory = (await get(directoryUrl)) as { renewalInfo?: unknown };
-    if (typeof directory.renewalInfo !== 'string') return undefined;
-    const info = (await get(`${directory.renewalInfo.replace(/\/$/, '')}/${certificateId(leaf)}`)) as {
-      suggestedWindow?: { start?: unknown; end?: unknown };
-    };
-    const start = new Date(String(info.suggestedWindow?.start));
-    const end = new Date(String(info.suggestedWindow?.end));
-    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start) {
-      throw new Error('the renewalInfo answer has no valid suggestedWindow');
-    }
-    return { start, end };
-  } finally {
-    await dispatcher.close();
+  if (directory.renewalInfo === undefined) return undefined;
+  const info = (await getJson(`${directory.renewalInfo.replace(/\/$/, '')}/${certificateId(leaf)}`, caPem, signal)) as {
+    suggestedWindow?: { start?: unknown; end?: unknown };
+  };
+  const start = new Date(String(info.suggestedWindow?.start));
+  const end = new Date(String(info.suggestedWindow?.end));
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start) {
+    throw new Error('the renewalInfo answer has no valid suggestedWindow');
   }
+  return { start, end };
 }
 
 /** RFC 9773 section 4.1: base64url(keyIdentifier of the AKI) "." base64url(serial DER value). */

@@ -11,7 +11,7 @@ import { Dns01Solver } from '../../src/acme/dns01-solver.js';
 import { Http01EdgeSolver } from '../../src/acme/http01-edge-solver.js';
 import { Rfc2136DnsProvider } from '../../src/acme/rfc2136-dns-provider.js';
 import { TlsAlpn01EdgeSolver } from '../../src/acme/tls-alpn01-edge-solver.js';
-import { CertificateIssueError, InvalidInputError } from '../../src/core/errors.js';
+import { CertificateIssueError, InvalidInputError, UnavailableError } from '../../src/core/errors.js';
 import type { ChallengeSolver, DnsProvider, IssuedCertificate } from '../../src/core/ports/certificate-issuer.js';
 import type { AcmeAccount, AcmeAccounts } from '../../src/core/ports/store/acme-accounts.js';
 import { Sensitive } from '../../src/core/sensitive.js';
@@ -217,6 +217,23 @@ describe('AcmeIssuer against Pebble and named', () => {
     assert.equal(err.details.problemType, 'urn:ietf:params:acme:error:rejectedIdentifier');
     assert.equal(edge.events.length, events, 'no challenge was put');
     t.diagnostic(err.message);
+  });
+
+  test('a CA that cannot be reached or is not trusted fails at once, saying so', async () => {
+    const closed = await ChallengeEdge.start();
+    const closedUrl = `https://127.0.0.1:${closed.httpPort}/dir`;
+    await closed.stop();
+    const started = Date.now();
+    await assert.rejects(
+      issuer.issue({ directoryUrl: closedUrl }, { hosts: ['x.example.test'], solvers: [new Http01EdgeSolver(edge)] }),
+      (e: unknown) => e instanceof UnavailableError && e.message.includes(closedUrl) && /ECONNREFUSED/.test(e.message),
+    );
+    const untrusting = new AcmeIssuer({ accounts: new CountingAccounts(store), cipher, polling });
+    await assert.rejects(
+      untrusting.issue(account(), { hosts: ['x.example.test'], solvers: [new Http01EdgeSolver(edge)] }),
+      (e: unknown) => e instanceof UnavailableError && /certificate|CERT/i.test(e.message),
+    );
+    assert.ok(Date.now() - started < 10_000, 'no retries for minutes');
   });
 
   test('bad requests are refused before anything reaches the CA', async () => {

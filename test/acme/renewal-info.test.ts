@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { readDirectory } from '../../src/acme/acme-directory.js';
 import { certificateId, fetchRenewalInfo } from '../../src/acme/renewal-info.js';
+import { UnavailableError } from '../../src/core/errors.js';
 import { runChecked } from '../../src/platform/exec.js';
 
 describe('ACME Renewal Information', () => {
@@ -64,10 +66,14 @@ describe('ACME Renewal Information', () => {
 
   test('the suggested window is read from the directory\'s renewalInfo; none without it', async () => {
     withAri = true;
-    const window = await fetchRenewalInfo(`${base}/dir`, new X509Certificate(leafPem), caPem);
+    const window = await fetchRenewalInfo(await readDirectory(`${base}/dir`, caPem), new X509Certificate(leafPem), caPem);
     assert.deepEqual(window, { start: new Date('2030-01-01T00:00:00Z'), end: new Date('2030-01-02T00:00:00Z') });
     withAri = false;
-    assert.equal(await fetchRenewalInfo(`${base}/dir`, new X509Certificate(leafPem), caPem), undefined);
-    await assert.rejects(fetchRenewalInfo(`${base}/dir`, new X509Certificate(leafPem), undefined), 'the system roots do not trust the test CA');
+    assert.equal(await fetchRenewalInfo(await readDirectory(`${base}/dir`, caPem), new X509Certificate(leafPem), caPem), undefined);
+    await assert.rejects(
+      readDirectory(`${base}/dir`, undefined),
+      (e: unknown) => e instanceof UnavailableError && e.message.includes(`${base}/dir`) && /certificate|CERT|self.signed|issuer/i.test(e.message),
+      'the system roots do not trust the test CA',
+    );
   });
 });
