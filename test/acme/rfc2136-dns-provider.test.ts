@@ -1,6 +1,6 @@
-// Rfc2136DnsProvider against a real BIND (named) started by the test: TXT records added and
-// removed by TSIG-signed updates through nsupdate, seen by a real DNS query; a wrong secret fails
-// with an error naming the failure and not holding the secret.
+// Rfc2136DnsProvider against a real BIND (named) started by the test: the DnsProvider contract
+// (TXT records added and removed by TSIG-signed updates through nsupdate, seen by a real DNS
+// query); a wrong secret fails with an error naming the failure and not holding the secret.
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import { InvalidInputError, SlipwayError } from '../../src/core/errors.js';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { Rfc2136DnsProvider } from '../../src/acme/rfc2136-dns-provider.js';
 import { startNamed, type TestNamed } from '../support/named.js';
+import { dnsProviderContract } from './dns-provider.contract.js';
 
 describe('Rfc2136DnsProvider (nsupdate to a real named)', () => {
   let named: TestNamed;
@@ -24,23 +25,12 @@ describe('Rfc2136DnsProvider (nsupdate to a real named)', () => {
     return (await r.resolveTxt(fqdn).catch(() => [])).map((chunks) => chunks.join(''));
   }
 
-  test('adds a TXT value beside others and removes only it', async () => {
-    const dns = new Rfc2136DnsProvider({
-      server: named.address,
-      zone: named.zone,
-      keyName: named.keyName,
-      algorithm: 'hmac-sha256',
-      secret: new Sensitive(named.secret),
-    });
-    const name = `_acme-challenge.shop.${named.zone}`;
-    await dns.setTxt(name, 'value-one', 60);
-    await dns.setTxt(name, 'value-two', 60);
-    assert.deepEqual((await txt(name)).sort(), ['value-one', 'value-two']);
-    await dns.removeTxt(name, 'value-one');
-    assert.deepEqual(await txt(name), ['value-two']);
-    await dns.removeTxt(name, 'value-two');
-    assert.deepEqual(await txt(name), []);
-  });
+  dnsProviderContract('rfc2136 to named', () => ({
+    provider: () =>
+      new Rfc2136DnsProvider({ server: named.address, zone: named.zone, keyName: named.keyName, algorithm: 'hmac-sha256', secret: new Sensitive(named.secret) }),
+    zone: named.zone,
+    lookup: txt,
+  }));
 
   test('a wrong TSIG secret fails naming the failure, without the secret', async () => {
     const wrong = Buffer.alloc(32, 7).toString('base64');
