@@ -72,7 +72,8 @@ zone "${zone}" { type primary; file "${zoneFile}"; allow-update { key "${keyName
       killGraceMs: 3000,
     });
     let exited = false;
-    void child.exit.then(() => {
+    void child.exit.then((end) => {
+      if (end.startError) log += `named could not start (${end.startError.message}): install the Debian package bind9 (scripts/test-setup.sh does)\n`;
       exited = true;
     });
     const resolver = new Resolver({ timeout: 300, tries: 1 });

@@ -95,7 +95,8 @@ export async function startPebble(opts: PebbleOptions): Promise<TestPebble> {
         killGraceMs: 3000,
       });
       let exited = false;
-      void child.exit.then(() => {
+      void child.exit.then((end) => {
+        if (end.startError) log += `pebble could not start (${end.startError.message}): install the Debian package pebble (scripts/test-setup.sh does)\n`;
         exited = true;
       });
       const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
