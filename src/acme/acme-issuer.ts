@@ -23,6 +23,8 @@ import { agentTrusting, inAcmeScope, type AcmeRequestScope } from './acme-reques
 import { hostsProblem } from './certificate-hosts.js';
 import { fetchRenewalInfo } from './renewal-info.js';
 
+const ACCOUNT_GONE = 'urn:ietf:params:acme:error:accountDoesNotExist';
+
 export type CertificateKeyType = 'ecdsa-p256' | 'ecdsa-p384' | 'rsa-2048';
 
 export interface AcmeIssuerOptions {
@@ -77,9 +79,20 @@ export class AcmeIssuer implements CertificateIssuer {
     return inAcmeScope(scope, async () => {
       try {
         const directory = await readDirectory(account.directoryUrl, this.#caPem, signal);
-        const { client } = await abortable(this.#client(account), signal);
+        let { client } = await abortable(this.#client(account), signal);
         progress(`ordering a certificate for ${hosts.join(', ')} from ${account.directoryUrl}`);
-        const order = await abortable(client.createOrder({ identifiers: hosts.map((value) => ({ type: 'dns', value })) }), signal);
+        const newOrder = (c: acme.Client) => abortable(c.createOrder({ identifiers: hosts.map((value) => ({ type: 'dns', value })) }), signal);
+        let order: acme.Order;
+        try {
+          order = await newOrder(client);
+        } catch (err) {
+          if (scope.problems.at(-1)?.type !== ACCOUNT_GONE) throw err;
+          // The CA forgot the account (deactivated, or a test CA restarted): register a new one.
+          progress(`the CA no longer knows the stored account ${client.getAccountUrl()}: registering a new one`);
+          scope.problems.length = 0;
+          client = (await abortable(this.#register(account, client.getAccountUrl()), signal)).client;
+          order = await newOrder(client);
+        }
         const authorizations = await abortable(client.getAuthorizations(order), signal);
         await this.#authorize(client, order, authorizations, request.solvers, progress, signal, account.directoryUrl);
         const { keyPem, csr } = await newKeyAndCsr(this.#keyType, hosts);
@@ -168,6 +181,11 @@ export class AcmeIssuer implements CertificateIssuer {
       const accountKey = this.#cipher.open(stored.sealedKey).reveal();
       return { client: new acme.Client({ directoryUrl: stored.directoryUrl, accountKey, accountUrl: stored.accountUrl, ...this.#backoff }) };
     }
+    return this.#register(settings);
+  }
+
+  /** Registers a new account and stores it (replacing `replacing`, the account the CA forgot). */
+  async #register(settings: AcmeAccountSettings, replacing?: string): Promise<AccountClient> {
     const accountKey = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString('utf8');
     const client = new acme.Client({
       directoryUrl: settings.directoryUrl,
@@ -179,12 +197,13 @@ export class AcmeIssuer implements CertificateIssuer {
       termsOfServiceAgreed: true,
       ...(settings.email ? { contact: [`mailto:${settings.email}`] } : {}),
     });
-    const kept = await this.#accounts.keepAcmeAccount({
+    const record = {
       directoryUrl: settings.directoryUrl,
       accountUrl: client.getAccountUrl(),
       sealedKey: this.#cipher.seal(new Sensitive(accountKey)),
       email: settings.email ?? null,
-    });
+    };
+    const kept = replacing === undefined ? await this.#accounts.keepAcmeAccount(record) : await this.#accounts.replaceAcmeAccount(replacing, record);
     if (kept.accountUrl === client.getAccountUrl()) return { client };
     // Another control plane registered first: use the stored account.
     const keptKey = this.#cipher.open(kept.sealedKey).reveal();

@@ -195,6 +195,9 @@ export class SqliteStore implements Store {
   keepAcmeAccount(account: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount> {
     return acmeAccounts.keepAcmeAccount(this.#db, this.#clock, account);
   }
+  replaceAcmeAccount(previousAccountUrl: string, account: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount> {
+    return acmeAccounts.replaceAcmeAccount(this.#db, this.#clock, previousAccountUrl, account);
+  }
 
   claimDelivery(d: deliveries.ClaimInput): Promise<{ duplicate: boolean; first: WebhookDeliveryRecord | null }> {
     return deliveries.claimDelivery(this.#db, d);

@@ -4,7 +4,7 @@
 // verified against Pebble's root. A challenge nobody answers fails with Pebble's problem detail
 // and the answer taken down; the account is created once per directory URL and reused.
 import assert from 'node:assert/strict';
-import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { AcmeIssuer } from '../../src/acme/acme-issuer.js';
 import { Dns01Solver } from '../../src/acme/dns01-solver.js';
@@ -60,6 +60,10 @@ class CountingAccounts implements AcmeAccounts {
   keepAcmeAccount(a: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount> {
     this.kept++;
     return this.inner.keepAcmeAccount(a);
+  }
+  replaceAcmeAccount(previous: string, a: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount> {
+    this.kept++;
+    return this.inner.replaceAcmeAccount(previous, a);
   }
 }
 
@@ -130,6 +134,29 @@ describe('AcmeIssuer against Pebble and named', () => {
     await fresh.issue(account(), { hosts: ['third.example.test'], solvers: [new Http01EdgeSolver(edge)] });
     assert.equal(accounts.kept, 1, 'a new issuer on the same store reuses the stored account');
     assert.deepEqual(await store.getAcmeAccount(pebble.directoryUrl), stored);
+  });
+
+  test('an account the CA no longer knows is replaced by a new one, and the issuance goes on', async () => {
+    const forgetful = await openSqliteStore(':memory:');
+    try {
+      const origin = new URL(pebble.directoryUrl).origin;
+      const lostKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+      const lost = await forgetful.keepAcmeAccount({
+        directoryUrl: pebble.directoryUrl,
+        accountUrl: `${origin}/my-account/0123456789abcdef`,
+        sealedKey: cipher.seal(new Sensitive(lostKey.export({ type: 'pkcs8', format: 'pem' }).toString())),
+        email: null,
+      });
+      const lines: string[] = [];
+      const renewed = new AcmeIssuer({ accounts: forgetful, cipher, directoryCaPem: pebble.httpsCaPem, polling });
+      const issued = await renewed.issue(account(), { hosts: ['forgotten.example.test'], solvers: [new Http01EdgeSolver(edge)], progress: (l) => lines.push(l) });
+      assertIssued(issued, pebble.rootPem, ['forgotten.example.test']);
+      assert.ok(lines.some((l) => l.includes(`no longer knows the stored account ${lost.accountUrl}`)), lines.join('\n'));
+      const now = await forgetful.getAcmeAccount(pebble.directoryUrl);
+      assert.ok(now && now.accountUrl !== lost.accountUrl && now.sealedKey !== lost.sealedKey, 'the new account replaced the lost one');
+    } finally {
+      await forgetful.close();
+    }
   });
 
   test('TLS-ALPN-01: answered by a TLS server offering acme-tls/1', async () => {

@@ -30,3 +30,19 @@ export async function keepAcmeAccount(db: Kysely<Database>, clock: Clock, a: Omi
   if (!stored) throw new Error(`the ACME account of ${a.directoryUrl} was not stored`);
   return stored;
 }
+
+/** Replaces the directory's account if it is still `previousAccountUrl` (or stores it if none is); returns the stored one. */
+export async function replaceAcmeAccount(
+  db: Kysely<Database>,
+  clock: Clock,
+  previousAccountUrl: string,
+  a: Omit<AcmeAccount, 'createdAt'>,
+): Promise<AcmeAccount> {
+  await db
+    .updateTable('acme_accounts')
+    .set({ account_url: a.accountUrl, sealed_key: a.sealedKey, email: a.email, created_at: clock.now().toISOString() })
+    .where('directory_url', '=', a.directoryUrl)
+    .where('account_url', '=', previousAccountUrl)
+    .execute();
+  return keepAcmeAccount(db, clock, a);
+}

@@ -27,5 +27,17 @@ export function acmeAccountsContract(open: OpenStore<AcmeAccounts>): void {
       assert.deepEqual(second, first);
       assert.deepEqual(await store.getAcmeAccount(le), first);
     }));
+
+    test('replaceAcmeAccount replaces only the account it names; with none stored it stores', withStore(open, async (store) => {
+      await store.keepAcmeAccount({ directoryUrl: le, accountUrl: 'https://ca/acct/1', sealedKey: 'sealed-1', email: null });
+      const replaced = await store.replaceAcmeAccount('https://ca/acct/1', { directoryUrl: le, accountUrl: 'https://ca/acct/2', sealedKey: 'sealed-2', email: 'a@b.example' });
+      assert.equal(replaced.accountUrl, 'https://ca/acct/2');
+      assert.equal(replaced.sealedKey, 'sealed-2');
+      const late = await store.replaceAcmeAccount('https://ca/acct/1', { directoryUrl: le, accountUrl: 'https://ca/acct/3', sealedKey: 'sealed-3', email: null });
+      assert.deepEqual(late, replaced, 'a replacement of an account already replaced keeps the newer one');
+      assert.deepEqual(await store.getAcmeAccount(le), replaced);
+      const fresh = await store.replaceAcmeAccount('https://ca/acct/0', { directoryUrl: staging, accountUrl: 'https://ca/acct/4', sealedKey: 'sealed-4', email: null });
+      assert.equal(fresh.accountUrl, 'https://ca/acct/4');
+    }));
   });
 }

@@ -20,4 +20,10 @@ export interface AcmeAccounts {
    * stored (the first one wins, so two racing registrations end up using the same account).
    */
   keepAcmeAccount(account: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount>;
+  /**
+   * Replaces the account of a directory the CA no longer knows, if the stored one is still
+   * `previousAccountUrl` (two replacing at once end up with one); returns the one stored. With no
+   * account stored, stores this one.
+   */
+  replaceAcmeAccount(previousAccountUrl: string, account: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount>;
 }
