@@ -26,7 +26,13 @@ async function udpFree(port: number): Promise<boolean> {
   } catch {
     return false;
   } finally {
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      try {
+        socket.close(() => resolve());
+      } catch {
+        resolve(); // never bound: nothing to close
+      }
+    });
   }
 }
 
