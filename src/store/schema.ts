@@ -161,6 +161,15 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   commit_statuses: CommitStatusesTable;
   backups: BackupsTable;
+  acme_accounts: AcmeAccountsTable;
+}
+
+export interface AcmeAccountsTable {
+  directory_url: string;
+  account_url: string;
+  sealed_key: string;
+  email: string | null;
+  created_at: string;
 }
 
 export interface WebhookDeliveriesTable {
