@@ -9,6 +9,8 @@ async function main(argv: string[]): Promise<number> {
   const ctx = new CliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, loadSettings);
   const program = buildProgram(ctx, packageVersion());
   try {
+    // The settings list of `server --help` needs zod (env.ts), which other commands never load.
+    if (asksServerHelp(argv)) ctx.serverSettingsHelp = (await import('../platform/settings-doc.js')).settingsHelp();
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (err) {
@@ -17,6 +19,11 @@ async function main(argv: string[]): Promise<number> {
     else if (ending.message) ctx.err(ending.message);
     return ending.code;
   }
+}
+
+function asksServerHelp(argv: string[]): boolean {
+  const args = argv.slice(2);
+  return args[0] === 'server' && (args.includes('--help') || args.includes('-h'));
 }
 
 /** `--json` among the options (before a `--`): errors are then JSON on stdout too. */
