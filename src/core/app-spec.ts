@@ -122,6 +122,10 @@ export const appSpecSchema = z
     build: z.array(argv).default([]).describe('Commands that build the release, run in the release directory.'),
     test: z.array(argv).default([]).describe('Commands that must pass (with require_tests: true) before a release is staged or started: run after the build, in the checked-out tree (process) or inside the built image (swarm).'),
     release: z.array(argv).default([]).describe('Release phase (migrations): run once per deploy before traffic moves.'),
+    after_deploy: z
+      .array(argv)
+      .default([])
+      .describe('Commands run once after traffic moved to the new release (cache warm-up, a notification), in the release directory like release commands. A failure is reported in the deployment log and never undoes a healthy deploy.'),
     shared: sharedSchema.default({ dirs: [], files: [] }),
     variables: variables.default({}),
     environments: z.record(envName, environmentSchema).refine((e) => Object.keys(e).length > 0, {
@@ -170,6 +174,7 @@ type SpecShape = {
   build: string[][];
   test: string[][];
   release: string[][];
+  after_deploy: string[][];
 };
 
 /** Every `${NAME}` in a command must be one Slipway gives that command, in every environment (see argv-variables.ts). */
@@ -200,7 +205,7 @@ function checkArgvReferences(spec: SpecShape, ctx: z.RefinementCtx): void {
   for (const [name, p] of Object.entries(spec.processes)) {
     check(p.command, ['processes', name, 'command'], [...COMMAND_BUILTINS, ...PROCESS_BUILTINS, ...(p.http ? [HTTP_BUILTIN] : [])]);
   }
-  for (const list of ['build', 'test', 'release'] as const) {
+  for (const list of ['build', 'test', 'release', 'after_deploy'] as const) {
     spec[list].forEach((argv, i) => check(argv, [list, i], COMMAND_BUILTINS));
   }
 }

@@ -1,5 +1,6 @@
 // A runtime driver loaded on first use: the Swarm driver pulls in dockerode and its SSH stack,
 // which an idle control plane that only runs local processes should not pay for.
+import { StepFailedError } from '../core/errors.js';
 import type { App, DriverKind, Environment, Release } from '../core/model.js';
 import type { EdgeRoute, EdgeRouteState } from '../core/ports/edge-control.js';
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeLogLine, RuntimeLogQuery, RuntimeStatus, SourceTree } from '../core/ports/runtime-driver.js';
@@ -39,6 +40,12 @@ export class LazyDriver implements RuntimeDriver {
   }
   async runRelease(ctx: DriverContext, release: ReleaseRef): Promise<void> {
     return (await this.#driver()).runRelease(ctx, release);
+  }
+
+  async runAfterDeploy(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    const driver = await this.#driver();
+    if (!driver.runAfterDeploy) throw new StepFailedError('this driver runs no after_deploy commands');
+    return driver.runAfterDeploy(ctx, release);
   }
   async start(ctx: DriverContext, release: ReleaseRef, previous: ReleaseRef | null): Promise<Record<string, unknown>> {
     return (await this.#driver()).start(ctx, release, previous);

@@ -28,6 +28,7 @@ const STEPS = [
   'start',
   'switch-traffic',
   'record-release',
+  'after-deploy',
   'retire-previous',
   'prune',
 ];

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SYSTEM } from '../../src/services/actor.js';
 import { Sensitive } from '../../src/core/sensitive.js';
-import { createHarness, type Harness } from '../support/engine-harness.js';
+import { createHarness, SPEC, type Harness } from '../support/engine-harness.js';
 
 describe('deploy engine', () => {
   let h: Harness;
@@ -30,6 +30,7 @@ describe('deploy engine', () => {
       'start:succeeded',
       'switch-traffic:succeeded',
       'record-release:succeeded',
+      'after-deploy:succeeded',
       'retire-previous:succeeded',
       'prune:succeeded',
     ]);
@@ -170,5 +171,22 @@ describe('deploy engine', () => {
     assert.ok(!(done.error ?? '').includes(canary), 'canary in deployment error');
     const steps = JSON.stringify(await h.store.listSteps(d.id));
     assert.ok(!steps.includes(canary), 'canary in step runs');
+  });
+  test('after_deploy runs once after traffic moved; its failure is reported and never undoes the deploy', async () => {
+    await h.repo.commit({ 'slipway.yml': `${SPEC}after_deploy:\n  - ["notify", "--release", "\${SLIPWAY_RELEASE}"]\n`, 'server.js': '// v-after\n' }, 'after_deploy');
+    await h.repo.push('main');
+    h.driver.failOn('runAfterDeploy', 'after_deploy command 1 notify exited with code 3');
+    const d = await h.deployments.deploy(SYSTEM, { app: 'shop', env: 'staging' });
+    const done = await h.waitFor(d.id);
+    h.driver.clearFailures();
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    const env = (await h.store.getEnvironment((await h.store.getApp('shop'))!.id, 'staging'))!;
+    assert.equal((await h.store.liveRelease(env.id))?.id, done.releaseId, 'the new release stays live');
+    assert.equal(h.driver.calls.filter((c) => c.method === 'runAfterDeploy' && c.release === done.releaseId).length, 1);
+    const moved = h.driver.calls.findIndex((c) => c.method === 'activate' && c.release === done.releaseId);
+    const ran = h.driver.calls.findIndex((c) => c.method === 'runAfterDeploy' && c.release === done.releaseId);
+    assert.ok(moved >= 0 && ran > moved, 'after traffic moved');
+    const log = (await h.store.readLog(d.id)).map((l) => l.text).join('\n');
+    assert.match(log, /after_deploy failed: after_deploy command 1 notify exited with code 3; the deploy stands \(release \S+ is live and healthy\)/);
   });
 });

@@ -3,7 +3,7 @@
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeStatus } from '../../src/core/ports/runtime-driver.js';
 import type { App, Environment, Release } from '../../src/core/model.js';
 
-type Method = 'build' | 'test' | 'stage' | 'runRelease' | 'start' | 'abandon' | 'activate' | 'retire' | 'prune';
+type Method = 'build' | 'test' | 'stage' | 'runRelease' | 'runAfterDeploy' | 'start' | 'abandon' | 'activate' | 'retire' | 'prune';
 
 export interface Call {
   method: Method;
@@ -93,6 +93,9 @@ export class GatedDriver implements RuntimeDriver {
   }
   async runRelease(ctx: DriverContext, r: ReleaseRef): Promise<void> {
     await this.#enter('runRelease', ctx, r.releaseId);
+  }
+  async runAfterDeploy(ctx: DriverContext, r: ReleaseRef): Promise<void> {
+    await this.#enter('runAfterDeploy', ctx, r.releaseId);
   }
   async start(ctx: DriverContext, r: ReleaseRef): Promise<Record<string, unknown>> {
     await this.#enter('start', ctx, r.releaseId);

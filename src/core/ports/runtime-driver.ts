@@ -102,6 +102,8 @@ export interface RuntimeDriver {
   stage(ctx: DriverContext, release: ReleaseRef): Promise<void>;
   /** The release phase (migrations): the spec's release commands, run once, before traffic moves. */
   runRelease(ctx: DriverContext, release: ReleaseRef): Promise<void>;
+  /** The spec's after_deploy commands, once, after traffic moved (absent: the driver runs none and says so). */
+  runAfterDeploy?(ctx: DriverContext, release: ReleaseRef): Promise<void>;
   /** Starts the release's instances and resolves once every one is healthy; returns state to record. */
   start(ctx: DriverContext, release: ReleaseRef, previous: ReleaseRef | null): Promise<Record<string, unknown>>;
   /** Undoes `start`: stops the new instances (process) or restores the previous specs (swarm). */

@@ -134,15 +134,24 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   async runRelease(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    if (ctx.spec.release.length === 0) ctx.log.info('no release commands');
+    await this.#runInRelease(ctx, release, ctx.spec.release, 'release command');
+  }
+
+  async runAfterDeploy(ctx: DriverContext, release: ReleaseRef): Promise<void> {
+    await this.#runInRelease(ctx, release, ctx.spec.after_deploy, 'after_deploy command');
+  }
+
+  /** Commands of the spec run one after the other in the staged release, as the app's user. */
+  async #runInRelease(ctx: DriverContext, release: ReleaseRef, commands: readonly string[][], what: string): Promise<void> {
     const dir = await this.#stagedDir(ctx, release);
     const runAs = await this.#appUsers?.forApp(ctx.app.name);
     const env = commandEnv(ctx, { SLIPWAY_RELEASE: release.releaseId, ...runAs?.env });
     const redactor = secretRedactor(ctx);
-    if (ctx.spec.release.length === 0) ctx.log.info('no release commands');
     const values = argvValues(ctx, release.releaseId);
-    for (const [i, argv] of ctx.spec.release.entries()) {
+    for (const [i, argv] of commands.entries()) {
       const user = runAs ? { user: runAs.user } : {};
-      const label = `release command ${i + 1}`;
+      const label = `${what} ${i + 1}`;
       await runCommand({ label, argv: expandCommand(ctx, label, argv, values), cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups, ...user });
     }
   }

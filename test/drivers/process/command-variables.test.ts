@@ -40,6 +40,7 @@ test('--bind 127.0.0.1:${PORT} as written, and ${SLIPWAY_RELEASE} in build and r
     processes: { web: { command: ['node', 'server.js', '--bind', '127.0.0.1:${PORT}', '--name', '${SLIPWAY_PROCESS}.${SLIPWAY_INSTANCE}', '${GREETING}', '$$PORT'], http: true } },
     build: [['node', 'record.js', 'build.json', '${SLIPWAY_RELEASE}', '${SLIPWAY_APP}/${SLIPWAY_ENV}']],
     release: [['node', 'record.js', path.join(dataDir, 'release.json'), '${SLIPWAY_RELEASE}']],
+    after_deploy: [['node', 'record.js', path.join(dataDir, 'after.json'), 'after', '${SLIPWAY_RELEASE}']],
     environments: { staging: {} },
   });
   const { ctx, lines } = makeContext(spec, { secrets: { API_TOKEN: 'canary-argv-secret' } });
@@ -57,6 +58,8 @@ test('--bind 127.0.0.1:${PORT} as written, and ${SLIPWAY_RELEASE} in build and r
   assert.equal(res.status, 200);
   // GREETING's value 'hi $$' is never expanded again; the literal $$PORT in the spec is $PORT.
   assert.deepEqual(JSON.parse(res.body), { bind: `127.0.0.1:${port}`, argv: ['--bind', `127.0.0.1:${port}`, '--name', 'web.0', 'hi $$', '$PORT'] });
+  await driver.runAfterDeploy(ctx, r1);
+  assert.deepEqual(JSON.parse(await readFile(path.join(dataDir, 'after.json'), 'utf8')), ['after', 'r1']);
   assert.ok(!lines.join('\n').includes('canary-argv-secret'));
   await driver.retire(ctx, r1);
 });
