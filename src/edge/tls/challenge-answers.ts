@@ -16,10 +16,12 @@ export class ChallengeAnswers {
   constructor(private readonly now: () => number = Date.now) {}
 
   putHttp01(token: string, keyAuthorization: string): void {
+    this.prune();
     this.http01.set(token, { value: keyAuthorization, expiresAt: this.now() + CHALLENGE_TTL_MS });
   }
 
   putTlsAlpn01(host: string, context: tls.SecureContext): void {
+    this.prune();
     this.tlsAlpn01.set(host, { value: context, expiresAt: this.now() + CHALLENGE_TTL_MS });
   }
 
@@ -36,6 +38,14 @@ export class ChallengeAnswers {
   /** The challenge certificate for a host, if one is pending. */
   tlsAlpn01Context(host: string): tls.SecureContext | undefined {
     return this.tlsAlpn01.size === 0 ? undefined : this.live(this.tlsAlpn01, host);
+  }
+
+  /** Drops expired answers (on every put, so answers nobody removes or asks for do not pile up). */
+  private prune(): void {
+    const now = this.now();
+    for (const map of [this.http01, this.tlsAlpn01] as Map<string, Expiring<unknown>>[]) {
+      for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
+    }
   }
 
   private live<T>(map: Map<string, Expiring<T>>, key: string): T | undefined {
