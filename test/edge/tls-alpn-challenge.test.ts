@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { run } from '../../src/platform/exec.js';
-import { startTestCa, type IssuedPair, type TestCa } from '../support/test-ca.js';
+import { TestCa, type MintedCertificate as IssuedPair } from '../support/test-ca.js';
 import { startTestEdge, type TestEdge } from './edge-harness.js';
 import { fingerprintOf, handshake } from './tls-client.js';
 
@@ -21,7 +21,7 @@ describe('edge HTTPS: TLS-ALPN-01 challenges', () => {
   let fresh: IssuedPair;
 
   before(async () => {
-    ca = await startTestCa();
+    ca = await TestCa.create();
     edge = await startTestEdge({ httpsPort: 0 });
     port = edge.edge.httpsPort as number;
     normal = await ca.issue(['a.test']);
@@ -42,7 +42,7 @@ describe('edge HTTPS: TLS-ALPN-01 challenges', () => {
     assert.equal(acme.alpn, 'acme-tls/1');
     assert.equal(acme.fingerprint, fingerprintOf(challenge.certificatePem));
     for (const ALPNProtocols of [['http/1.1'], undefined]) {
-      const other = await handshake(port, 'a.test', { ca: ca.caPem, ...(ALPNProtocols ? { ALPNProtocols } : {}) });
+      const other = await handshake(port, 'a.test', { ca: ca.certificatePem, ...(ALPNProtocols ? { ALPNProtocols } : {}) });
       assert.equal(other.fingerprint, fingerprintOf(normal.certificatePem), `ALPN ${JSON.stringify(ALPNProtocols)}`);
     }
   });
@@ -65,7 +65,7 @@ describe('edge HTTPS: TLS-ALPN-01 challenges', () => {
   });
 
   it('serves no certificate for a host with only a challenge to a normal client, and none after the challenge is removed', async () => {
-    await assert.rejects(handshake(port, 'new.test', { ca: ca.caPem, ALPNProtocols: ['http/1.1'] }), /alert handshake failure/);
+    await assert.rejects(handshake(port, 'new.test', { ca: ca.certificatePem, ALPNProtocols: ['http/1.1'] }), /alert handshake failure/);
     await edge.client.removeChallenge('tls-alpn-01', 'a.test');
     const after = await handshake(port, 'a.test', { rejectUnauthorized: false, ALPNProtocols: ['acme-tls/1', 'http/1.1'] });
     assert.equal(after.alpn, 'http/1.1');

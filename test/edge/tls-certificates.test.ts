@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { startTestCa, type IssuedPair, type TestCa } from '../support/test-ca.js';
+import { TestCa, type MintedCertificate as IssuedPair } from '../support/test-ca.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 import { fingerprintOf, handshake, httpsGet } from './tls-client.js';
@@ -21,7 +21,7 @@ describe('edge HTTPS: certificate files and admin API', () => {
   let b: IssuedPair;
 
   before(async () => {
-    ca = await startTestCa();
+    ca = await TestCa.create();
     up = await startUpstream('app');
     a = await ca.issue(['a.test']);
     b = await ca.issue(['b.test']);
@@ -44,7 +44,7 @@ describe('edge HTTPS: certificate files and admin API', () => {
     await first.close({ keepDir: true });
     const second = await startTestEdge({ httpsPort: 0, dataDir: first.dataDir });
     try {
-      const res = await httpsGet(second.edge.httpsPort as number, 'a.test', '/', { ca: ca.caPem });
+      const res = await httpsGet(second.edge.httpsPort as number, 'a.test', '/', { ca: ca.certificatePem });
       assert.equal(res.status, 200);
       assert.equal(res.body, 'app');
       assert.deepEqual((await second.client.listCertificates()).map((c) => c.id), ['a']);
@@ -65,15 +65,15 @@ describe('edge HTTPS: certificate files and admin API', () => {
     const second = await startTestEdge({ httpsPort: 0, dataDir: first.dataDir, logger });
     try {
       const port = second.edge.httpsPort as number;
-      assert.equal((await handshake(port, 'b.test', { ca: ca.caPem })).fingerprint, fingerprintOf(b.certificatePem));
-      await assert.rejects(handshake(port, 'a.test', { ca: ca.caPem }), /alert handshake failure/);
+      assert.equal((await handshake(port, 'b.test', { ca: ca.certificatePem })).fingerprint, fingerprintOf(b.certificatePem));
+      await assert.rejects(handshake(port, 'a.test', { ca: ca.certificatePem }), /alert handshake failure/);
       const files = await readdir(certs);
       assert.ok(files.includes('b.json'));
       assert.ok(files.some((f) => f.startsWith('a.json.damaged-')), `set aside: ${files.join(', ')}`);
       assert.match(lines.join(''), /a certificate file cannot be loaded: set aside/);
       // The control plane gives it again and the host serves.
       await put(second, 'a', ['a.test'], a);
-      assert.equal((await handshake(port, 'a.test', { ca: ca.caPem })).fingerprint, fingerprintOf(a.certificatePem));
+      assert.equal((await handshake(port, 'a.test', { ca: ca.certificatePem })).fingerprint, fingerprintOf(a.certificatePem));
     } finally {
       await second.close();
     }
@@ -98,11 +98,11 @@ describe('edge HTTPS: certificate files and admin API', () => {
         edge.client.putChallenge({ type: 'tls-alpn-01', host: 'a.test', certificatePem: a.certificatePem, keyPem: new Sensitive(b.keyPem) }),
         /challenge\.keyPem: the private key does not match/,
       );
-      assert.equal((await handshake(edge.edge.httpsPort as number, 'a.test', { ca: ca.caPem })).fingerprint, fingerprintOf(a.certificatePem));
+      assert.equal((await handshake(edge.edge.httpsPort as number, 'a.test', { ca: ca.certificatePem })).fingerprint, fingerprintOf(a.certificatePem));
       await edge.client.removeCertificate('a');
       assert.deepEqual(await edge.client.listCertificates(), []);
       assert.deepEqual(await readdir(path.join(edge.dataDir, 'edge', 'certs')), []);
-      await assert.rejects(handshake(edge.edge.httpsPort as number, 'a.test', { ca: ca.caPem }), /alert handshake failure/);
+      await assert.rejects(handshake(edge.edge.httpsPort as number, 'a.test', { ca: ca.certificatePem }), /alert handshake failure/);
     } finally {
       await edge.close();
     }

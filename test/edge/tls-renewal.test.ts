@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { Sensitive } from '../../src/core/sensitive.js';
-import { startTestCa, type TestCa } from '../support/test-ca.js';
+import { TestCa } from '../support/test-ca.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 import { fingerprintOf, handshake, httpsGet } from './tls-client.js';
@@ -15,7 +15,7 @@ describe('edge HTTPS: certificate replacement under load', () => {
   let up: FakeUpstream;
 
   before(async () => {
-    ca = await startTestCa();
+    ca = await TestCa.create();
     up = await startUpstream('app');
     edge = await startTestEdge({ httpsPort: 0 });
     await edge.client.putRoute(route('r/prod', [up.url], { hosts: ['r.test'], tls: { hsts: true } }));
@@ -43,14 +43,14 @@ describe('edge HTTPS: certificate replacement under load', () => {
     let fresh = 0;
     const keepAliveLoop = (async () => {
       while (!stop) {
-        const res = await httpsGet(port, 'r.test', '/', { ca: ca.caPem, agent }).catch((err: Error) => ({ status: 0, body: err.message, headers: {} }));
+        const res = await httpsGet(port, 'r.test', '/', { ca: ca.certificatePem, agent }).catch((err: Error) => ({ status: 0, body: err.message, headers: {} }));
         if (res.status !== 200 || res.body !== 'app') failures.push(`kept-alive: ${res.status} ${res.body}`);
         keptAlive++;
       }
     })();
     const freshLoop = (async () => {
       while (!stop) {
-        const res = await httpsGet(port, 'r.test', '/', { ca: ca.caPem }).catch((err: Error) => ({ status: 0, body: err.message, headers: {} }));
+        const res = await httpsGet(port, 'r.test', '/', { ca: ca.certificatePem }).catch((err: Error) => ({ status: 0, body: err.message, headers: {} }));
         if (res.status !== 200 || res.body !== 'app') failures.push(`new connection: ${res.status} ${res.body}`);
         fresh++;
       }
@@ -59,7 +59,7 @@ describe('edge HTTPS: certificate replacement under load', () => {
       for (let i = 1; i <= 5; i++) {
         const before = keptAlive + fresh;
         await putPair(i);
-        assert.equal((await handshake(port, 'r.test', { ca: ca.caPem })).fingerprint, fingerprintOf(pairs[i]!.certificatePem), `new handshakes get certificate ${i}`);
+        assert.equal((await handshake(port, 'r.test', { ca: ca.certificatePem })).fingerprint, fingerprintOf(pairs[i]!.certificatePem), `new handshakes get certificate ${i}`);
         // Requests go on between the puts (polled, not slept).
         const deadline = Date.now() + 5000;
         while (keptAlive + fresh < before + 20 && Date.now() < deadline) await new Promise((r) => setImmediate(r));

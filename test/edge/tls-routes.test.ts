@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { run } from '../../src/platform/exec.js';
-import { startTestCa, type TestCa } from '../support/test-ca.js';
+import { TestCa } from '../support/test-ca.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 import { httpsGet } from './tls-client.js';
@@ -19,7 +19,7 @@ describe('edge HTTPS: routes with TLS', () => {
   let http: number;
 
   before(async () => {
-    ca = await startTestCa();
+    ca = await TestCa.create();
     up = await startUpstream('app');
     edge = await startTestEdge({ httpsPort: 0 });
     https = edge.edge.httpsPort as number;
@@ -49,13 +49,13 @@ describe('edge HTTPS: routes with TLS', () => {
     const fromHttp = await edge.get('/p?q', { host: `www.shop.test:${http}` });
     assert.equal(fromHttp.status, 308);
     assert.equal(fromHttp.headers.location, `https://shop.test:${https}/p?q`);
-    const fromHttps = await httpsGet(https, 'www.shop.test', '/p?q', { ca: ca.caPem });
+    const fromHttps = await httpsGet(https, 'www.shop.test', '/p?q', { ca: ca.certificatePem });
     assert.equal(fromHttps.status, 308);
     assert.equal(fromHttps.headers.location, `https://shop.test:${https}/p?q`);
   });
 
   it('serves HTTPS with HSTS and X-Forwarded-Proto https at the upstream', async () => {
-    const res = await httpsGet(https, 'shop.test', '/echo', { ca: ca.caPem });
+    const res = await httpsGet(https, 'shop.test', '/echo', { ca: ca.certificatePem });
     assert.equal(res.status, 200);
     assert.equal(res.headers['strict-transport-security'], 'max-age=31536000');
     const seen = JSON.parse(res.body) as { headers: Record<string, string> };
@@ -68,7 +68,7 @@ describe('edge HTTPS: routes with TLS', () => {
     assert.equal(overHttp.status, 200);
     assert.equal(overHttp.headers['strict-transport-security'], undefined);
     assert.equal((JSON.parse(overHttp.body) as { headers: Record<string, string> }).headers['x-forwarded-proto'], 'http');
-    const overHttps = await httpsGet(https, 'plain.test', '/echo', { ca: ca.caPem });
+    const overHttps = await httpsGet(https, 'plain.test', '/echo', { ca: ca.certificatePem });
     assert.equal(overHttps.headers['strict-transport-security'], undefined);
     assert.equal((JSON.parse(overHttps.body) as { headers: Record<string, string> }).headers['x-forwarded-proto'], 'https');
   });
@@ -107,7 +107,7 @@ describe('edge HTTPS: routes with TLS', () => {
 
 describe('edge HTTPS: forwarding headers from a trusted proxy', () => {
   it("keeps a trusted peer's X-Forwarded-Proto over TLS and sets https itself otherwise", async () => {
-    const ca = await startTestCa();
+    const ca = await TestCa.create();
     const up = await startUpstream('app');
     const trusted = await startTestEdge({ httpsPort: 0, trustedProxies: ['127.0.0.1'] });
     const untrusted = await startTestEdge({ httpsPort: 0 });
@@ -118,7 +118,7 @@ describe('edge HTTPS: forwarding headers from a trusted proxy', () => {
         await e.client.putRoute(route('p/prod', [up.url], { hosts: ['p.test'] }));
       }
       const proto = async (e: TestEdge, headers?: Record<string, string>) =>
-        (JSON.parse((await httpsGet(e.edge.httpsPort as number, 'p.test', '/echo', { ca: ca.caPem, headers })).body) as { headers: Record<string, string> }).headers['x-forwarded-proto'];
+        (JSON.parse((await httpsGet(e.edge.httpsPort as number, 'p.test', '/echo', { ca: ca.certificatePem, headers })).body) as { headers: Record<string, string> }).headers['x-forwarded-proto'];
       assert.equal(await proto(trusted, { 'x-forwarded-proto': 'http' }), 'http', 'a trusted proxy says what its client used');
       assert.equal(await proto(trusted), 'https');
       assert.equal(await proto(untrusted, { 'x-forwarded-proto': 'http' }), 'https', 'an untrusted peer cannot claim a scheme');

@@ -6,7 +6,7 @@ import { SSL_OP_NO_TICKET } from 'node:constants';
 import { after, before, describe, it } from 'node:test';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { run } from '../../src/platform/exec.js';
-import { startTestCa, type TestCa } from '../support/test-ca.js';
+import { TestCa } from '../support/test-ca.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 import { fingerprintOf, handshake, httpsGet } from './tls-client.js';
@@ -19,7 +19,7 @@ describe('edge HTTPS: SNI, versions, resumption', () => {
   const fp: Record<string, string> = {};
 
   before(async () => {
-    ca = await startTestCa();
+    ca = await TestCa.create();
     up = await startUpstream('app');
     edge = await startTestEdge({ httpsPort: 0 });
     port = edge.edge.httpsPort as number;
@@ -43,20 +43,20 @@ describe('edge HTTPS: SNI, versions, resumption', () => {
   });
 
   it('presents the certificate of each host, the wildcard for its subdomains, and the exact one before the wildcard', async () => {
-    const opts = { ca: ca.caPem };
+    const opts = { ca: ca.certificatePem };
     assert.equal((await handshake(port, 'shop.test', opts)).fingerprint, fp.shop);
     assert.equal((await handshake(port, 'blog.test', opts)).fingerprint, fp.blog);
     assert.equal((await handshake(port, 'one.apps.test', opts)).fingerprint, fp.wild);
     assert.equal((await handshake(port, 'SPECIAL.apps.test', opts)).fingerprint, fp.exact);
-    const res = await httpsGet(port, 'blog.test', '/', { ca: ca.caPem });
+    const res = await httpsGet(port, 'blog.test', '/', { ca: ca.certificatePem });
     assert.equal(res.status, 200);
     assert.equal(res.body, 'app');
   });
 
   it('fails the handshake with an alert for a name no certificate covers (two levels under a wildcard too)', async () => {
-    await assert.rejects(handshake(port, 'unknown.test', { ca: ca.caPem }), /alert handshake failure/);
-    await assert.rejects(handshake(port, 'a.b.apps.test', { ca: ca.caPem }), /alert handshake failure/);
-    await assert.rejects(handshake(port, 'apps.test', { ca: ca.caPem }), /alert handshake failure/);
+    await assert.rejects(handshake(port, 'unknown.test', { ca: ca.certificatePem }), /alert handshake failure/);
+    await assert.rejects(handshake(port, 'a.b.apps.test', { ca: ca.certificatePem }), /alert handshake failure/);
+    await assert.rejects(handshake(port, 'apps.test', { ca: ca.certificatePem }), /alert handshake failure/);
   });
 
   it('is verified by curl --cacert for two hosts and a wildcard', async () => {
@@ -68,8 +68,8 @@ describe('edge HTTPS: SNI, versions, resumption', () => {
   });
 
   it('serves TLS 1.2 and TLS 1.3 and refuses TLS 1.1', async () => {
-    assert.equal((await handshake(port, 'shop.test', { ca: ca.caPem, maxVersion: 'TLSv1.2' })).protocol, 'TLSv1.2');
-    assert.equal((await handshake(port, 'shop.test', { ca: ca.caPem, minVersion: 'TLSv1.3' })).protocol, 'TLSv1.3');
+    assert.equal((await handshake(port, 'shop.test', { ca: ca.certificatePem, maxVersion: 'TLSv1.2' })).protocol, 'TLSv1.2');
+    assert.equal((await handshake(port, 'shop.test', { ca: ca.certificatePem, minVersion: 'TLSv1.3' })).protocol, 'TLSv1.3');
     const sClient = (version: string) =>
       run(['openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'shop.test', version, '-cipher', 'DEFAULT@SECLEVEL=0'], { timeoutMs: 10_000 });
     const ok = await sClient('-tls1_2');
@@ -80,8 +80,8 @@ describe('edge HTTPS: SNI, versions, resumption', () => {
   });
 
   it('offers http/1.1 by ALPN and no h2 yet', async () => {
-    assert.equal((await handshake(port, 'shop.test', { ca: ca.caPem, ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'http/1.1');
-    await assert.rejects(handshake(port, 'shop.test', { ca: ca.caPem, ALPNProtocols: ['h2'] }), /no application protocol/);
+    assert.equal((await handshake(port, 'shop.test', { ca: ca.certificatePem, ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'http/1.1');
+    await assert.rejects(handshake(port, 'shop.test', { ca: ca.certificatePem, ALPNProtocols: ['h2'] }), /no application protocol/);
   });
 
   for (const [name, opts] of [
@@ -90,10 +90,10 @@ describe('edge HTTPS: SNI, versions, resumption', () => {
     ['TLS 1.2 session ids', { maxVersion: 'TLSv1.2', secureOptions: SSL_OP_NO_TICKET }],
   ] as const) {
     it(`resumes a session (${name})`, async () => {
-      const first = await handshake(port, 'shop.test', { ca: ca.caPem, ...opts, awaitSession: true });
+      const first = await handshake(port, 'shop.test', { ca: ca.certificatePem, ...opts, awaitSession: true });
       assert.equal(first.reused, false);
       assert.ok(first.session, 'the server gave the client a session');
-      const again = await handshake(port, 'shop.test', { ca: ca.caPem, ...opts, session: first.session });
+      const again = await handshake(port, 'shop.test', { ca: ca.certificatePem, ...opts, session: first.session });
       assert.equal(again.reused, true);
     });
   }
