@@ -4,9 +4,11 @@
 // HTTP-01 answers for any host before routing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import tls from 'node:tls';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { run } from '../../src/platform/exec.js';
 import { TestCa } from '../support/test-ca.js';
+import { waitUntil } from '../support/wait-until.js';
 import { route, startTestEdge, type TestEdge } from './edge-harness.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
 import { httpsGet } from './tls-client.js';
@@ -98,6 +100,26 @@ describe('edge HTTPS: routes with TLS', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), `app\nhttps://shop.test:${https}/hello 200 1`);
+  });
+
+  it('tunnels a WebSocket upgrade over TLS (wss)', async () => {
+    const socket = tls.connect({ host: '127.0.0.1', port: https, servername: 'shop.test', ca: ca.certificatePem, ALPNProtocols: ['http/1.1'] });
+    try {
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString()));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', resolve);
+        socket.once('error', reject);
+      });
+      socket.write('GET /ws HTTP/1.1\r\nHost: shop.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      await waitUntil('the 101 through the TLS edge', () => got.includes('\r\n\r\n'), 5000);
+      assert.match(got, /^HTTP\/1\.1 101 /);
+      assert.match(got, /X-Upstream: app/i);
+      socket.write('ping');
+      await waitUntil('the echo through the tunnel', () => got.endsWith('app:ping'), 5000);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('refuses a canonical host that is not one of the route hosts, naming the field', async () => {

@@ -51,8 +51,8 @@ export class Http1Server implements ConnectionHooks {
    * their handshake (the connection sees `encrypted` and reports itself secure).
    */
   adopt(socket: net.Socket): void {
-    if (this.closing) {
-      socket.destroy();
+    if (this.closing || socket.destroyed) {
+      socket.destroy(); // a socket already closed would never report its close to the connection
       return;
     }
     socket.setNoDelay(true);
