@@ -136,6 +136,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     await listenAdminSocket(admin, paths.adminSocket);
   } catch (err) {
     https?.close();
+    proxy.close(); // stop listening too: a failed start leaves nothing open
     proxy.closeAll();
     registry.close();
     await closeAdmin(admin, paths.adminSocket);
@@ -185,12 +186,14 @@ function inFlight(registry: RouteRegistry): number {
   return n;
 }
 
+/** Closes the admin server; removes the socket file only when this edge listened on it (never another edge's). */
 async function closeAdmin(admin: http.Server, socketPath: string): Promise<void> {
+  const listened = admin.listening;
   await new Promise<void>((resolve) => {
     admin.close(() => resolve());
     admin.closeAllConnections();
   });
-  await unlink(socketPath).catch(() => undefined);
+  if (listened) await unlink(socketPath).catch(() => undefined);
 }
 
 /**
