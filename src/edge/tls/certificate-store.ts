@@ -63,8 +63,17 @@ export class CertificateStore {
   }
 
   private async loadFile(file: string, id: string) {
-    const json = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    const parsed = certificateBodySchema.extend({ id: certificateIdSchema }).parse(json);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      // V8's JSON errors quote the text near the fault, which may be key material: never log them.
+      if (err instanceof SyntaxError) throw new Error('the file is not valid JSON');
+      throw err;
+    }
+    const checked = certificateBodySchema.extend({ id: certificateIdSchema }).safeParse(json);
+    if (!checked.success) throw new Error(`the file does not hold a certificate: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const parsed = checked.data;
     if (parsed.id !== id) throw new Error(`the file names id ${JSON.stringify(parsed.id)}, not ${JSON.stringify(id)}`);
     return loadCertificate('certificate', id, parsed.hosts, parsed.certificatePem, parsed.keyPem);
   }
