@@ -3,6 +3,7 @@
 // serves; the admin API refuses PEMs that do not belong together, naming the field, and stores
 // each certificate 0600.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -100,6 +101,18 @@ describe('edge HTTPS: certificate files and admin API', () => {
         edge.client.putChallenge({ type: 'tls-alpn-01', host: 'a.test', certificatePem: a.certificatePem, keyPem: new Sensitive(b.keyPem) }),
         /challenge\.keyPem: the private key does not match/,
       );
+      const broken = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({ socketPath: edge.edge.adminSocket, method: 'PUT', path: '/certificates/a', headers: { 'content-type': 'application/json' } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end(`{"hosts": ["a.test"], "keyPem": ${b.keyPem.split('\n').slice(0, 2).join(' ')}}`);
+      });
+      assert.equal(broken.status, 400);
+      assert.match(broken.body, /body: not valid JSON/);
+      assert.doesNotMatch(broken.body, /BEGIN|PRIVATE/, 'the error quotes nothing of the body');
       assert.equal((await handshake(edge.edge.httpsPort as number, 'a.test', { ca: ca.certificatePem })).fingerprint, fingerprintOf(a.certificatePem));
       await edge.client.removeCertificate('a');
       assert.deepEqual(await edge.client.listCertificates(), []);
