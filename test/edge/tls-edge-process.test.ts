@@ -13,6 +13,13 @@ import { TestCa } from '../support/test-ca.js';
 import { waitUntil } from '../support/wait-until.js';
 import { fingerprintOf, handshake } from './tls-client.js';
 
+/** SIGTERM to the edge this test started (by its pid), then waits until it is gone. */
+async function stopEdge(pid: number | undefined): Promise<void> {
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGTERM');
+  await waitUntil('the edge to stop', async () => !(await pidAlive(pid)), 10_000, 20);
+}
+
 describe('edge process: HTTPS port', () => {
   it('passes SLIPWAY_EDGE_HTTPS_PORT to the edge, which records its port in edge.json and serves HTTPS there', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'edge-proc-'));
@@ -33,13 +40,12 @@ describe('edge process: HTTPS port', () => {
       assert.doesNotMatch(log, /PRIVATE KEY/, 'the key is never in the edge log');
     } finally {
       await client.close();
-      if (pid !== undefined) {
-        process.kill(pid, 'SIGTERM');
-        const stopped = pid;
-        await waitUntil('the edge to stop', async () => !(await pidAlive(stopped)), 10_000, 20);
+      try {
+        await stopEdge(pid);
+      } finally {
+        await ca.close();
+        await rm(dataDir, { recursive: true, force: true });
       }
-      await ca.close();
-      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
@@ -51,12 +57,11 @@ describe('edge process: HTTPS port', () => {
       pid = info.pid;
       assert.equal(info.httpsPort, null);
     } finally {
-      if (pid !== undefined) {
-        process.kill(pid, 'SIGTERM');
-        const stopped = pid;
-        await waitUntil('the edge to stop', async () => !(await pidAlive(stopped)), 10_000, 20);
+      try {
+        await stopEdge(pid);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
       }
-      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
