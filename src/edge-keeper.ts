@@ -146,11 +146,13 @@ export class EdgeKeeper {
     }
   }
 
-  /** One restart attempt on the edge's own port; schedules the next one with backoff if it fails. */
+  /** One restart attempt on the edge's own ports (HTTP and HTTPS); schedules the next one with backoff if it fails. */
   async #restart(): Promise<void> {
     const port = this.#info?.port ?? this.#o.edge.port;
+    const known = this.#info?.httpsPort;
+    const httpsPort = known === undefined ? this.#o.edge.httpsPort : (known ?? 'off');
     try {
-      const info = await this.#launch({ ...this.#o.edge, port });
+      const info = await this.#launch({ ...this.#o.edge, port, httpsPort });
       this.#restarts += 1;
       this.#o.logger.warn({ pid: info.pid, port: info.port, restarts: this.#restarts }, 'edge restarted');
       this.#markUp(info);

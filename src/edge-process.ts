@@ -12,6 +12,8 @@ export interface EdgeProcessOptions {
   dataDir: string;
   host: string;
   port: number;
+  /** The HTTPS listener's port (0: a free one) or 'off' (SLIPWAY_EDGE_HTTPS_PORT); absent: the edge's default. */
+  httpsPort?: number | 'off';
   logLevel: string;
   /** Peers whose forwarding headers the edge passes on (SLIPWAY_EDGE_TRUSTED_PROXIES). */
   trustedProxies?: readonly string[];
@@ -20,6 +22,8 @@ export interface EdgeProcessOptions {
 export interface EdgeInfo {
   pid: number;
   port: number;
+  /** The HTTPS listener's port, null when it is off (absent in edge.json of an edge without HTTPS). */
+  httpsPort?: number | null;
   host: string;
   adminSocket: string;
   startedHere: boolean;
@@ -51,9 +55,11 @@ export function edgeAnswers(socketPath: string, timeoutMs = 1000): Promise<boole
   });
 }
 
-async function readEdgeJson(dataDir: string): Promise<{ pid: number; port: number; host: string } | null> {
+type EdgeJson = { pid: number; port: number; httpsPort?: number | null; host: string };
+
+async function readEdgeJson(dataDir: string): Promise<EdgeJson | null> {
   try {
-    return JSON.parse(await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8')) as { pid: number; port: number; host: string };
+    return JSON.parse(await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8')) as EdgeJson;
   } catch {
     return null;
   }
@@ -75,6 +81,7 @@ export async function ensureEdge(opts: EdgeProcessOptions, timeoutMs = 15_000): 
       SLIPWAY_DATA_DIR: opts.dataDir,
       SLIPWAY_EDGE_HOST: opts.host,
       SLIPWAY_EDGE_PORT: String(opts.port),
+      ...(opts.httpsPort !== undefined ? { SLIPWAY_EDGE_HTTPS_PORT: String(opts.httpsPort) } : {}),
       LOG_LEVEL: opts.logLevel,
       ...(opts.trustedProxies?.length ? { SLIPWAY_EDGE_TRUSTED_PROXIES: opts.trustedProxies.join(',') } : {}),
     },
@@ -86,7 +93,7 @@ export async function ensureEdge(opts: EdgeProcessOptions, timeoutMs = 15_000): 
     if (exited) {
       const log = await readFile(path.join(dir, 'edge.log'), 'utf8').catch(() => '');
       const last = log.trim().split('\n').slice(-1)[0] ?? '';
-      const hint = /EADDRINUSE/.test(last) ? `; port ${opts.port} is taken: set SLIPWAY_EDGE_PORT to a free port` : '';
+      const hint = /EADDRINUSE/.test(last) ? `; a port is taken (HTTP ${opts.port}, HTTPS ${opts.httpsPort ?? 'default'}): set SLIPWAY_EDGE_PORT or SLIPWAY_EDGE_HTTPS_PORT to a free port` : '';
       throw new Error(`the edge ${exited}: ${last.slice(0, 300)}${hint} (log: ${path.join(dir, 'edge.log')})`);
     }
     if (await edgeAnswers(socket, 500)) {

@@ -3,10 +3,11 @@
 // edge cannot be restarted, the call fails with an EdgeDownError that says so.
 import { EdgeDownError } from './core/errors.js';
 import type { EdgeControl, EdgeRoute, EdgeRouteState } from './core/ports/edge-control.js';
+import type { EdgeCertificate, EdgeCertificateState, EdgeChallenge, EdgeTls } from './core/ports/edge-tls.js';
 
-export class KeptEdge implements EdgeControl {
+export class KeptEdge implements EdgeControl, EdgeTls {
   constructor(
-    private readonly client: EdgeControl,
+    private readonly client: EdgeControl & EdgeTls,
     private readonly keeper: { ensureUp(): Promise<void> },
   ) {}
 
@@ -36,6 +37,26 @@ export class KeptEdge implements EdgeControl {
 
   resume(id: string): Promise<void> {
     return this.#call(() => this.client.resume(id));
+  }
+
+  putCertificate(cert: EdgeCertificate): Promise<EdgeCertificateState> {
+    return this.#call(() => this.client.putCertificate(cert));
+  }
+
+  removeCertificate(id: string): Promise<void> {
+    return this.#call(() => this.client.removeCertificate(id));
+  }
+
+  listCertificates(): Promise<EdgeCertificateState[]> {
+    return this.#call(() => this.client.listCertificates());
+  }
+
+  putChallenge(challenge: EdgeChallenge): Promise<void> {
+    return this.#call(() => this.client.putChallenge(challenge));
+  }
+
+  removeChallenge(type: EdgeChallenge['type'], key: string): Promise<void> {
+    return this.#call(() => this.client.removeChallenge(type, key));
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {

@@ -110,7 +110,7 @@ async function serve(
   const keeper: EdgeKeeper | null =
     settings.edgeMode === 'auto'
       ? new EdgeKeeper({
-          edge: { dataDir, host: settings.edgeHost, port: settings.edgePort, logLevel: settings.logLevel, trustedProxies: settings.edgeTrustedProxies },
+          edge: { dataDir, host: settings.edgeHost, port: settings.edgePort, httpsPort: settings.edgeHttpsPort, logLevel: settings.logLevel, trustedProxies: settings.edgeTrustedProxies },
           reconcile: (): Promise<RouteReconcileReport> => routes.reconcile(),
           reconcileIntervalMs: settings.edgeReconcileMs,
           logger,

@@ -1,5 +1,6 @@
 // Composition root of the edge process (`slipway edge`): proxy server (our own HTTP/1.1 server,
-// http1/http1-server.ts), admin socket (node:http), snapshot.
+// http1/http1-server.ts), HTTPS listener (tls/tls-listener.ts, whose sockets the same HTTP/1.1
+// server adopts), certificates and ACME challenge answers, admin socket (node:http), snapshot.
 import { realpathSync } from 'node:fs';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -14,6 +15,7 @@ import { createAdminHandler } from './admin/admin-api.js';
 import { assertNoLiveEdge, listenAdminSocket } from './admin/admin-socket.js';
 import { edgePaths } from './admin/edge-paths.js';
 import { Http1Server } from './http1/http1-server.js';
+import { AcmeHttp01Exchange, http01Token } from './proxy/acme-http01-exchange.js';
 import { AccessLog, type AccessLogSink } from './proxy/access-log.js';
 import { BatchedSink } from './proxy/batched-sink.js';
 import { ProxyExchange, type ExchangeSettings } from './proxy/proxy-exchange.js';
@@ -24,12 +26,18 @@ import { UpstreamTarget } from './proxy/upstream-target.js';
 import type { ResolveAddresses } from './routing/dns-discovery.js';
 import { RouteRegistry } from './routing/route-registry.js';
 import { setAsideSnapshot } from './routing/route-snapshot.js';
+import { CertificateSet } from './tls/certificate-set.js';
+import { CertificateStore } from './tls/certificate-store.js';
+import { ChallengeAnswers } from './tls/challenge-answers.js';
+import { TlsListener } from './tls/tls-listener.js';
 
 export interface EdgeOptions {
   dataDir: string;
   host: string;
   /** 0 picks a free port; the running edge reports the real one. */
   port: number;
+  /** The HTTPS listener's port (0 picks a free one); absent or null: no HTTPS listener. */
+  httpsPort?: number | null;
   logger?: Logger;
   /** Receives one JSON line per request; no access log when absent. */
   accessLog?: AccessLogSink;
@@ -53,11 +61,13 @@ export interface EdgeOptions {
    * Called once the proxy listens and before the admin socket does, so whoever sees the admin
    * socket answer can rely on what this wrote (the program's pid and state files).
    */
-  announce?: (port: number) => Promise<void>;
+  announce?: (port: number, httpsPort: number | null) => Promise<void>;
 }
 
 export interface RunningEdge {
   port: number;
+  /** null when the edge serves no HTTPS. */
+  httpsPort: number | null;
   adminSocket: string;
   close(): Promise<void>;
 }
@@ -76,17 +86,28 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     discoveryIntervalMs: opts.discoveryIntervalMs,
   });
   const restored = await restoreRoutes(registry, paths.snapshot, logger);
+  const certificates = new CertificateStore(paths.certsDir, new CertificateSet(), logger);
+  const certificatesLoaded = await certificates.restore();
+  const challenges = new ChallengeAnswers();
 
   const settings: ExchangeSettings = {
     match: (host, url) => registry.table.match(host, url),
     accessLog: opts.accessLog ? new AccessLog(opts.accessLog) : undefined,
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 60_000,
     trustedProxies: new TrustedProxies(opts.trustedProxies ?? []),
+    httpsPort: null, // set once the HTTPS listener listens
+  };
+  const acmeAnswer = (head: Parameters<typeof http01Token>[0]): string | undefined => {
+    const token = http01Token(head);
+    return token === undefined ? undefined : challenges.http01Answer(token);
   };
   const upgraded = new Set<Duplex>();
   const proxy = new Http1Server(
     {
-      request: (conn, head, body) => new ProxyExchange(settings, conn, head, body),
+      request: (conn, head, body) => {
+        const answer = acmeAnswer(head); // ACME HTTP-01 first, for any host; else the routes
+        return answer === undefined ? new ProxyExchange(settings, conn, head, body) : new AcmeHttp01Exchange(conn, answer);
+      },
       tunnels: (head) => tunnelsUpgrade(settings, head),
       upgrade: (head, socket, rest, remoteAddress) => {
         upgraded.add(socket);
@@ -96,32 +117,47 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     },
     { keepAliveTimeoutMs: opts.clientKeepAliveTimeoutMs, sendTimeoutMs: opts.clientSendTimeoutMs },
   );
-  const admin = http.createServer(createAdminHandler(registry, logger));
+  const https =
+    opts.httpsPort == null
+      ? null
+      : new TlsListener({
+          certificates: certificates.set,
+          challenges,
+          // HTTP/2: src/edge/http2/ gives `http2` here; until then only http/1.1 is advertised.
+          protocols: { http1: (socket) => proxy.adopt(socket) },
+        });
+  const admin = http.createServer(createAdminHandler(registry, logger, { certificates, challenges }));
 
   let port: number;
+  let httpsPort: number | null = null;
   let adminListening = false;
   try {
     port = await proxy.listen(opts.port, opts.host);
-    await opts.announce?.(port);
+    if (https && opts.httpsPort != null) httpsPort = settings.httpsPort = await https.listen(opts.httpsPort, opts.host);
+    await opts.announce?.(port, httpsPort);
     await listenAdminSocket(admin, paths.adminSocket);
     adminListening = true;
   } catch (err) {
+    https?.close();
+    proxy.close(); // stop listening too: a failed start leaves nothing open
     proxy.closeAll();
     registry.close();
     // Only a socket this edge made is removed: a refused start must not cut off a running edge.
     if (adminListening) await closeAdmin(admin, paths.adminSocket);
     throw err;
   }
-  logger.info({ host: opts.host, port, adminSocket: paths.adminSocket, routes: restored }, 'edge listening');
+  logger.info({ host: opts.host, port, httpsPort, adminSocket: paths.adminSocket, routes: restored, certificates: certificatesLoaded }, 'edge listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      https?.close();
       proxy.close();
       registry.close();
       const deadline = Date.now() + (opts.shutdownTimeoutMs ?? 30_000);
       while (inFlight(registry) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       proxy.closeAll();
+      https?.closeAll();
       for (const socket of upgraded) socket.destroy();
       for (const live of registry.all()) {
         for (const t of live.pool.targets) t.destroy();
@@ -130,7 +166,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       await closeAdmin(admin, paths.adminSocket);
       logger.info({}, 'edge stopped');
     })());
-  return { port, adminSocket: paths.adminSocket, close };
+  return { port, httpsPort, adminSocket: paths.adminSocket, close };
 }
 
 /**
@@ -154,18 +190,20 @@ function inFlight(registry: RouteRegistry): number {
   return n;
 }
 
+/** Closes the admin server; removes the socket file only when this edge listened on it (never another edge's). */
 async function closeAdmin(admin: http.Server, socketPath: string): Promise<void> {
+  const listened = admin.listening;
   await new Promise<void>((resolve) => {
     admin.close(() => resolve());
     admin.closeAllConnections();
   });
-  await unlink(socketPath).catch(() => undefined);
+  if (listened) await unlink(socketPath).catch(() => undefined);
 }
 
 /**
  * Runs the edge as a program (`slipway edge`, or this file run directly): settings from the
  * environment, access and edge logs as JSON lines on stdout, `<dataDir>/edge/edge.pid` and
- * `edge.json` ({pid, port, host}) written once listening and before the admin socket answers. Resolves after SIGTERM/SIGINT once
+ * `edge.json` ({pid, port, httpsPort, host}) written once listening and before the admin socket answers. Resolves after SIGTERM/SIGINT once
  * in-flight requests drained (up to 30 s) and the files are removed; the caller then exits 0.
  */
 export async function runEdgeProgram(settings: Settings = readSettings()): Promise<void> {
@@ -189,13 +227,14 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
     dataDir: settings.dataDir,
     host: settings.edgeHost,
     port: settings.edgePort,
+    httpsPort: settings.edgeHttpsPort === 'off' ? null : settings.edgeHttpsPort,
     logger,
     accessLog,
     trustedProxies: settings.edgeTrustedProxies,
-    announce: async (port) => {
+    announce: async (port, httpsPort) => {
       announced = true;
       await writeFile(paths.pidFile, `${process.pid}\n`);
-      await writeJsonAtomic(paths.stateFile, { pid: process.pid, port, host: settings.edgeHost }, 0o644);
+      await writeJsonAtomic(paths.stateFile, { pid: process.pid, port, httpsPort, host: settings.edgeHost }, 0o644);
     },
   }).catch(async (err: unknown) => {
     // The files are this edge's only once it announced itself (a refused start leaves another edge's).

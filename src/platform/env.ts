@@ -10,6 +10,11 @@ const settingsSchema = z.object({
   SLIPWAY_HOST: z.string().min(1).default('127.0.0.1'),
   SLIPWAY_PORT: z.coerce.number().int().min(0).max(65535).default(7070),
   SLIPWAY_EDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SLIPWAY_EDGE_HTTPS_PORT: z
+    .string()
+    .regex(/^(off|\d{1,5})$/, 'expected a port (0 picks a free one) or "off" (no HTTPS listener)')
+    .refine((v) => v === 'off' || Number(v) <= 65535, 'expected a port up to 65535')
+    .optional(),
   SLIPWAY_EDGE_HOST: z.string().min(1).default('127.0.0.1'),
   SLIPWAY_EDGE: z.enum(['auto', 'off']).default('auto'),
   SLIPWAY_EDGE_TRUSTED_PROXIES: z
@@ -56,6 +61,8 @@ export interface Settings {
   port: number;
   edgeHost: string;
   edgePort: number;
+  /** The edge's HTTPS listener: a port (0: a free one), or 'off'. Default 443 as root, 8443 otherwise. */
+  edgeHttpsPort: number | 'off';
   edgeMode: 'auto' | 'off';
   /**
    * Peers (IPs and CIDRs) whose X-Forwarded-*, X-Real-IP and Forwarded headers the edge passes on;
@@ -101,6 +108,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     port: s.SLIPWAY_PORT,
     edgeHost: s.SLIPWAY_EDGE_HOST,
     edgePort: s.SLIPWAY_EDGE_PORT,
+    edgeHttpsPort: httpsPort(s.SLIPWAY_EDGE_HTTPS_PORT),
     edgeMode: s.SLIPWAY_EDGE,
     edgeTrustedProxies: s.SLIPWAY_EDGE_TRUSTED_PROXIES,
     edgeReconcileMs: Math.round(s.SLIPWAY_EDGE_RECONCILE_SECONDS * 1000),
@@ -117,6 +125,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     swarmNodeSocket: s.SLIPWAY_SWARM_NODE_SOCKET,
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
   };
+}
+
+function httpsPort(value: string | undefined): number | 'off' {
+  if (value === 'off') return 'off';
+  if (value !== undefined) return Number(value);
+  return process.getuid?.() === 0 ? 443 : 8443;
 }
 
 /** "10.0.0.0/8", "192.168.1.10", "fd00::/8": an IP address with an optional prefix length that fits it. */

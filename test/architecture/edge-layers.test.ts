@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../support/entry.js';
 
-type Folder = 'http1' | 'proxy' | 'routing' | 'admin';
+type Folder = 'http1' | 'proxy' | 'routing' | 'admin' | 'tls';
 
 interface Rule {
   /** Folders of the edge whose modules may be imported (values and types). */
@@ -22,8 +22,10 @@ const RULES: Record<Folder, Rule> = {
   proxy: { imports: ['http1'], typesFrom: [] },
   // Routes, health, drain, pause, discovery, snapshot: the proxy's types only (targets are made by main.ts).
   routing: { imports: [], typesFrom: ['proxy'] },
-  // The admin API, its socket and the control plane's client: drive routing.
-  admin: { imports: ['routing'], typesFrom: [] },
+  // Certificates, SNI, ACME challenge answers, the HTTPS listener: hands secured sockets to whatever main.ts gives it.
+  tls: { imports: [], typesFrom: [] },
+  // The admin API, its socket and the control plane's client: drive routing and tls.
+  admin: { imports: ['routing', 'tls'], typesFrom: [] },
 };
 
 /** Outside the edge, its modules import only these (adapters never import each other). */

@@ -39,7 +39,7 @@ test('slipway up from the bundle deploys the example app through the edge', { sk
   await chmod(dataDir, 0o711);
   const child = spawn(process.execPath, [bundle, 'up'], {
     cwd: dataDir,
-    env: { ...baseChildEnv(), SLIPWAY_DATA_DIR: path.join(dataDir, 'data'), SLIPWAY_PORT: '0', SLIPWAY_EDGE_PORT: '0', LOG_LEVEL: 'warn' },
+    env: { ...baseChildEnv(), SLIPWAY_DATA_DIR: path.join(dataDir, 'data'), SLIPWAY_PORT: '0', SLIPWAY_EDGE_PORT: '0', SLIPWAY_EDGE_HTTPS_PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

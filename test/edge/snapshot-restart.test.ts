@@ -48,7 +48,7 @@ describe('snapshot and restart', () => {
     const port = Number(new URL(await deadPortUrl()).port);
     const start = async () => {
       const child = spawn(process.execPath, nodeArgvFor('src/edge/main.ts'), {
-        env: { PATH: process.env.PATH ?? '', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_HOST: '127.0.0.1', SLIPWAY_EDGE_PORT: String(port), LOG_LEVEL: 'warn' },
+        env: { PATH: process.env.PATH ?? '', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_HOST: '127.0.0.1', SLIPWAY_EDGE_PORT: String(port), SLIPWAY_EDGE_HTTPS_PORT: '0', LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       children.push(child);

@@ -86,6 +86,7 @@ describe('the edge forwards only what it vouches for (real edge process)', { tim
         SLIPWAY_DATA_DIR: dataDir,
         SLIPWAY_EDGE_HOST: '127.0.0.1',
         SLIPWAY_EDGE_PORT: '0',
+        SLIPWAY_EDGE_HTTPS_PORT: '0',
         SLIPWAY_EDGE_TRUSTED_PROXIES: `${TRUSTED_PEER}/32, 10.0.0.0/8`,
         LOG_LEVEL: 'warn',
       },

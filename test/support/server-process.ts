@@ -61,6 +61,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
       SLIPWAY_DATA_DIR: opts.dataDir,
       SLIPWAY_PORT: '0',
       SLIPWAY_EDGE_PORT: '0',
+      SLIPWAY_EDGE_HTTPS_PORT: '0',
       LOG_LEVEL: 'info',
       ...opts.env,
     },

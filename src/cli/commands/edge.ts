@@ -11,8 +11,10 @@ export function registerEdge(program: Command, ctx: CliContext): void {
       const settings = await ctx.settings();
       const [{ startEdge }, { createLogger }] = await Promise.all([import('../../edge/main.js'), import('../../platform/logger.js')]);
       const logger = createLogger({ level: settings.logLevel, destination: ctx.io.stderr });
-      const edge = await startEdge({ dataDir: settings.dataDir, host: settings.edgeHost, port: settings.edgePort, logger });
-      ctx.err(`slipway edge listening on http://${settings.edgeHost}:${edge.port} (admin socket: ${edge.adminSocket})`);
+      const httpsPort = settings.edgeHttpsPort === 'off' ? null : settings.edgeHttpsPort;
+      const edge = await startEdge({ dataDir: settings.dataDir, host: settings.edgeHost, port: settings.edgePort, httpsPort, logger });
+      const tls = edge.httpsPort === null ? '' : ` and https://${settings.edgeHost}:${edge.httpsPort}`;
+      ctx.err(`slipway edge listening on http://${settings.edgeHost}:${edge.port}${tls} (admin socket: ${edge.adminSocket})`);
       const signal = await untilSignal();
       ctx.err(`slipway edge: ${signal}, shutting down`);
       await edge.close();

@@ -1,5 +1,5 @@
 // The edge's admin API (JSON over its unix socket): routes, maintenance, pause/resume, target
-// health, healthz.
+// health, healthz, and the TLS endpoints of tls-admin.ts (certificates, ACME challenges).
 // Input is validated with the zod schemas; errors answer {error: {code, message, details}}.
 import type http from 'node:http';
 import { httpStatusFor } from '../../core/error-status.js';
@@ -7,12 +7,13 @@ import { InvalidInputError, NotFoundError, SlipwayError, errorMessage } from '..
 import type { Logger } from '../../platform/logger.js';
 import type { RouteRegistry } from '../routing/route-registry.js';
 import { maintenanceBodySchema, parseInput, parseRoute, pauseBodySchema, routeIdSchema } from '../routing/route-schema.js';
+import { tlsAdminAction, type TlsAdminDeps } from './tls-admin.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 type Handler = (id: string, body: unknown) => Promise<[number, unknown]>;
 
-export function createAdminHandler(registry: RouteRegistry, logger: Logger): http.RequestListener {
+export function createAdminHandler(registry: RouteRegistry, logger: Logger, tls?: TlsAdminDeps): http.RequestListener {
   const actions: Record<string, Handler> = {
     'GET ': async (id) => {
       const route = registry.get(id);
@@ -47,6 +48,11 @@ export function createAdminHandler(registry: RouteRegistry, logger: Logger): htt
         if (path === '/healthz' && method === 'GET') return send(res, 200, { ok: true, routes: registry.list().length });
         if (path === '/routes' && method === 'GET') return send(res, 200, { routes: registry.list() });
         if (path === '/health' && method === 'GET') return send(res, 200, { routes: registry.healthAll() });
+        const tlsAction = tls ? tlsAdminAction(tls, method, path, () => readJson(req)) : null;
+        if (tlsAction) {
+          const [status, payload] = await tlsAction();
+          return send(res, status, payload);
+        }
         const parts = path.split('/');
         if (parts[1] !== 'routes' || parts.length < 3 || parts.length > 4) {
           throw new SlipwayError('not_found', `no admin endpoint ${method} ${path}; route ids must be URL-encoded (app%2Fenv)`);
@@ -88,8 +94,9 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   if (size === 0) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (err) {
-    throw new InvalidInputError(`body: not valid JSON (${errorMessage(err)})`);
+  } catch {
+    // Not V8's message: it quotes the text near the fault, and bodies carry private keys.
+    throw new InvalidInputError('body: not valid JSON; send a JSON object');
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type ErrorCode,
 } from '../../core/errors.js';
 import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
+import type { EdgeCertificate, EdgeCertificateState, EdgeChallenge, EdgeTls } from '../../core/ports/edge-tls.js';
 import type { RouteHealth } from '../routing/route-health.js';
 import type { PutRouteResult } from '../routing/route-registry.js';
 import { edgePaths } from './edge-paths.js';
@@ -25,7 +26,7 @@ export interface EdgeClientOptions {
   requestTimeoutMs?: number;
 }
 
-export class EdgeClient implements EdgeControl {
+export class EdgeClient implements EdgeControl, EdgeTls {
   /** undici is large; the control plane loads it on its first call to the edge. */
   #client: Promise<Pool> | undefined;
 
@@ -92,6 +93,29 @@ export class EdgeClient implements EdgeControl {
   /** The health of every route's targets. */
   async health(): Promise<RouteHealth[]> {
     return ((await this.call('GET', '/health')) as { routes: RouteHealth[] }).routes;
+  }
+
+  /** The key is revealed here only, into the request body on the admin socket. */
+  async putCertificate(cert: EdgeCertificate): Promise<EdgeCertificateState> {
+    const body = { hosts: cert.hosts, certificatePem: cert.certificatePem, keyPem: cert.keyPem.reveal() };
+    return (await this.call('PUT', `/certificates/${encodeURIComponent(cert.id)}`, body)) as EdgeCertificateState;
+  }
+
+  async removeCertificate(id: string): Promise<void> {
+    await this.call('DELETE', `/certificates/${encodeURIComponent(id)}`);
+  }
+
+  async listCertificates(): Promise<EdgeCertificateState[]> {
+    return ((await this.call('GET', '/certificates')) as { certificates: EdgeCertificateState[] }).certificates;
+  }
+
+  async putChallenge(challenge: EdgeChallenge): Promise<void> {
+    const body = challenge.type === 'http-01' ? challenge : { ...challenge, keyPem: challenge.keyPem.reveal() };
+    await this.call('PUT', '/challenges', body);
+  }
+
+  async removeChallenge(type: EdgeChallenge['type'], key: string): Promise<void> {
+    await this.call('DELETE', `/challenges/${type}/${encodeURIComponent(key)}`);
   }
 
   async healthz(): Promise<{ ok: boolean; routes: number }> {

@@ -7,6 +7,8 @@ export interface EdgePaths {
   snapshot: string;
   pidFile: string;
   stateFile: string;
+  /** One JSON file per certificate (tls/certificate-store.ts). */
+  certsDir: string;
 }
 
 export function edgePaths(dataDir: string): EdgePaths {
@@ -17,5 +19,6 @@ export function edgePaths(dataDir: string): EdgePaths {
     snapshot: path.join(dir, 'routes.json'),
     pidFile: path.join(dir, 'edge.pid'),
     stateFile: path.join(dir, 'edge.json'),
+    certsDir: path.join(dir, 'certs'),
   };
 }

@@ -47,6 +47,8 @@ const DISCARD_STALL_MS = 30_000;
 
 export class ClientConnection {
   readonly remoteAddress: string | undefined;
+  /** The request came over TLS (a socket the HTTPS listener handed over). */
+  readonly secure: boolean;
   private pending: Buffer | null = null;
   private head: RequestHead | null = null;
   private body: RequestBody | null = null;
@@ -69,6 +71,7 @@ export class ClientConnection {
     private readonly hooks: ConnectionHooks,
   ) {
     this.remoteAddress = socket.remoteAddress;
+    this.secure = (socket as net.Socket & { encrypted?: boolean }).encrypted === true;
     this.writer = new ResponseWriter(socket);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);

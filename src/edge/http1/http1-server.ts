@@ -1,6 +1,7 @@
 // The edge's HTTP/1.1 listener: a net.Server whose connections are ClientConnections, one timer
 // that sweeps them (idle keep-alive, slow heads, lingering closes), and a graceful shutdown that
-// lets responses in progress finish.
+// lets responses in progress finish. TLS sockets from the HTTPS listener are adopted and served
+// the same way.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ClientConnection, type ConnectionHooks } from './http1-client-connection.js';
@@ -43,6 +44,19 @@ export class Http1Server implements ConnectionHooks {
     });
     this.timer = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.keepAliveTimeoutMs / 2, this.sendTimeoutMs / 2));
     this.timer.unref();
+  }
+
+  /**
+   * Serves a socket accepted elsewhere, already connected: the HTTPS listener's TLS sockets after
+   * their handshake (the connection sees `encrypted` and reports itself secure).
+   */
+  adopt(socket: net.Socket): void {
+    if (this.closing || socket.destroyed) {
+      socket.destroy(); // a socket already closed would never report its close to the connection
+      return;
+    }
+    socket.setNoDelay(true);
+    this.connections.add(new ClientConnection(socket, this));
   }
 
   forget(conn: ClientConnection): void {

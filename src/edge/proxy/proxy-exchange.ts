@@ -10,6 +10,7 @@ import type { ResponseHead } from '../http1/http1-response-head.js';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
 import { addForwarded } from './forward-headers.js';
+import { HSTS_VALUE, redirectFor, wantsHsts } from './https-policy.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
 import type { ServedRoute } from './served-route.js';
@@ -23,6 +24,8 @@ export interface ExchangeSettings {
   upstreamTimeoutMs: number;
   /** Peers whose X-Forwarded-*, X-Real-IP and Forwarded headers are passed on. */
   trustedProxies: TrustedProxies;
+  /** Port of the edge's HTTPS listener for redirects to https; null when it serves no HTTPS. */
+  httpsPort: number | null;
 }
 
 export class ProxyExchange implements UpstreamHandler, ClientExchange {
@@ -54,9 +57,14 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     const live = this.settings.match(this.host, url);
     if (!live) return this.reply(404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' });
     this.live = live;
+    const secure = this.client.secure;
+    if (live.route.tls || live.route.canonicalHost) {
+      const location = redirectFor(live.route, { secure, host: this.host, hostHeader: this.head.inbound.host, target: url }, this.settings.httpsPort);
+      if (location !== null) return this.reply(308, { body: `Permanent Redirect: ${location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', location]);
+    }
     this.upstreamPath = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, url);
     const peer = this.client.remoteAddress;
-    addForwarded(this.head.inbound, peer, this.settings.trustedProxies.trusts(peer), live.route.pathPrefix, this.requestId);
+    addForwarded(this.head.inbound, peer, this.settings.trustedProxies.trusts(peer), live.route.pathPrefix, this.requestId, secure ? 'https' : 'http');
     this.admit();
   }
 
@@ -111,6 +119,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     headers.push('X-Request-Id', this.requestId);
     if (!head.hasDate) headers.push('Date', httpDate());
     if (route.releaseHeader !== null && release) headers.push(route.releaseHeader, release);
+    if (wantsHsts(route, this.client.secure)) headers.push('Strict-Transport-Security', HSTS_VALUE);
     this.status = head.statusCode;
     this.client.sendHead(head.statusCode, head.statusText, headers, head.chunked ? -1 : head.contentLength, more);
   }

@@ -31,7 +31,8 @@ export function proxyUpgrade(settings: ExchangeSettings, req: RequestHead, socke
     writeRaw(socket, 503, maintenancePage(maintenance.message), requestId, `Retry-After: ${maintenance.retryAfterSeconds}\r\n`);
     return log(503, null);
   }
-  const headers = addForwarded(inbound, remoteAddress, settings.trustedProxies.trusts(remoteAddress), live.route.pathPrefix, requestId);
+  const proto = (socket as Duplex & { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+  const headers = addForwarded(inbound, remoteAddress, settings.trustedProxies.trusts(remoteAddress), live.route.pathPrefix, requestId, proto);
   headers.push('Connection', 'Upgrade', 'Upgrade', inbound.upgrade ?? 'websocket');
   const go = () => connect(settings, live, path, req.method, headers, socket, head, requestId, log);
   if (live.gate.paused) {

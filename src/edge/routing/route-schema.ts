@@ -72,6 +72,17 @@ export const edgeRouteSchema = z.strictObject({
     .max(16)
     .optional(),
   errorPages: z.strictObject({ '502': errorPage.optional(), '503': errorPage.optional(), '504': errorPage.optional() }).optional(),
+  tls: z.strictObject({ hsts: z.boolean() }).nullable().optional(),
+  canonicalHost: z
+    .string()
+    .transform((h) => h.toLowerCase())
+    .nullable()
+    .optional(),
+}).superRefine((route, ctx) => {
+  const canonical = route.canonicalHost;
+  if (canonical != null && !route.hosts.includes(canonical)) {
+    ctx.addIssue({ code: 'custom', path: ['canonicalHost'], message: `expected one of the route's hosts (${route.hosts.join(', ') || 'none'}); the other hosts redirect to it` });
+  }
 });
 
 export const maintenanceBodySchema = z.strictObject({
