@@ -8,7 +8,8 @@ import type { InboundHeaders } from '../http1/inbound-headers.js';
  * Appends the X-Forwarded-* and X-Request-Id headers to `forward` (mutates and returns it).
  * `trusted`: the peer is a configured trusted proxy, so what it says about the client (its
  * X-Forwarded-For chain, X-Forwarded-Proto/-Host, X-Real-IP, Forwarded) is passed on; from any
- * other peer those are dropped and the edge says only what it saw itself.
+ * other peer those are dropped and the edge says only what it saw itself (`proto`: https when the
+ * request came over the edge's TLS listener).
  */
 export function addForwarded(
   inbound: InboundHeaders,
@@ -16,15 +17,16 @@ export function addForwarded(
   trusted: boolean,
   prefix: string,
   requestId: string,
+  proto: 'http' | 'https' = 'http',
 ): string[] {
   const h = inbound.forward;
   const client = clientAddress ?? 'unknown';
   if (trusted) {
     h.push('X-Forwarded-For', inbound.forwardedFor === undefined ? client : `${inbound.forwardedFor}, ${client}`);
-    h.push('X-Forwarded-Proto', inbound.forwardedProto ?? 'http');
+    h.push('X-Forwarded-Proto', inbound.forwardedProto ?? proto);
     if (inbound.relayed !== undefined) h.push(...inbound.relayed);
   } else {
-    h.push('X-Forwarded-For', client, 'X-Forwarded-Proto', 'http');
+    h.push('X-Forwarded-For', client, 'X-Forwarded-Proto', proto);
   }
   const forwardedHost = trusted && inbound.forwardedHost !== undefined ? inbound.forwardedHost : inbound.host;
   if (forwardedHost !== undefined) h.push('X-Forwarded-Host', forwardedHost);
