@@ -17,6 +17,8 @@ import { h2Request, h2Route, startH2Edge, type H2Edge } from './http2-harness.js
 async function startHashUpstream(): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     if (req.url === '/health') return void res.end('ok');
+    if (req.url === '/status/204') return void res.writeHead(204).end();
+    if (req.url === '/status/304') return void res.writeHead(304, { etag: '"v1"' }).end();
     const hash = createHash('sha256');
     let length = 0;
     req.on('data', (c: Buffer) => {
@@ -143,6 +145,37 @@ describe('HTTP/2 at the edge', () => {
     }
     assert.equal(res.headers['x-end-to-end'], 'yes');
     assert.deepEqual(res.headers['set-cookie'], ['a=1', 'b=2']);
+    session.close();
+  });
+
+  it('ends bodyless responses (HEAD, 204, 304) with their head', async () => {
+    const session = edge.connect();
+    const head = await h2Request(session, { ':path': '/', ':method': 'HEAD', ':authority': 'app.test' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.ok(head.headers['x-request-id']);
+    const none = await h2Request(session, { ':path': '/status/204', ':authority': 'hash.test' });
+    assert.equal(none.status, 204);
+    const notModified = await h2Request(session, { ':path': '/status/304', ':authority': 'hash.test' });
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.headers.etag, '"v1"');
+    const after = await h2Request(session, { ':path': '/', ':authority': 'app.test' });
+    assert.equal(after.body.toString(), 'app-1');
+    session.close();
+  });
+
+  it('answers Expect: 100-continue with a 100 before the body is sent', async () => {
+    const session = edge.connect();
+    const req = session.request({ ':path': '/sha', ':method': 'POST', ':authority': 'hash.test', expect: '100-continue' }, { endStream: false });
+    req.once('continue', () => req.end('after continue'));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    await new Promise<void>((resolve, reject) => {
+      req.once('end', resolve);
+      req.once('error', reject);
+    });
+    const seen = JSON.parse(Buffer.concat(chunks).toString()) as { length: number };
+    assert.equal(seen.length, 'after continue'.length);
     session.close();
   });
 
