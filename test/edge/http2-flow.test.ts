@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '../support/wait-until.js';
 import { h2Request, h2Route, startH2Edge, type H2Edge } from './http2-harness.js';
 
 const MiB = 1024 * 1024;
@@ -143,5 +145,44 @@ describe('HTTP/2 flow control through the edge', () => {
     });
     assert.equal(got, TOTAL);
     session.close();
+  });
+});
+
+describe('HTTP/2 timeouts at the edge', () => {
+  let edge: H2Edge;
+  let up: SlowUpstream;
+
+  before(async () => {
+    edge = await startH2Edge({ front: { sendTimeoutMs: 600, idleTimeoutMs: 800 } });
+    up = await startSlowUpstream();
+    await edge.put(h2Route('slow', ['app.test'], [up.url]));
+  });
+  after(async () => {
+    await edge.close();
+    await up.close();
+  });
+
+  it('resets a stream whose client leaves the response unread past the send timeout (logged 499)', async () => {
+    const session = edge.connect();
+    const req = session.request({ ':path': '/big', ':authority': 'app.test' });
+    req.pause();
+    const closed = new Promise<number>((r) => req.once('close', () => r(req.rstCode ?? -1)));
+    req.on('error', () => undefined);
+    assert.equal(await closed, http2.constants.NGHTTP2_CANCEL);
+    await waitUntil('the access log line', () => edge.accessLines.some((l) => l.includes('"path":"/big"')));
+    const entry = JSON.parse(edge.accessLines.find((l) => l.includes('"path":"/big"')) ?? '{}') as { status: number; protocol: string };
+    assert.equal(entry.status, 499);
+    assert.equal(entry.protocol, 'HTTP/2');
+    assert.equal(session.closed, false, 'the connection itself stays up');
+    session.destroy();
+  });
+
+  it('sends GOAWAY to a connection idle past the idle timeout', async () => {
+    const session = edge.connect();
+    const started = Date.now();
+    const code = await new Promise<number>((r) => session.once('goaway', (c: number) => r(c)));
+    assert.equal(code, http2.constants.NGHTTP2_NO_ERROR);
+    assert.ok(Date.now() - started >= 700, 'GOAWAY came before the idle timeout');
+    await waitUntil('the connection to close', () => session.closed || session.destroyed, 3000);
   });
 });
