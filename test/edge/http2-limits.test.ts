@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { requestHeadFromHttp2 } from '../../src/edge/http2/http2-request-head.js';
 import { waitUntil } from '../support/wait-until.js';
 import { startUpstream, type FakeUpstream } from './fake-upstream.js';
-import { connectRawH2, errorCode, FRAME, headersFrame, rstFrame } from './h2-raw-client.js';
+import { connectRawH2, errorCode, FRAME, frameBytes, headersFrame, rstFrame } from './h2-raw-client.js';
 import { h2Request, h2Route, startH2Edge, type H2Edge } from './http2-harness.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_CANCEL } = http2.constants;
@@ -146,6 +146,24 @@ describe('HTTP/2 limits and shutdown', () => {
     const ok = await h2Request(session, { ':path': '/', ':authority': 'app.test' });
     assert.equal(ok.status, 200);
     session.close();
+  });
+
+  it('counts streams the server had to reset for a client\'s protocol error too (MadeYouReset, CVE-2025-8671)', async () => {
+    const raw = await connectRawH2(edge.port, edge.ca);
+    const abusesBefore = edge.abuses.length;
+    // One stream at a time (this edge allows 10 at once; streams past that are refused before any work starts).
+    for (let i = 0; i < 200 && !raw.frames.some((f) => f.type === FRAME.GOAWAY); i++) {
+      const id = 1 + 2 * i;
+      // More DATA than the Content-Length is a stream error: the server resets the stream it just started.
+      const head = headersFrame(id, [[':method', 'POST'], [':scheme', 'https'], [':authority', 'app.test'], [':path', `/made/${i}`], ['content-length', '1']], false);
+      raw.send(head, frameBytes(FRAME.DATA, 0x1, id, Buffer.from('ab')));
+      await raw.waitFor(`the reset of stream ${id}`, (f) => (f.type === FRAME.RST_STREAM && f.stream === id) || f.type === FRAME.GOAWAY);
+    }
+    const goaway = await raw.waitFor('GOAWAY', (f) => f.type === FRAME.GOAWAY);
+    assert.equal(errorCode(goaway), NGHTTP2_ENHANCE_YOUR_CALM);
+    await waitUntil('the connection to close', () => raw.closed);
+    assert.equal(edge.abuses.length, abusesBefore + 1);
+    assert.ok(raw.frames.some((f) => f.type === FRAME.RST_STREAM && errorCode(f) === NGHTTP2_PROTOCOL_ERROR), 'the server reset the malformed streams');
   });
 
   it('closes gracefully: GOAWAY, the stream in progress finishes, no new stream starts', async () => {

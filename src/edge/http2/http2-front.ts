@@ -113,7 +113,7 @@ export class Http2Front implements StreamOwner {
     const guard = this.sessions.get(session);
     if (guard === undefined || !guard.reset(performance.now())) return;
     this.sessions.delete(session);
-    this.hooks.abuse?.(client.remoteAddress, 'HTTP/2 rapid reset: too many streams reset by the client; GOAWAY (ENHANCE_YOUR_CALM)');
+    this.hooks.abuse?.(client.remoteAddress, 'HTTP/2 rapid reset: too many streams reset before their response (by the client, or for its protocol errors); GOAWAY (ENHANCE_YOUR_CALM)');
     // Not from inside nghttp2's frame processing (this runs in a stream's 'aborted'): there the
     // GOAWAY would be queued but the socket closed before it went out.
     // An error is given with the code: destroy(undefined, code) would send NO_ERROR (its error defaults to 0).

@@ -16,7 +16,10 @@ const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
 /** What a stream client tells the front that carries it. */
 export interface StreamOwner {
-  /** The client reset a stream whose response was not complete (counted against rapid resets). */
+  /**
+   * The stream was reset before its response was complete, by the client or by nghttp2 for the
+   * client's protocol error, not by the edge itself (counted against rapid resets).
+   */
   peerReset(client: Http2StreamClient): void;
   /** The stream is over (response sent, or the stream gone). */
   streamDone(client: Http2StreamClient): void;

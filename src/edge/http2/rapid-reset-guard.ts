@@ -1,8 +1,9 @@
 // Protection against the HTTP/2 rapid reset attack (CVE-2023-44487): a client opens streams and
 // resets them at once, so the edge starts work (routing, an upstream request) that the concurrent
 // stream limit never sees, since a reset stream no longer counts. Each connection has a bucket of
-// resets: a client reset of a stream whose response was not complete takes one; the bucket refills
-// at a steady rate. An empty bucket means the connection is an abuser: the front sends GOAWAY
+// resets: a stream reset before its response was complete takes one, whether the client reset it
+// or the server had to for the client's protocol error (a DATA frame past the Content-Length: the
+// "MadeYouReset" variant, CVE-2025-8671); the bucket refills at a steady rate. An empty bucket means the connection is an abuser: the front sends GOAWAY
 // (ENHANCE_YOUR_CALM) and closes it. A browser cancelling a few requests as the user navigates
 // never comes near the limits. (nghttp2 has a similar limit of its own, at 1000 resets.)
 
