@@ -81,7 +81,8 @@ export class Http2Front implements StreamOwner {
 
   /** Serves HTTP/2 on `socket`, a TLS socket that negotiated "h2" and was not read from yet. */
   accept(socket: TLSSocket): void {
-    if (this.closing) {
+    // node:http2 would take any other socket for HTTP/1 and hold it until its unknownProtocol timeout.
+    if (this.closing || socket.alpnProtocol !== 'h2') {
       socket.destroy();
       return;
     }
