@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -229,6 +230,32 @@ describe('HTTP/2 at the edge', () => {
     assert.equal(maint.status, 503);
     assert.equal(maint.headers['retry-after'], '30');
     assert.match(maint.body.toString(), /Back at &lt;5&gt;/);
+    session.close();
+  });
+
+  it('answers before the upload is done (404) and stops the upload with RST_STREAM(NO_ERROR); the connection goes on', async () => {
+    const session = edge.connect();
+    const chunk = Buffer.alloc(64 * 1024, 'q');
+    async function* endless(): AsyncIterable<Buffer> {
+      for (let i = 0; i < 10_000; i++) yield chunk; // 640 MiB: never sent whole
+    }
+    const req = session.request({ ':path': '/upload', ':method': 'POST', ':authority': 'nowhere.test' }, { endStream: false });
+    req.on('error', () => undefined);
+    const status = new Promise<number>((r) => req.once('response', (h) => r(Number(h[':status']))));
+    const closed = new Promise<number>((r) => req.once('close', () => r(req.rstCode ?? -1)));
+    void (async () => {
+      for await (const c of endless()) {
+        if (req.closed || req.destroyed) return;
+        if (!req.write(c)) await new Promise((r) => req.once('drain', r).once('close', r));
+      }
+    })();
+    const body: Buffer[] = [];
+    req.on('data', (c: Buffer) => body.push(c));
+    assert.equal(await status, 404);
+    assert.equal(await closed, http2.constants.NGHTTP2_NO_ERROR);
+    assert.match(Buffer.concat(body).toString(), /no application/, 'the whole 404 page came before the reset');
+    const next = await h2Request(session, { ':path': '/', ':authority': 'app.test' });
+    assert.equal(next.body.toString(), 'app-1');
     session.close();
   });
 
