@@ -42,7 +42,7 @@ export interface H2Response {
   body: Buffer;
 }
 
-export async function startH2Edge(opts: { front?: Http2FrontOptions; upstreamTimeoutMs?: number } = {}): Promise<H2Edge> {
+export async function startH2Edge(opts: { front?: Http2FrontOptions; upstreamTimeoutMs?: number; trustedProxies?: string[] } = {}): Promise<H2Edge> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'edge-h2-'));
   const keyFile = path.join(dir, 'key.pem');
   const caFile = path.join(dir, 'cert.pem');
@@ -64,7 +64,7 @@ export async function startH2Edge(opts: { front?: Http2FrontOptions; upstreamTim
     match: (host, url) => registry.table.match(host, url),
     accessLog: new AccessLog({ write: (line: string) => accessLines.push(line) }),
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 10_000,
-    trustedProxies: new TrustedProxies([]),
+    trustedProxies: new TrustedProxies(opts.trustedProxies ?? []),
   };
   const front = new Http2Front(
     {

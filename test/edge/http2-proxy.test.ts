@@ -280,3 +280,30 @@ describe('HTTP/2 at the edge', () => {
     }
   });
 });
+
+describe('HTTP/2 from a trusted proxy', () => {
+  let edge: H2Edge;
+  let app: FakeUpstream;
+
+  before(async () => {
+    edge = await startH2Edge({ trustedProxies: ['127.0.0.1'] });
+    app = await startUpstream('app-1');
+    await edge.put(h2Route('app', ['app.test'], [app.url]));
+  });
+  after(async () => {
+    await edge.close();
+    await app.close();
+  });
+
+  it('passes on what the proxy says about the client, and says https when it says nothing', async () => {
+    const session = edge.connect();
+    const relayed = await h2Request(session, { ':path': '/echo', ':authority': 'app.test', 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'http', 'x-real-ip': '203.0.113.7' });
+    const seen = (JSON.parse(relayed.body.toString()) as { headers: Record<string, string> }).headers;
+    assert.equal(seen['x-forwarded-for'], '203.0.113.7, 127.0.0.1');
+    assert.equal(seen['x-forwarded-proto'], 'http');
+    assert.equal(seen['x-real-ip'], '203.0.113.7');
+    const direct = await h2Request(session, { ':path': '/echo', ':authority': 'app.test' });
+    assert.equal((JSON.parse(direct.body.toString()) as { headers: Record<string, string> }).headers['x-forwarded-proto'], 'https');
+    session.close();
+  });
+});
