@@ -30,6 +30,7 @@ import { CertificateSet } from './tls/certificate-set.js';
 import { CertificateStore } from './tls/certificate-store.js';
 import { ChallengeAnswers } from './tls/challenge-answers.js';
 import { TlsListener } from './tls/tls-listener.js';
+import { Http2Front } from './http2/http2-front.js';
 
 export interface EdgeOptions {
   dataDir: string;
@@ -117,14 +118,21 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     },
     { keepAliveTimeoutMs: opts.clientKeepAliveTimeoutMs, sendTimeoutMs: opts.clientSendTimeoutMs },
   );
+  // HTTP/2 streams are served by the same exchange as HTTP/1 requests (proxied to HTTP/1.1 upstreams).
+  const h2 = new Http2Front(
+    {
+      request: (client, head, body) => new ProxyExchange(settings, client, head, body),
+      abuse: (peer, what) => logger.warn({ peer }, what),
+    },
+    { idleTimeoutMs: opts.clientKeepAliveTimeoutMs, sendTimeoutMs: opts.clientSendTimeoutMs },
+  );
   const https =
     opts.httpsPort == null
       ? null
       : new TlsListener({
           certificates: certificates.set,
           challenges,
-          // HTTP/2: src/edge/http2/ gives `http2` here; until then only http/1.1 is advertised.
-          protocols: { http1: (socket) => proxy.adopt(socket) },
+          protocols: { http1: (socket) => proxy.adopt(socket), http2: (socket) => h2.accept(socket) },
         });
   const admin = http.createServer(createAdminHandler(registry, logger, { certificates, challenges }));
 
@@ -138,6 +146,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     await listenAdminSocket(admin, paths.adminSocket);
     adminListening = true;
   } catch (err) {
+    h2.closeAll();
     https?.close();
     proxy.close(); // stop listening too: a failed start leaves nothing open
     proxy.closeAll();
@@ -152,12 +161,14 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const close = () =>
     (closing ??= (async () => {
       https?.close();
+      h2.close();
       proxy.close();
       registry.close();
       const deadline = Date.now() + (opts.shutdownTimeoutMs ?? 30_000);
       while (inFlight(registry) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       proxy.closeAll();
       https?.closeAll();
+      h2.closeAll();
       for (const socket of upgraded) socket.destroy();
       for (const live of registry.all()) {
         for (const t of live.pool.targets) t.destroy();

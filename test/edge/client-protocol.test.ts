@@ -158,6 +158,18 @@ describe('edge client side, raw HTTP/1.1', () => {
     assert.equal(echoUrl(second), '/echo?v=10');
   });
 
+  it('4d. the access log names the protocol version of each request', T, async () => {
+    const c = await connect();
+    await c.write(requestHead('GET /proto-11 HTTP/1.1', [`Host: ${APP}`]));
+    assert.equal((await c.readResponse()).status, 200);
+    await c.write(requestHead('GET /proto-10 HTTP/1.0', [`Host: ${APP}`]));
+    assert.equal((await c.readResponse()).status, 200);
+    const protocolOf = (p: string) => (JSON.parse(edge.accessLines.find((l) => l.includes(`"path":"${p}"`)) ?? '{}') as { protocol?: string }).protocol;
+    await waitUntil('both access log lines', () => protocolOf('/proto-11') !== undefined && protocolOf('/proto-10') !== undefined);
+    assert.equal(protocolOf('/proto-11'), 'HTTP/1.1');
+    assert.equal(protocolOf('/proto-10'), 'HTTP/1.0');
+  });
+
   it('4c. HTTP/1.0 never gets a chunked response (a chunked upstream body goes unframed or sized)', T, async () => {
     const c = await connect();
     await c.write(requestHead('GET /chunked HTTP/1.0', [`Host: ${OWN}`]));

@@ -130,6 +130,7 @@ describe('edge routing through real servers', () => {
     assert.equal(entry.route, 'event/one');
     assert.equal(entry.upstream, b.url);
     assert.equal(entry.method, 'GET');
+    assert.equal(entry.protocol, 'HTTP/1.1');
     assert.equal(typeof entry.durationMs, 'number');
     assert.equal(typeof entry.requestId, 'string');
   });

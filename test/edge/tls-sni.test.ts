@@ -1,8 +1,9 @@
 // The edge's HTTPS listener with real clients (node:tls, curl, openssl s_client): SNI picks the
 // certificate (exact host, then a one-level wildcard, else the handshake fails), TLS 1.2 and 1.3
-// are served and 1.1 refused, sessions resume (tickets and session ids).
+// are served and 1.1 refused, sessions resume (tickets and session ids), h2 is negotiated and served.
 import assert from 'node:assert/strict';
 import { SSL_OP_NO_TICKET } from 'node:constants';
+import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { run } from '../../src/platform/exec.js';
@@ -79,9 +80,27 @@ describe('edge HTTPS: SNI, versions, resumption', () => {
     assert.match(old.stdout + old.stderr, /protocol version|unsupported protocol/i);
   });
 
-  it('offers http/1.1 by ALPN and no h2 yet', async () => {
-    assert.equal((await handshake(port, 'shop.test', { ca: ca.certificatePem, ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'http/1.1');
-    await assert.rejects(handshake(port, 'shop.test', { ca: ca.certificatePem, ALPNProtocols: ['h2'] }), /no application protocol/);
+  it('negotiates h2 by ALPN (http/1.1 for clients without it) and serves HTTP/2 to curl and node:http2', async () => {
+    assert.equal((await handshake(port, 'shop.test', { ca: ca.certificatePem, ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'h2');
+    assert.equal((await handshake(port, 'shop.test', { ca: ca.certificatePem, ALPNProtocols: ['http/1.1'] })).alpn, 'http/1.1');
+    await assert.rejects(handshake(port, 'shop.test', { ca: ca.certificatePem, ALPNProtocols: ['spdy/3'] }), /no application protocol/);
+    const r = await run(['curl', '-sS', '--http2', '--cacert', ca.caFile, '--resolve', `shop.test:${port}:127.0.0.1`, '-w', ' %{http_version} %{http_code}', `https://shop.test:${port}/`], { timeoutMs: 10_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'app 2 200');
+    const session = http2.connect(`https://shop.test:${port}`, { ca: ca.certificatePem, servername: 'shop.test', host: '127.0.0.1', port } as http2.SecureClientSessionOptions);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = session.request({ ':path': '/', ':authority': 'shop.test' });
+        let text = '';
+        req.setEncoding('utf8');
+        req.on('data', (d: string) => (text += d));
+        req.on('end', () => resolve(text));
+        req.on('error', reject);
+      });
+      assert.equal(body, 'app');
+    } finally {
+      session.close();
+    }
   });
 
   for (const [name, opts] of [

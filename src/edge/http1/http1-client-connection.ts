@@ -5,6 +5,7 @@
 // Expect: 100-continue, clients that go away or stop reading, and the idle and head timeouts are
 // handled here.
 import type net from 'node:net';
+import type { ClientSide } from './client-side.js';
 import { httpDate } from './http-date.js';
 import { RequestBody } from './http1-request-body.js';
 import { BadRequestError, MAX_REQUEST_HEAD_BYTES, parseRequestHead, type RequestHead } from './http1-request-head.js';
@@ -45,10 +46,12 @@ const LINGER_MS = 5000;
 /** How long a request body nobody reads any more may stall before the connection is dropped. */
 const DISCARD_STALL_MS = 30_000;
 
-export class ClientConnection {
+export class ClientConnection implements ClientSide {
   readonly remoteAddress: string | undefined;
   /** The request came over TLS (a socket the HTTPS listener handed over). */
   readonly secure: boolean;
+  /** The current (or last) request's protocol version, for the access log. */
+  protocol = 'HTTP/1.1';
   private pending: Buffer | null = null;
   private head: RequestHead | null = null;
   private body: RequestBody | null = null;
@@ -231,6 +234,7 @@ export class ClientConnection {
 
   private startRequest(head: RequestHead, buf: Buffer, rest: number): void {
     this.head = head;
+    this.protocol = head.minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     this.responseStarted = false;
     this.continueSent = false;
     let body: RequestBody | null = null;

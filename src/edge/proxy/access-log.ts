@@ -7,6 +7,8 @@ export interface AccessLogSink {
 export interface AccessEntry {
   requestId: string;
   method: string;
+  /** "HTTP/1.1", "HTTP/1.0" or "HTTP/2". */
+  protocol: string;
   host: string;
   path: string;
   status: number;
@@ -29,7 +31,7 @@ export class AccessLog {
     }
     this.sink.write(
       `{"time":"${this.lastIso}","requestId":${JSON.stringify(e.requestId)},"method":${JSON.stringify(e.method)},` +
-        `"host":${JSON.stringify(e.host)},"path":${JSON.stringify(e.path)},"status":${e.status},` +
+        `"protocol":"${e.protocol}","host":${JSON.stringify(e.host)},"path":${JSON.stringify(e.path)},"status":${e.status},` +
         `"durationMs":${Math.round(e.durationMs * 1000) / 1000},"upstream":${JSON.stringify(e.upstream)},` +
         `"route":${JSON.stringify(e.route)}}\n`,
     );

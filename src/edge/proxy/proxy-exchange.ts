@@ -1,10 +1,11 @@
 // One client request through the edge: route checks (maintenance, pause), forwarding over the
 // target's keep-alive pool (the edge's own HTTP/1.1 client) with one retry when that is safe,
-// error pages, in-flight accounting and the access log line. The client side is a
-// ClientConnection (our own HTTP/1.1 server), which frames whatever this exchange sends it.
+// error pages, in-flight accounting and the access log line. The client side is a ClientSide: an
+// HTTP/1.1 connection (our own server) or an HTTP/2 stream, which frames whatever this exchange sends it.
+import type { Readable } from 'node:stream';
+import type { ClientSide } from '../http1/client-side.js';
 import { httpDate } from '../http1/http-date.js';
-import type { ClientConnection, ClientExchange, ClientOutcome } from '../http1/http1-client-connection.js';
-import type { RequestBody } from '../http1/http1-request-body.js';
+import type { ClientExchange, ClientOutcome } from '../http1/http1-client-connection.js';
 import type { RequestHead } from '../http1/http1-request-head.js';
 import type { ResponseHead } from '../http1/http1-response-head.js';
 import type { AccessLog } from './access-log.js';
@@ -44,9 +45,9 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
 
   constructor(
     private readonly settings: ExchangeSettings,
-    private readonly client: ClientConnection,
+    private readonly client: ClientSide,
     private readonly head: RequestHead,
-    private readonly body: RequestBody | null,
+    private readonly body: Readable | null,
   ) {
     this.requestId = head.inbound.requestId || nextRequestId();
     this.host = normaliseHost(head.inbound.host);
@@ -184,6 +185,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     log.write({
       requestId: this.requestId,
       method: this.head.method,
+      protocol: this.client.protocol,
       host: this.host,
       path: pathOnly(this.head.target),
       status: outcome === 'completed' ? this.status : outcome === 'gone' ? 499 : 400,

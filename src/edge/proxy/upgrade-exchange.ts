@@ -157,6 +157,7 @@ function logUpgrade(accessLog: AccessLog | undefined, e: UpgradeLogEntry): void 
   accessLog?.write({
     requestId: e.requestId,
     method: e.method,
+    protocol: 'HTTP/1.1', // upgrades are HTTP/1.1 only (HTTP/2 has no Upgrade)
     host: e.host,
     path: e.path,
     status: e.status,
