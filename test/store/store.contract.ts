@@ -8,6 +8,7 @@ import type { Store } from '../../src/core/ports/store.js';
 import { appsAndEnvironmentsContract } from './contract/apps-and-environments.js';
 import { auditLogContract } from './contract/audit.js';
 import { backupRecordsContract } from './contract/backups.js';
+import { certificateRecordsContract } from './contract/certificates.js';
 import { commitStatusesContract } from './contract/commit-statuses.js';
 import { deploymentLogContract } from './contract/deployment-log.js';
 import { deploymentsContract } from './contract/deployments.js';
@@ -37,5 +38,6 @@ export function storeContract(name: string, open: OpenStore<Store>): void {
     webhookDeliveriesContract(open);
     commitStatusesContract(open);
     backupRecordsContract(open);
+    certificateRecordsContract(open);
   });
 }

@@ -5,6 +5,7 @@
 import type { AppsAndEnvironments } from './store/apps-and-environments.js';
 import type { AuditLog } from './store/audit.js';
 import type { BackupRecords } from './store/backups.js';
+import type { CertificateRecords } from './store/certificates.js';
 import type { CommitStatuses } from './store/commit-statuses.js';
 import type { DeploymentLog } from './store/deployment-log.js';
 import type { Deployments } from './store/deployments.js';
@@ -31,13 +32,15 @@ export interface Store
     StoredSettings,
     WebhookDeliveries,
     CommitStatuses,
-    BackupRecords {
+    BackupRecords,
+    CertificateRecords {
   close(): Promise<void>;
 }
 
 export type { AppsAndEnvironments } from './store/apps-and-environments.js';
 export type { AuditLog } from './store/audit.js';
 export type { BackupFilter, BackupRecords } from './store/backups.js';
+export type { CertificateRecords, CertificateSource, NewStoredCertificate, StoredCertificate } from './store/certificates.js';
 export type { CommitStatuses } from './store/commit-statuses.js';
 export type { DeploymentLog } from './store/deployment-log.js';
 export type { DeploymentFilter, Deployments, NewDeployment } from './store/deployments.js';
