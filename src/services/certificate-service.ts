@@ -1,0 +1,252 @@
+// Certificates as part of the control plane. `ensure` returns once a route's hosts have a valid
+// certificate on the edge: a stored one that covers them and is not due for renewal, else a new
+// one from the ACME CA (stored with its key sealed, then pushed), or the environment's own from
+// its secrets (checked, stored, pushed). `renewDue` renews what is due (the CertificateRenewer
+// calls it), `renew` one on demand, and `syncEdge` gives the edge every stored certificate it
+// lacks (at start, after an edge restart, on the reconcile interval).
+import { ConfigError, errorMessage, NotFoundError, PreconditionError, SlipwayError } from '../core/errors.js';
+import type { AcmeAccountSettings, CertificateIssuer, ChallengeSolver } from '../core/ports/certificate-issuer.js';
+import type { EdgeCertificateState, EdgeTls } from '../core/ports/edge-tls.js';
+import type { SecretCipher } from '../core/ports/secret-cipher.js';
+import type { CertificateRecords, StoredCertificate } from '../core/ports/store/certificates.js';
+import type { CertificateView } from '../core/wire/certificates.js';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { certificateId } from './certificate-id.js';
+import { inspectCertificate, uncoveredHosts } from './certificate-inspection.js';
+import { certificateView } from './certificate-view.js';
+import { checkOwnCertificate, type OwnCertificateSource } from './own-certificate.js';
+import { renewalTime, retryTime } from './renewal-time.js';
+
+/** The challenge solvers for an order (HTTP-01 and TLS-ALPN-01 through the edge; DNS-01 when a DNS provider is set). */
+export interface SolverFactory {
+  solvers(hosts: readonly string[]): ChallengeSolver[];
+  /** Whether a DNS provider is configured, so wildcard hosts can be certified (dns-01). */
+  readonly dns: boolean;
+}
+
+export type CertificateMode = 'auto' | OwnCertificateSource;
+
+export type Progress = (line: string) => void;
+
+/** The CA refused a certificate (or the order could not complete): the message carries the CA's problem detail. */
+export class CertificateRefusedError extends SlipwayError {
+  override readonly name = 'CertificateRefusedError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('failed_precondition', message, details);
+  }
+}
+
+export interface CertificateServiceOptions {
+  store: CertificateRecords;
+  cipher: SecretCipher;
+  edge: EdgeTls;
+  issuer: CertificateIssuer;
+  solvers: SolverFactory;
+  /** The ACME account to order with (from the settings). */
+  account: () => AcmeAccountSettings;
+  clock?: Clock;
+  /** In [0, 1): the renewal jitter (Math.random by default). */
+  random?: () => number;
+}
+
+export interface EdgeSyncReport {
+  pushed: string[];
+  /** "<id>: why" */
+  failures: string[];
+}
+
+export class CertificateService {
+  readonly #o: CertificateServiceOptions;
+  readonly #clock: Clock;
+  /** Orders under way, by certificate id: two deployments of the same hosts share one order. */
+  readonly #inFlight = new Map<string, Promise<StoredCertificate>>();
+
+  constructor(o: CertificateServiceOptions) {
+    this.#o = o;
+    this.#clock = o.clock ?? systemClock;
+  }
+
+  /**
+   * Makes sure the hosts have a valid certificate on the edge; resolves with what is stored.
+   * `where` names the route in errors ("shop/production: route.tls").
+   */
+  async ensure(where: string, hosts: readonly string[], mode: CertificateMode, progress: Progress = () => {}, signal?: AbortSignal): Promise<CertificateView> {
+    const wanted = [...new Set(hosts.map((h) => h.toLowerCase()))];
+    const id = certificateId(wanted);
+    const now = this.#clock.now();
+    let stored: StoredCertificate;
+    if (mode === 'auto') {
+      const wildcards = wanted.filter((h) => h.startsWith('*.'));
+      if (wildcards.length > 0 && !this.#o.solvers.dns) {
+        throw new ConfigError(
+          `${where}: the wildcard ${wildcards.join(', ')} with tls: auto needs a DNS provider for dns-01: set SLIPWAY_DNS_RFC2136_SERVER, _ZONE, _KEY_NAME, _KEY_ALGORITHM and _KEY_SECRET, or use your own certificate (tls: { certificate_secret, key_secret })`,
+        );
+      }
+      const current = await this.#o.store.getStoredCertificate(id);
+      if (current && this.#reusable(current, wanted, now)) {
+        progress(`certificate ${id} for ${wanted.join(', ')} is valid until ${current.notAfter}`);
+        stored = current;
+      } else {
+        stored = await this.#issueOnce(id, wanted, progress, signal);
+      }
+    } else {
+      const own = checkOwnCertificate(where, mode, wanted, now);
+      const current = await this.#o.store.getStoredCertificate(id);
+      if (current?.source === 'secret' && current.chainPem === own.chainPem && this.#o.cipher.open(current.keyCiphertext).reveal() === own.keyPem.reveal()) {
+        stored = current;
+      } else {
+        stored = await this.#o.store.saveCertificate({
+          id,
+          hosts: wanted,
+          chainPem: own.chainPem,
+          keyCiphertext: this.#o.cipher.seal(own.keyPem),
+          notBefore: own.facts.notBefore.toISOString(),
+          notAfter: own.facts.notAfter.toISOString(),
+          source: 'secret',
+          directoryUrl: null,
+          renewAfter: null,
+        });
+      }
+      progress(`own certificate ${id} from secrets ${mode.certificateSecret}/${mode.keySecret}, valid until ${stored.notAfter}`);
+    }
+    await this.#pushIfMissing(stored, await this.#o.edge.listCertificates(), progress);
+    return certificateView(stored, this.#clock.now());
+  }
+
+  /** Renews every ACME certificate whose renewal time has come; one failure never stops the others. */
+  async renewDue(): Promise<{ renewed: string[]; failed: string[] }> {
+    const now = this.#clock.now();
+    const renewed: string[] = [];
+    const failed: string[] = [];
+    for (const c of await this.#o.store.listStoredCertificates()) {
+      if (c.source !== 'acme' || c.renewAfter === null || Date.parse(c.renewAfter) > now.getTime()) continue;
+      try {
+        await this.#renewStored(c, () => {});
+        renewed.push(c.id);
+      } catch {
+        failed.push(c.id);
+      }
+    }
+    return { renewed, failed };
+  }
+
+  /** Renews one certificate now (by id or by one of its hosts), due or not. */
+  async renew(ref: string, progress: Progress = () => {}): Promise<CertificateView> {
+    const c = await this.#find(ref);
+    if (c.source === 'secret') {
+      throw new PreconditionError(`certificate ${c.id} is your own (from secrets), so Slipway cannot renew it: set the renewed certificate and key in the secrets and deploy`);
+    }
+    return certificateView(await this.#renewStored(c, progress), this.#clock.now());
+  }
+
+  async list(): Promise<CertificateView[]> {
+    const now = this.#clock.now();
+    return (await this.#o.store.listStoredCertificates()).map((c) => certificateView(c, now));
+  }
+
+  async show(ref: string): Promise<CertificateView> {
+    return certificateView(await this.#find(ref), this.#clock.now());
+  }
+
+  /**
+   * Puts on the edge every stored certificate it does not hold as stored (missing, or another
+   * leaf): after an edge restart, a lost snapshot, or a certificate the edge could not read.
+   */
+  async syncEdge(): Promise<EdgeSyncReport> {
+    const report: EdgeSyncReport = { pushed: [], failures: [] };
+    const onEdge = await this.#o.edge.listCertificates();
+    for (const c of await this.#o.store.listStoredCertificates()) {
+      try {
+        if (await this.#pushIfMissing(c, onEdge, () => {})) report.pushed.push(c.id);
+      } catch (err) {
+        report.failures.push(`${c.id}: ${errorMessage(err)}`);
+      }
+    }
+    return report;
+  }
+
+  #reusable(c: StoredCertificate, hosts: readonly string[], now: Date): boolean {
+    if (c.source !== 'acme' || c.directoryUrl !== this.#o.account().directoryUrl) return false;
+    if (uncoveredHosts(c.hosts, hosts).length > 0) return false;
+    if (Date.parse(c.notAfter) <= now.getTime()) return false;
+    // A certificate whose renewal keeps failing still serves until it expires.
+    return c.renewAfter === null || Date.parse(c.renewAfter) > now.getTime() || c.failures > 0;
+  }
+
+  async #find(ref: string): Promise<StoredCertificate> {
+    const byId = await this.#o.store.getStoredCertificate(ref);
+    if (byId) return byId;
+    const host = ref.toLowerCase();
+    const all = await this.#o.store.listStoredCertificates();
+    const found = all.find((c) => c.hosts.includes(host)) ?? all.find((c) => uncoveredHosts(c.hosts, [host]).length === 0);
+    if (!found) throw new NotFoundError('certificate', ref);
+    return found;
+  }
+
+  async #renewStored(c: StoredCertificate, progress: Progress): Promise<StoredCertificate> {
+    try {
+      const renewed = await this.#issueOnce(c.id, c.hosts, progress);
+      await this.#push(renewed, progress);
+      return renewed;
+    } catch (err) {
+      const now = this.#clock.now();
+      const retry = retryTime(now, c.failures + 1, new Date(c.notAfter));
+      await this.#o.store.recordCertificateFailure(c.id, errorMessage(err), retry.toISOString());
+      throw err;
+    }
+  }
+
+  #issueOnce(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal): Promise<StoredCertificate> {
+    const running = this.#inFlight.get(id);
+    if (running) {
+      progress(`waiting for the certificate order of ${hosts.join(', ')} already under way`);
+      return running;
+    }
+    const order = this.#issue(id, hosts, progress, signal).finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, order);
+    return order;
+  }
+
+  async #issue(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal): Promise<StoredCertificate> {
+    const account = this.#o.account();
+    progress(`ordering a certificate for ${hosts.join(', ')} from ${account.directoryUrl}`);
+    let issued;
+    try {
+      issued = await this.#o.issuer.issue(account, { hosts: [...hosts], solvers: this.#o.solvers.solvers(hosts), progress, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      throw new CertificateRefusedError(`the CA refused a certificate for ${hosts.join(', ')}: ${errorMessage(err)}`, { hosts: [...hosts], directoryUrl: account.directoryUrl });
+    }
+    const renewAt = renewalTime({
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+      ...(issued.suggestedRenewal ? { suggestedRenewal: issued.suggestedRenewal } : {}),
+      ...(this.#o.random ? { random: this.#o.random } : {}),
+    });
+    const stored = await this.#o.store.saveCertificate({
+      id,
+      hosts: [...hosts],
+      chainPem: issued.certificatePem,
+      keyCiphertext: this.#o.cipher.seal(issued.keyPem),
+      notBefore: issued.notBefore.toISOString(),
+      notAfter: issued.notAfter.toISOString(),
+      source: 'acme',
+      directoryUrl: account.directoryUrl,
+      renewAfter: renewAt.toISOString(),
+    });
+    progress(`certificate ${id} issued, valid until ${stored.notAfter}, renewal from ${stored.renewAfter}`);
+    return stored;
+  }
+
+  /** Pushes unless the edge holds this very leaf already; true when pushed. */
+  async #pushIfMissing(c: StoredCertificate, onEdge: readonly EdgeCertificateState[], progress: Progress): Promise<boolean> {
+    const fingerprint = inspectCertificate(c.chainPem).fingerprint;
+    if (onEdge.some((e) => e.id === c.id && e.fingerprint === fingerprint)) return false;
+    await this.#push(c, progress);
+    return true;
+  }
+
+  async #push(c: StoredCertificate, progress: Progress): Promise<void> {
+    await this.#o.edge.putCertificate({ id: c.id, hosts: c.hosts, certificatePem: c.chainPem, keyPem: this.#o.cipher.open(c.keyCiphertext) });
+    progress(`certificate ${c.id} is on the edge`);
+  }
+}
