@@ -7,12 +7,15 @@ import { ConfigError, InvalidInputError, PreconditionError } from '../../src/cor
 import { Sensitive } from '../../src/core/sensitive.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
 import { certificateId } from '../../src/services/certificate-id.js';
+import { CertificateRenewer } from '../../src/services/certificate-renewer.js';
 import { CertificateRefusedError, CertificateService, type SolverFactory } from '../../src/services/certificate-service.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/index.js';
 import { RecordingEdgeTls } from '../support/recording-edge-tls.js';
 import { TestCa } from '../support/test-ca.js';
 import { TestCertificateIssuer } from '../support/test-certificate-issuer.js';
 import { TestClock } from '../support/test-clock.js';
+import { waitUntil } from '../support/wait-until.js';
+import { createLogger } from '../../src/platform/logger.js';
 
 const DAY = 86_400_000;
 const DIRECTORY = 'https://acme.test/dir';
@@ -239,5 +242,19 @@ describe('CertificateService', () => {
     const report = await w.service.syncEdge();
     assert.deepEqual(report.pushed, ['b.example']);
     assert.match(report.failures[0] ?? '', /^a\.example: /);
+  });
+
+  test('the renewer renews due certificates on its own, and stops', async () => {
+    const w = await world();
+    await w.service.ensure('shop/production', ['shop.example'], 'auto');
+    const renewer = new CertificateRenewer({ certificates: w.service, logger: createLogger({ level: 'silent' }), tickMs: 10 });
+    renewer.start();
+    try {
+      w.clock.advance(61 * DAY);
+      await waitUntil('the renewed certificate on the edge', () => w.edge.puts.length === 2, 5000);
+      assert.equal(w.issuer.orders.length, 2);
+    } finally {
+      await renewer.stop();
+    }
   });
 });
