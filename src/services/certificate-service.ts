@@ -24,6 +24,9 @@ export interface SolverFactory {
   readonly dns: boolean;
 }
 
+/** Below this much validity left, a deploy orders a new certificate instead of reusing the stored one. */
+const MIN_REMAINING_MS = 3600_000;
+
 export type CertificateMode = 'auto' | OwnCertificateSource;
 
 export type Progress = (line: string) => void;
@@ -165,12 +168,15 @@ export class CertificateService {
     return report;
   }
 
+  /**
+   * A stored certificate serves a deploy while it covers the hosts, comes from the configured CA
+   * and has more than an hour left: renewing it is the renewer's job, so a CA that refuses a
+   * renewal (or is down) never blocks a deploy that a valid certificate can serve.
+   */
   #reusable(c: StoredCertificate, hosts: readonly string[], now: Date): boolean {
     if (c.source !== 'acme' || c.directoryUrl !== this.#o.account().directoryUrl) return false;
     if (uncoveredHosts(c.hosts, hosts).length > 0) return false;
-    if (Date.parse(c.notAfter) <= now.getTime()) return false;
-    // A certificate whose renewal keeps failing still serves until it expires.
-    return c.renewAfter === null || Date.parse(c.renewAfter) > now.getTime() || c.failures > 0;
+    return Date.parse(c.notAfter) - now.getTime() > MIN_REMAINING_MS;
   }
 
   async #find(ref: string): Promise<StoredCertificate> {

@@ -136,6 +136,8 @@ describe('CertificateService', () => {
     await w.service.ensure('shop/production', ['shop.example'], 'auto');
     assert.equal(w.issuer.orders.length, 1, 'a deploy before the renewal time reuses it');
     w.clock.advance(60_000);
+    await w.service.ensure('shop/production', ['shop.example'], 'auto');
+    assert.equal(w.issuer.orders.length, 1, 'a deploy once renewal is due still uses the valid certificate: renewing is the renewer\'s job');
     assert.deepEqual(await w.service.renewDue(), { renewed: ['shop.example'], failed: [] });
     assert.equal(w.issuer.orders.length, 2);
     const renewed = await w.service.show('shop.example');
@@ -256,5 +258,15 @@ describe('CertificateService', () => {
     } finally {
       await renewer.stop();
     }
+  });
+
+  test('a stored certificate with an hour or less left is not reused: the deploy orders a new one', async () => {
+    const w = await world();
+    w.issuer.lifetimeMs = 2 * 3600_000;
+    await w.service.ensure('shop/production', ['shop.example'], 'auto');
+    w.clock.advance(3600_000);
+    await w.service.ensure('shop/production', ['shop.example'], 'auto');
+    assert.equal(w.issuer.orders.length, 2);
+    assert.equal(w.edge.puts.length, 2);
   });
 });
