@@ -220,6 +220,8 @@ export class CertificateService {
     try {
       issued = await this.#o.issuer.issue(account, { hosts: [...hosts], solvers: this.#o.solvers.solvers(hosts), progress, ...(signal ? { signal } : {}) });
     } catch (err) {
+      // A cancelled deployment stopped the order: that is no refusal of the CA.
+      if (signal?.aborted) throw err;
       throw new CertificateRefusedError(`the CA refused a certificate for ${hosts.join(', ')}: ${errorMessage(err)}`, { hosts: [...hosts], directoryUrl: account.directoryUrl });
     }
     const renewAt = renewalTime({
