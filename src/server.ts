@@ -36,6 +36,7 @@ import { BackupScheduler } from './services/backup-scheduler.js';
 import { BackupService } from './services/backup-service.js';
 import { CertificateRenewer } from './services/certificate-renewer.js';
 import { CertificateService, type SolverFactory } from './services/certificate-service.js';
+import { CertificatesInUse } from './services/certificates-in-use.js';
 import { scheduledBackupWork } from './services/scheduled-backup-work.js';
 import { DatabaseRecoveryService } from './services/database-recovery-service.js';
 import { DeploymentService } from './services/deployment-service.js';
@@ -126,7 +127,11 @@ async function serve(
     ...(settings.https.acme.email ? { email: settings.https.acme.email } : {}),
     ...(settings.https.acme.eab ? { eab: settings.https.acme.eab } : {}),
   };
-  const certificates = https ? new CertificateService({ store, cipher: box, edge: https.edgeTls, issuer: https.issuer, solvers: https.solvers, account: () => account }) : null;
+  // What live routes use, from their specs (parsed by the worker, below): only those are renewed.
+  const inUse = new CertificatesInUse(store, (text, where) => specParser.parse(text, where));
+  const certificates = https
+    ? new CertificateService({ store, cipher: box, edge: https.edgeTls, issuer: https.issuer, solvers: https.solvers, account: () => account, inUse: () => inUse.ids() })
+    : null;
   const certificateRenewer = certificates ? new CertificateRenewer({ certificates, logger }) : null;
   // Certificates before routes: a TLS route the edge is given again finds its certificate there.
   const syncCertificates = async (): Promise<void> => {

@@ -50,6 +50,11 @@ export interface CertificateServiceOptions {
   clock?: Clock;
   /** In [0, 1): the renewal jitter (Math.random by default). */
   random?: () => number;
+  /**
+   * The ids of the certificates live routes use (CertificatesInUse). Those no live route uses are
+   * not renewed, and removed once expired. Absent (or failing): every certificate counts as used.
+   */
+  inUse?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface EdgeSyncReport {
@@ -116,21 +121,42 @@ export class CertificateService {
     return certificateView(stored, this.#clock.now());
   }
 
-  /** Renews every ACME certificate whose renewal time has come; one failure never stops the others. */
-  async renewDue(): Promise<{ renewed: string[]; failed: string[] }> {
+  /**
+   * Renews every ACME certificate in use whose renewal time has come; one failure never stops the
+   * others. A certificate no live route uses is not renewed, and once expired it is removed from
+   * the edge and the store.
+   */
+  async renewDue(): Promise<{ renewed: string[]; failed: string[]; removed: string[] }> {
     const now = this.#clock.now();
-    const renewed: string[] = [];
-    const failed: string[] = [];
+    const used = await this.#used();
+    const out = { renewed: [] as string[], failed: [] as string[], removed: [] as string[] };
     for (const c of await this.#o.store.listStoredCertificates()) {
+      if (used && !used.has(c.id)) {
+        if (Date.parse(c.notAfter) <= now.getTime()) {
+          await this.#o.edge.removeCertificate(c.id);
+          await this.#o.store.deleteStoredCertificate(c.id);
+          out.removed.push(c.id);
+        }
+        continue;
+      }
       if (c.source !== 'acme' || c.renewAfter === null || Date.parse(c.renewAfter) > now.getTime()) continue;
       try {
         await this.#renewStored(c, () => {});
-        renewed.push(c.id);
+        out.renewed.push(c.id);
       } catch {
-        failed.push(c.id);
+        out.failed.push(c.id);
       }
     }
-    return { renewed, failed };
+    return out;
+  }
+
+  async #used(): Promise<ReadonlySet<string> | null> {
+    if (!this.#o.inUse) return null;
+    try {
+      return await this.#o.inUse();
+    } catch {
+      return null;
+    }
   }
 
   /** Renews one certificate now (by id or by one of its hosts), due or not. */
@@ -144,11 +170,12 @@ export class CertificateService {
 
   async list(): Promise<CertificateView[]> {
     const now = this.#clock.now();
-    return (await this.#o.store.listStoredCertificates()).map((c) => certificateView(c, now));
+    const used = await this.#used();
+    return (await this.#o.store.listStoredCertificates()).map((c) => certificateView(c, now, used));
   }
 
   async show(ref: string): Promise<CertificateView> {
-    return certificateView(await this.#find(ref), this.#clock.now());
+    return certificateView(await this.#find(ref), this.#clock.now(), await this.#used());
   }
 
   /**

@@ -5,7 +5,8 @@ import { inspectCertificate } from './certificate-inspection.js';
 
 const DAY_MS = 86_400_000;
 
-export function certificateView(c: StoredCertificate, now: Date): CertificateView {
+/** `used`: the ids live routes use, or null when not known. */
+export function certificateView(c: StoredCertificate, now: Date, used: ReadonlySet<string> | null = null): CertificateView {
   const left = Date.parse(c.notAfter) - now.getTime();
   const condition: CertificateCondition =
     left <= 0 ? 'expired' : c.lastError !== null ? 'failing' : left <= EXPIRY_WARNING_DAYS * DAY_MS ? 'expiring' : 'valid';
@@ -29,10 +30,6 @@ export function certificateView(c: StoredCertificate, now: Date): CertificateVie
     lastError: c.lastError,
     lastAttemptAt: c.lastAttemptAt,
     fingerprint,
+    inUse: used ? used.has(c.id) : null,
   };
-}
-
-/** What `slipway status` shows: expiring within 14 days, expired, or failing to renew. */
-export function needsAttention(view: CertificateView): boolean {
-  return view.condition !== 'valid';
 }

@@ -8,6 +8,9 @@ import { Sensitive } from '../../src/core/sensitive.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
 import { certificateId } from '../../src/services/certificate-id.js';
 import { CertificateRenewer } from '../../src/services/certificate-renewer.js';
+import { CertificatesInUse } from '../../src/services/certificates-in-use.js';
+import { parseAppSpec } from '../../src/core/config-file.js';
+import { makeApp, makeRelease } from '../store/contract/fixture.js';
 import { CertificateRefusedError, CertificateService, type SolverFactory } from '../../src/services/certificate-service.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/index.js';
 import { RecordingEdgeTls } from '../support/recording-edge-tls.js';
@@ -40,7 +43,7 @@ describe('CertificateService', () => {
     await ca.close();
   });
 
-  async function world(opts: { dns?: boolean; random?: number } = {}): Promise<World> {
+  async function world(opts: { dns?: boolean; random?: number; inUse?: (store: SqliteStore) => () => Promise<ReadonlySet<string>> } = {}): Promise<World> {
     const clock = new TestClock(new Date(Math.floor(Date.now() / 1000) * 1000).toISOString());
     const store = await openSqliteStore(':memory:', { clock });
     opened.push(store);
@@ -55,6 +58,7 @@ describe('CertificateService', () => {
       store, cipher, edge, issuer, solvers, clock,
       account: () => ({ directoryUrl: DIRECTORY }),
       random: () => opts.random ?? 0,
+      ...(opts.inUse ? { inUse: opts.inUse(store) } : {}),
     });
     return { store, edge, issuer, clock, service, cipher };
   }
@@ -132,13 +136,13 @@ describe('CertificateService', () => {
     assert.equal(Date.parse(j.renewAfter!), Date.parse(j.notAfter) - 30 * DAY - 0.5 * 90 * DAY * 0.05);
 
     w.clock.advance(60 * DAY - 60_000);
-    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: [] }, 'not due a minute early');
+    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: [], removed: [] }, 'not due a minute early');
     await w.service.ensure('shop/production', ['shop.example'], 'auto');
     assert.equal(w.issuer.orders.length, 1, 'a deploy before the renewal time reuses it');
     w.clock.advance(60_000);
     await w.service.ensure('shop/production', ['shop.example'], 'auto');
     assert.equal(w.issuer.orders.length, 1, 'a deploy once renewal is due still uses the valid certificate: renewing is the renewer\'s job');
-    assert.deepEqual(await w.service.renewDue(), { renewed: ['shop.example'], failed: [] });
+    assert.deepEqual(await w.service.renewDue(), { renewed: ['shop.example'], failed: [], removed: [] });
     assert.equal(w.issuer.orders.length, 2);
     const renewed = await w.service.show('shop.example');
     assert.equal(renewed.id, first.id);
@@ -160,7 +164,7 @@ describe('CertificateService', () => {
     const first = await w.service.ensure('shop/production', ['shop.example'], 'auto');
     w.clock.advance(61 * DAY);
     w.issuer.refuse('Service busy; retry later.');
-    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: ['shop.example'] });
+    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: ['shop.example'], removed: [] });
     let view = await w.service.show('shop.example');
     assert.equal(view.condition, 'failing');
     assert.equal(view.failures, 1);
@@ -168,19 +172,19 @@ describe('CertificateService', () => {
     assert.equal(view.lastAttemptAt, w.clock.now().toISOString());
     assert.equal(Date.parse(view.renewAfter!), w.clock.now().getTime() + 60_000, 'first retry after a minute');
     assert.equal(view.fingerprint, first.fingerprint, 'the old certificate stays');
-    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: [] }, 'not retried before its time');
+    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: [], removed: [] }, 'not retried before its time');
     await w.service.ensure('shop/production', ['shop.example'], 'auto');
     assert.equal(w.issuer.orders.length, 2, 'a deploy meanwhile keeps using the valid certificate');
 
     w.clock.advance(60_000);
-    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: ['shop.example'] });
+    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: ['shop.example'], removed: [] });
     view = await w.service.show('shop.example');
     assert.equal(view.failures, 2);
     assert.equal(Date.parse(view.renewAfter!), w.clock.now().getTime() + 120_000, 'the backoff doubles');
 
     w.clock.advance(120_000);
     w.issuer.accept();
-    assert.deepEqual(await w.service.renewDue(), { renewed: ['shop.example'], failed: [] });
+    assert.deepEqual(await w.service.renewDue(), { renewed: ['shop.example'], failed: [], removed: [] });
     view = await w.service.show('shop.example');
     assert.equal(view.failures, 0);
     assert.equal(view.lastError, null);
@@ -268,5 +272,31 @@ describe('CertificateService', () => {
     await w.service.ensure('shop/production', ['shop.example'], 'auto');
     assert.equal(w.issuer.orders.length, 2);
     assert.equal(w.edge.puts.length, 2);
+  });
+
+  test('only certificates live routes use are renewed; an unused one expires and is removed from the edge and the store', async () => {
+    const parse = async (text: string) => parseAppSpec(text);
+    const w = await world({ inUse: (store) => () => new CertificatesInUse(store, parse).ids() });
+    const { staging } = await makeApp(w.store, 'shop');
+    const spec = `environments:\n  staging:\n    route: { hosts: [shop.example], tls: auto }\n`;
+    const release = await makeRelease(w.store, staging, { spec: { text: spec } });
+    await w.store.markLive(staging.id, release.id, w.clock.now().toISOString());
+    await w.service.ensure('shop/staging', ['shop.example'], 'auto');
+    await w.service.ensure('old/staging', ['old.example'], 'auto');
+    assert.deepEqual((await w.service.list()).map((c) => [c.id, c.inUse]), [['old.example', false], ['shop.example', true]]);
+    w.clock.advance(61 * DAY);
+    assert.deepEqual(await w.service.renewDue(), { renewed: ['shop.example'], failed: [], removed: [] });
+    w.clock.advance(30 * DAY);
+    assert.deepEqual(await w.service.renewDue(), { renewed: [], failed: [], removed: ['old.example'] });
+    assert.deepEqual((await w.store.listStoredCertificates()).map((c) => c.id), ['shop.example']);
+    assert.deepEqual((await w.edge.listCertificates()).map((c) => c.id), ['shop.example']);
+  });
+
+  test('when what is in use cannot be told, every due certificate is renewed', async () => {
+    const w = await world({ inUse: () => async () => { throw new Error('the spec parser timed out'); } });
+    await w.service.ensure('old/staging', ['old.example'], 'auto');
+    assert.equal((await w.service.show('old.example')).inUse, null);
+    w.clock.advance(61 * DAY);
+    assert.deepEqual(await w.service.renewDue(), { renewed: ['old.example'], failed: [], removed: [] });
   });
 });

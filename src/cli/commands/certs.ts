@@ -50,6 +50,7 @@ function days(n: number): string {
 }
 
 function renewal(c: CertificateView, now: Date): string {
+  if (c.inUse === false) return 'unused: not renewed';
   if (c.source === 'secret') return 'own certificate: update its secrets';
   if (c.lastError !== null) return `FAILED ${c.failures}x, retry ${when(c.renewAfter, now)}`;
   return c.renewAfter ? `from ${c.renewAfter.slice(0, 16).replace('T', ' ')}` : '-';
@@ -61,7 +62,7 @@ export function details(c: CertificateView, now: Date): string {
     `  hosts:        ${c.hosts.join(', ')}`,
     `  source:       ${c.source === 'acme' ? `ACME (${c.directoryUrl ?? '?'})` : 'own, from secrets'}`,
     `  valid:        ${c.notBefore} to ${c.notAfter} (${days(c.expiresInDays)})`,
-    `  state:        ${c.condition}`,
+    `  state:        ${c.condition}${c.inUse === false ? ' (no live route uses it: not renewed, removed once expired)' : ''}`,
     `  fingerprint:  ${c.fingerprint ?? '-'} (SHA-256)`,
   ];
   if (c.source === 'acme') lines.push(`  renewal:      ${c.renewAfter ?? '-'}${c.lastAttemptAt ? `; last attempt ${when(c.lastAttemptAt, now)}` : ''}`);
@@ -72,7 +73,7 @@ export function details(c: CertificateView, now: Date): string {
 /** The `slipway status` lines: certificates expiring within 14 days, expired, or failing to renew. */
 export function certificateAlerts(certs: readonly CertificateView[]): string[] {
   return certs
-    .filter((c) => c.condition !== 'valid')
+    .filter((c) => c.condition !== 'valid' && c.inUse !== false)
     .map((c) => {
       const hosts = c.hosts.join(', ');
       if (c.condition === 'expired') return `certificate ${c.id} (${hosts}): EXPIRED at ${c.notAfter}${c.lastError ? `; last renewal failed: ${c.lastError}` : ''}`;

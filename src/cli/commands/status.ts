@@ -18,7 +18,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const res = await client.status(app);
       // Certificates that need attention (expiring within 14 days, expired, renewal failing);
       // a control plane without certificates (an older one) answers 404.
-      const certificates = app ? [] : await client.listCertificates().then((r) => r.certificates.filter((c) => c.condition !== 'valid'), (err: unknown) => {
+      const certificates = app ? [] : await client.listCertificates().then((r) => r.certificates.filter((c) => c.condition !== 'valid' && c.inUse !== false), (err: unknown) => {
         if (err instanceof ApiError && err.status === 404) return [];
         throw err;
       });

@@ -22,6 +22,8 @@ export interface CertificateView {
   lastAttemptAt: string | null;
   /** Hex SHA-256 of the leaf. */
   fingerprint: string | null;
+  /** Whether a live route uses it (unused ones are not renewed and are removed once expired); null: not known. */
+  inUse: boolean | null;
 }
 
 /** Certificates within this many days of expiry are shown by `slipway status`. */
