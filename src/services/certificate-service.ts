@@ -1,11 +1,11 @@
 // Certificates as part of the control plane. `ensure` returns once a route's hosts have a valid
-// certificate on the edge: a stored one that covers them and is not due for renewal, else a new
-// one from the ACME CA (stored with its key sealed, then pushed), or the environment's own from
-// its secrets (checked, stored, pushed). `renewDue` renews what is due (the CertificateRenewer
-// calls it), `renew` one on demand, and `syncEdge` gives the edge every stored certificate it
+// certificate on the edge: a stored one that covers them with more than an hour left, else a new
+// one from the ACME CA (certificate-ordering.ts: stored with its key sealed, then pushed), or the
+// environment's own from its secrets (checked, stored, pushed). `renewDue` renews what live routes
+// use once due (the CertificateRenewer calls it), `renew` one on demand, and `syncEdge` gives the edge every stored certificate it
 // lacks (at start, after an edge restart, on the reconcile interval).
-import { ConfigError, errorMessage, NotFoundError, PreconditionError, SlipwayError } from '../core/errors.js';
-import type { AcmeAccountSettings, CertificateIssuer, ChallengeSolver } from '../core/ports/certificate-issuer.js';
+import { ConfigError, errorMessage, NotFoundError, PreconditionError } from '../core/errors.js';
+import type { AcmeAccountSettings, CertificateIssuer } from '../core/ports/certificate-issuer.js';
 import type { EdgeCertificateState, EdgeTls } from '../core/ports/edge-tls.js';
 import type { SecretCipher } from '../core/ports/secret-cipher.js';
 import type { CertificateRecords, StoredCertificate } from '../core/ports/store/certificates.js';
@@ -15,29 +15,15 @@ import { certificateId } from './certificate-id.js';
 import { inspectCertificate, uncoveredHosts } from './certificate-inspection.js';
 import { certificateView } from './certificate-view.js';
 import { checkOwnCertificate, type OwnCertificateSource } from './own-certificate.js';
-import { renewalTime, retryTime } from './renewal-time.js';
+import { CertificateOrdering, type Progress, type SolverFactory } from './certificate-ordering.js';
+import { retryTime } from './renewal-time.js';
 
-/** The challenge solvers for an order (HTTP-01 and TLS-ALPN-01 through the edge; DNS-01 when a DNS provider is set). */
-export interface SolverFactory {
-  solvers(hosts: readonly string[]): ChallengeSolver[];
-  /** Whether a DNS provider is configured, so wildcard hosts can be certified (dns-01). */
-  readonly dns: boolean;
-}
+export { CertificateRefusedError, type Progress, type SolverFactory } from './certificate-ordering.js';
 
 /** Below this much validity left, a deploy orders a new certificate instead of reusing the stored one. */
 const MIN_REMAINING_MS = 3600_000;
 
 export type CertificateMode = 'auto' | OwnCertificateSource;
-
-export type Progress = (line: string) => void;
-
-/** The CA refused a certificate (or the order could not complete): the message carries the CA's problem detail. */
-export class CertificateRefusedError extends SlipwayError {
-  override readonly name = 'CertificateRefusedError';
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super('failed_precondition', message, details);
-  }
-}
 
 export interface CertificateServiceOptions {
   store: CertificateRecords;
@@ -66,12 +52,12 @@ export interface EdgeSyncReport {
 export class CertificateService {
   readonly #o: CertificateServiceOptions;
   readonly #clock: Clock;
-  /** Orders under way, by certificate id: two deployments of the same hosts share one order. */
-  readonly #inFlight = new Map<string, Promise<StoredCertificate>>();
+  readonly #ordering: CertificateOrdering;
 
   constructor(o: CertificateServiceOptions) {
     this.#o = o;
     this.#clock = o.clock ?? systemClock;
+    this.#ordering = new CertificateOrdering({ ...o, clock: this.#clock });
   }
 
   /**
@@ -95,7 +81,7 @@ export class CertificateService {
         progress(`certificate ${id} for ${wanted.join(', ')} is valid until ${current.notAfter}`);
         stored = current;
       } else {
-        stored = await this.#issueOnce(id, wanted, progress, signal);
+        stored = await this.#ordering.order(id, wanted, progress, signal);
       }
     } else {
       const own = checkOwnCertificate(where, mode, wanted, now);
@@ -218,7 +204,7 @@ export class CertificateService {
 
   async #renewStored(c: StoredCertificate, progress: Progress): Promise<StoredCertificate> {
     try {
-      const renewed = await this.#issueOnce(c.id, c.hosts, progress);
+      const renewed = await this.#ordering.order(c.id, c.hosts, progress);
       await this.#push(renewed, progress);
       return renewed;
     } catch (err) {
@@ -227,49 +213,6 @@ export class CertificateService {
       await this.#o.store.recordCertificateFailure(c.id, errorMessage(err), retry.toISOString());
       throw err;
     }
-  }
-
-  #issueOnce(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal): Promise<StoredCertificate> {
-    const running = this.#inFlight.get(id);
-    if (running) {
-      progress(`waiting for the certificate order of ${hosts.join(', ')} already under way`);
-      return running;
-    }
-    const order = this.#issue(id, hosts, progress, signal).finally(() => this.#inFlight.delete(id));
-    this.#inFlight.set(id, order);
-    return order;
-  }
-
-  async #issue(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal): Promise<StoredCertificate> {
-    const account = this.#o.account();
-    progress(`ordering a certificate for ${hosts.join(', ')} from ${account.directoryUrl}`);
-    let issued;
-    try {
-      issued = await this.#o.issuer.issue(account, { hosts: [...hosts], solvers: this.#o.solvers.solvers(hosts), progress, ...(signal ? { signal } : {}) });
-    } catch (err) {
-      // A cancelled deployment stopped the order: that is no refusal of the CA.
-      if (signal?.aborted) throw err;
-      throw new CertificateRefusedError(`the CA refused a certificate for ${hosts.join(', ')}: ${errorMessage(err)}`, { hosts: [...hosts], directoryUrl: account.directoryUrl });
-    }
-    const renewAt = renewalTime({
-      notBefore: issued.notBefore,
-      notAfter: issued.notAfter,
-      ...(issued.suggestedRenewal ? { suggestedRenewal: issued.suggestedRenewal } : {}),
-      ...(this.#o.random ? { random: this.#o.random } : {}),
-    });
-    const stored = await this.#o.store.saveCertificate({
-      id,
-      hosts: [...hosts],
-      chainPem: issued.certificatePem,
-      keyCiphertext: this.#o.cipher.seal(issued.keyPem),
-      notBefore: issued.notBefore.toISOString(),
-      notAfter: issued.notAfter.toISOString(),
-      source: 'acme',
-      directoryUrl: account.directoryUrl,
-      renewAfter: renewAt.toISOString(),
-    });
-    progress(`certificate ${id} issued, valid until ${stored.notAfter}, renewal from ${stored.renewAfter}`);
-    return stored;
   }
 
   /** Pushes unless the edge holds this very leaf already; true when pushed. */
