@@ -1,6 +1,6 @@
 // An environment's own certificate (`tls: { certificate_secret, key_secret }`): read from its
 // Slipway secrets and checked before it goes anywhere: both secrets set, the chain parses, the key
-// is the leaf's, the leaf covers every host and has not expired. Each refusal names the secret.
+// is the leaf's, the leaf covers every host and is valid now. Each refusal names the secret.
 import { InvalidInputError } from '../core/errors.js';
 import type { Sensitive } from '../core/sensitive.js';
 import { inspectCertificate, keyMatches, uncoveredHosts, type CertificateFacts } from './certificate-inspection.js';
@@ -39,6 +39,9 @@ export function checkOwnCertificate(where: string, src: OwnCertificateSource, ho
   const missing = uncoveredHosts(facts.names, hosts);
   if (missing.length > 0) {
     throw new InvalidInputError(`${where}: the certificate in ${src.certificateSecret} does not cover ${missing.join(', ')} (it covers ${facts.names.join(', ') || 'no DNS name'}); use a certificate for every host of the route`, { secret: src.certificateSecret });
+  }
+  if (facts.notBefore.getTime() > now.getTime()) {
+    throw new InvalidInputError(`${where}: the certificate in ${src.certificateSecret} is not valid before ${facts.notBefore.toISOString()}; set one that is valid now`, { secret: src.certificateSecret });
   }
   if (facts.notAfter.getTime() <= now.getTime()) {
     throw new InvalidInputError(`${where}: the certificate in ${src.certificateSecret} expired at ${facts.notAfter.toISOString()}; set a current one`, { secret: src.certificateSecret });

@@ -229,6 +229,8 @@ describe('CertificateService', () => {
     await refusal(secrets(good.certificatePem, other.keyPem), ['own.example'], /^own\/production: route\.tls: the secret OWN_KEY is not the private key of the certificate in OWN_CERT; set the key that belongs to that certificate$/, 'OWN_KEY');
     await refusal(secrets(other.certificatePem, other.keyPem), ['own.example', 'www.own.example'], /the certificate in OWN_CERT does not cover www\.own\.example \(it covers own\.example\)/, 'OWN_CERT');
     await refusal(secrets(expired.certificatePem, expired.keyPem), ['own.example'], /the certificate in OWN_CERT expired at /, 'OWN_CERT');
+    const future = await ca.mint(['own.example'], new Date(now.getTime() + DAY), new Date(now.getTime() + 30 * DAY));
+    await refusal(secrets(future.certificatePem, future.keyPem), ['own.example'], /the certificate in OWN_CERT is not valid before /, 'OWN_CERT');
     await refusal(secrets('not a certificate', good.keyPem), ['own.example'], /the secret OWN_CERT does not hold a PEM certificate chain/, 'OWN_CERT');
     await refusal({ certificateSecret: 'OWN_CERT', keySecret: 'MISSING', secrets: { OWN_CERT: new Sensitive(good.certificatePem) } }, ['own.example'], /the secret MISSING is not set; set it to the PEM private key with `slipway secrets set`/, 'MISSING');
     assert.equal(w.edge.puts.length, 1, 'nothing refused reached the edge');
