@@ -264,7 +264,7 @@ async function serve(
     }),
     secrets,
     locks: new LockService(store, engine, apps, audit),
-    status: new StatusService(store, apps, driver, (t) => redactor.redact(t), () => keeper?.health() ?? null),
+    status: new StatusService(store, apps, driver, (t) => redactor.redact(t), () => keeper?.health() ?? null, keeper ? () => edge.listRoutes() : undefined),
     audit,
     maintenance: new MaintenanceService(edge, apps, audit),
     tokens,

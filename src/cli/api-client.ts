@@ -141,7 +141,7 @@ export class ApiClient {
     });
     for await (const value of ndjsonValues(body)) {
       const event = value as Partial<FollowEvent>;
-      if (event.type === 'log' || event.type === 'status') yield event as FollowEvent;
+      if (event.type === 'log' || event.type === 'status' || event.type === 'waiting' || event.type === 'heartbeat') yield event as FollowEvent;
     }
   }
 

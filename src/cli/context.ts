@@ -14,6 +14,8 @@ export interface CliIo {
 export class CliContext {
   /** The process's exit status once the command has run. */
   exitCode = 0;
+  /** The settings section of `slipway server --help` (main.ts loads it only for that help). */
+  serverSettingsHelp = '';
   #settings: Promise<Settings> | undefined;
   #client: Promise<ApiClient> | undefined;
 

@@ -12,6 +12,26 @@ export interface Ending {
   code: number;
   /** Written to stderr; empty when already printed (commander prints its own messages). */
   message: string;
+  /** What `--json` prints on stdout instead: {error: {code, message, details?}}; absent for help and version. */
+  json?: { error: { code: string; message: string; details?: Record<string, unknown> } };
+}
+
+/** The ending, with its JSON form for a command run with --json. */
+export function endingWithJson(err: unknown): Ending {
+  const ending = endingFor(err);
+  if (ending.code === EXIT_OK) return ending;
+  const text = (m: string) => m.replace(/^error: /, '');
+  if (err instanceof CommanderError) return { ...ending, json: { error: { code: 'usage', message: text(err.message) } } };
+  if (err instanceof ApiError) {
+    const details = Object.keys(err.details).length > 0 ? { details: err.details } : {};
+    return { ...ending, json: { error: { code: err.code, message: err.message, ...details } } };
+  }
+  if (err instanceof SlipwayError) {
+    const details = Object.keys(err.details).length > 0 ? { details: err.details } : {};
+    return { ...ending, json: { error: { code: err.code, message: err.message, ...details } } };
+  }
+  if (err instanceof Error && err.name === 'SettingsError') return { ...ending, json: { error: { code: 'invalid_settings', message: err.message } } };
+  return { ...ending, json: { error: { code: 'failed', message: text(ending.message) } } };
 }
 
 export function endingFor(err: unknown): Ending {

@@ -36,9 +36,11 @@ export async function* followDeployment(first: ApiClient, id: string, opts: Foll
           after = event.line.seq;
           failures = 0;
           yield event;
-        } else {
+        } else if (event.type === 'status') {
           yield event;
           if (isTerminal(event.deployment.status)) return;
+        } else {
+          yield event;
         }
       }
     } catch (err) {

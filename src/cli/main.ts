@@ -2,20 +2,35 @@
 // The `slipway` binary: wires the real process to the command tree. The only process.exit.
 import { readFileSync } from 'node:fs';
 import { CliContext } from './context.js';
-import { endingFor } from './exit-status.js';
+import { endingWithJson } from './exit-status.js';
 import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
   const ctx = new CliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, loadSettings);
   const program = buildProgram(ctx, packageVersion());
   try {
+    // The settings list of `server --help` needs zod (env.ts), which other commands never load.
+    if (asksServerHelp(argv)) ctx.serverSettingsHelp = (await import('../platform/settings-doc.js')).settingsHelp();
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (err) {
-    const ending = endingFor(err);
-    if (ending.message) ctx.err(ending.message);
+    const ending = endingWithJson(err);
+    if (ending.json && wantsJson(argv)) ctx.json(ending.json);
+    else if (ending.message) ctx.err(ending.message);
     return ending.code;
   }
+}
+
+function asksServerHelp(argv: string[]): boolean {
+  const args = argv.slice(2);
+  return args[0] === 'server' && (args.includes('--help') || args.includes('-h'));
+}
+
+/** `--json` among the options (before a `--`): errors are then JSON on stdout too. */
+function wantsJson(argv: string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
 }
 
 // env.ts validates with zod; loaded only by commands that need settings, to keep start-up short.

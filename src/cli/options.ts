@@ -8,7 +8,7 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-export const jsonOption = () => new Option('--json', "print the API's JSON and nothing else");
+export const jsonOption = () => new Option('--json', 'print JSON and nothing else (errors too: {"error": {code, message}} on stdout)');
 
 export const statusOption = () => new Option('--status <status>', 'only deployments in this status').choices(['queued', 'running', ...TERMINAL_STATUSES]);
 

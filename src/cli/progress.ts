@@ -14,7 +14,8 @@ export class ProgressPrinter {
 
   event(e: FollowEvent): void {
     if (e.type === 'log') this.line(e.line);
-    else this.status(e.deployment);
+    else if (e.type === 'status') this.status(e.deployment);
+    else if (e.type === 'waiting') this.write(`-- ${e.reason}`);
   }
 
   line(l: LogLine): void {
@@ -46,7 +47,7 @@ export class ProgressPrinter {
   status(d: Deployment): void {
     if (d.status === this.#lastStatus) return;
     this.#lastStatus = d.status;
-    if (d.status === 'queued') this.write(`-- deployment #${d.number} is queued (waiting for the environment's lock)`);
+    if (d.status === 'queued') this.write(`-- deployment #${d.number} is queued`);
     else if (d.status === 'running') this.write(`-- deployment #${d.number} is running`);
   }
 

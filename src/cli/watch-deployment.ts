@@ -43,5 +43,18 @@ export async function watchDeployment(ctx: CliContext, client: ApiClient, queued
     ctx.json({ deployment: last });
     return last.status === 'succeeded' ? 0 : 1;
   }
-  return reportOutcome(ctx, last);
+  const serving = last.status === 'failed' || last.status === 'rolled_back' ? await servingNow(client, last.id) : undefined;
+  return reportOutcome(ctx, last, serving);
+}
+
+/** The release the deployment's environment serves now (null: none); undefined when the server cannot say. */
+async function servingNow(client: ApiClient, id: string): Promise<string | null | undefined> {
+  try {
+    const { deployment } = await client.getDeployment(id);
+    const { environments } = await client.status();
+    const env = environments.find((e) => e.app === deployment.app && e.environment === deployment.environment);
+    return env ? (env.live?.release ?? null) : undefined;
+  } catch {
+    return undefined;
+  }
 }

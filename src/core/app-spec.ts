@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { databaseListSchema } from './database-spec.js';
 import { targetSpecSchema } from './backup-target-spec.js';
+import { ArgvSyntaxError, COMMAND_BUILTINS, HTTP_BUILTIN, parseArgument, PROCESS_BUILTINS } from './argv-variables.js';
 
 export const DURATION_HINT = 'a duration like "500ms", "10s", "5m" or "1h30m"';
 
@@ -18,7 +19,9 @@ const argv = z
       iss.input === undefined ? undefined : 'expected a command as an argv array, like ["node", "server.js"]',
   })
   .min(1, 'a command needs at least the program to run')
-  .describe('A command as an argv array, e.g. ["node", "server.js"]. It is never run through a shell.');
+  .describe(
+    'A command as an argv array, e.g. ["gunicorn", "--bind", "127.0.0.1:${PORT}", "app.wsgi"]. It is never run through a shell; Slipway expands ${NAME} inside arguments to the spec\'s variables, SLIPWAY_APP, SLIPWAY_ENV, SLIPWAY_RELEASE, and in processes SLIPWAY_PROCESS, SLIPWAY_INSTANCE and (http: true) PORT; never to secrets. $$ is a literal $.',
+  );
 
 const envName = z
   .string()
@@ -38,7 +41,11 @@ export const healthCheckSchema = z
     interval: duration.default(1000),
     timeout: duration.default(2000),
     retries: z.number().int().min(1).max(100).default(3).describe('Consecutive failures that mark an instance unhealthy.'),
-    start_period: duration.default(30_000).describe('How long a new instance may take to become healthy.'),
+    start_period: duration
+      .default(30_000)
+      .describe(
+        'How long a new instance may take to start listening (default 30s): probes it does not answer during this time do not count. An answer with an error status always counts, so a failing health check fails after retries x interval.',
+      ),
   })
   .describe('How Slipway decides that an instance is healthy.');
 
@@ -204,6 +211,7 @@ export const appSpecSchema = z
         ctx.addIssue({ code: 'custom', path: ['processes', name, 'health'], message: 'a health check needs http: true' });
       }
     }
+    checkArgvReferences(spec, ctx);
     for (const [list, items] of [['dirs', spec.shared.dirs], ['files', spec.shared.files]] as const) {
       items.forEach((p, i) => {
         if (p.startsWith('/') || p.split('/').includes('..')) {
@@ -213,6 +221,48 @@ export const appSpecSchema = z
     }
   })
   .describe('Slipway app spec (slipway.yml)');
+
+type SpecShape = {
+  variables: Record<string, string>;
+  environments: Record<string, { variables: Record<string, string> }>;
+  processes: Record<string, { command: string[]; http: boolean }>;
+  build: string[][];
+  test: string[][];
+  release: string[][];
+};
+
+/** Every `${NAME}` in a command must be one Slipway gives that command, in every environment (see argv-variables.ts). */
+function checkArgvReferences(spec: SpecShape, ctx: z.RefinementCtx): void {
+  const envs = Object.entries(spec.environments);
+  const check = (argv: string[], path: (string | number)[], builtins: readonly string[]) => {
+    argv.forEach((arg, i) => {
+      let parts;
+      try {
+        parts = parseArgument(arg);
+      } catch (err) {
+        if (!(err instanceof ArgvSyntaxError)) throw err;
+        ctx.addIssue({ code: 'custom', path: [...path, i], message: err.message });
+        return;
+      }
+      for (const p of parts) {
+        if (!('ref' in p) || builtins.includes(p.ref) || p.ref in spec.variables) continue;
+        const missing = envs.filter(([, env]) => !(p.ref in env.variables)).map(([name]) => name);
+        if (missing.length === 0) continue;
+        const message =
+          p.ref === HTTP_BUILTIN
+            ? '${PORT} is given only to processes with http: true'
+            : `\${${p.ref}} is not a variable${missing.length < envs.length ? ` of environment ${missing.join(', ')}` : ''}: define it under variables (secrets are never put on a command line, which every user of the host can read: read them from the environment), or write $$ for a literal $`;
+        ctx.addIssue({ code: 'custom', path: [...path, i], message });
+      }
+    });
+  };
+  for (const [name, p] of Object.entries(spec.processes)) {
+    check(p.command, ['processes', name, 'command'], [...COMMAND_BUILTINS, ...PROCESS_BUILTINS, ...(p.http ? [HTTP_BUILTIN] : [])]);
+  }
+  for (const list of ['build', 'test', 'release'] as const) {
+    spec[list].forEach((argv, i) => check(argv, [list, i], COMMAND_BUILTINS));
+  }
+}
 
 export type AppSpec = z.output<typeof appSpecSchema>;
 export type AppSpecInput = z.input<typeof appSpecSchema>;

@@ -27,7 +27,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, text: string, file: 
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => ({
       path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
-      message: e.message.split('\n')[0] ?? 'invalid YAML',
+      // The library's pretty message repeats the position we already give as the path.
+      message: (e.message.split('\n')[0] ?? 'invalid YAML').replace(/ at line \d+, column \d+:?$/, ''),
     }));
     throw configError(file, issues);
   }

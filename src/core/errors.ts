@@ -96,6 +96,20 @@ export class PreconditionError extends SlipwayError {
   }
 }
 
+/**
+ * An ACME CA did not issue a certificate: it refused the order or a name failed validation. The
+ * message carries the CA's problem detail (RFC 8555 section 6.7: type, detail, and the subproblem
+ * of each failing identifier), never a key. 412 like other preconditions: what the CA needs (a
+ * name that resolves here, a reachable edge, a DNS record) is state the operator can fix before
+ * retrying; the request itself was well formed.
+ */
+export class CertificateIssueError extends SlipwayError {
+  override readonly name = 'CertificateIssueError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('failed_precondition', message, details);
+  }
+}
+
 /** A step failed in a way the deployment log explains. */
 export class StepFailedError extends SlipwayError {
   override readonly name = 'StepFailedError';

@@ -64,7 +64,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match?.[1]) throw new UnauthorizedError();
     const actor = await tokens.authenticate(match[1]);
-    if (!actor) throw new UnauthorizedError('the bearer token is not valid (see <data dir>/admin.token)');
+    if (!actor) throw new UnauthorizedError('the bearer token is not valid');
     return actor;
   };
   registerRoutes(app, routes, authenticate);

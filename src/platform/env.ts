@@ -152,3 +152,9 @@ export function baseChildEnv(env: NodeJS.ProcessEnv = process.env): Record<strin
   }
   return out;
 }
+
+/** Every setting's name and its default as written in the environment (for `slipway server --help`). */
+export function settingDefaults(): Array<{ name: string; default: string | undefined }> {
+  const schema = z.toJSONSchema(settingsSchema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { default?: unknown }> };
+  return Object.entries(schema.properties ?? {}).map(([name, p]) => ({ name, default: p.default === undefined ? undefined : String(p.default) }));
+}

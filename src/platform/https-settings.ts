@@ -36,10 +36,12 @@ function hostPort(v: string): { host: string; port: number } {
   return { host: v, port: 53 };
 }
 
+/** The shape src/acme/rfc2136-dns-provider.ts takes (`algorithm`, `secret` there). */
 export interface Rfc2136Settings {
+  /** "host" or "host:port" ("[v6]:port"), as given; port 53 when absent. */
   server: string;
-  port: number;
-  zone: string;
+  /** The zone to update; absent: nsupdate finds it by asking for the SOA. */
+  zone: string | undefined;
   keyName: string;
   keyAlgorithm: (typeof TSIG_ALGORITHMS)[number];
   keySecret: Sensitive;
@@ -67,18 +69,17 @@ export function httpsSettings(s: Raw): HttpsSettings {
     const missing = s.SLIPWAY_ACME_EAB_KID === undefined ? 'SLIPWAY_ACME_EAB_KID' : 'SLIPWAY_ACME_EAB_HMAC_KEY';
     throw new HttpsSettingsIssue(missing, 'External Account Binding needs both SLIPWAY_ACME_EAB_KID and SLIPWAY_ACME_EAB_HMAC_KEY: set the other one too');
   }
-  const dnsVars = ['SLIPWAY_DNS_RFC2136_SERVER', 'SLIPWAY_DNS_RFC2136_ZONE', 'SLIPWAY_DNS_RFC2136_KEY_NAME', 'SLIPWAY_DNS_RFC2136_KEY_SECRET'] as const;
-  const setDns = dnsVars.filter((v) => s[v] !== undefined);
+  const dnsVars = ['SLIPWAY_DNS_RFC2136_SERVER', 'SLIPWAY_DNS_RFC2136_KEY_NAME', 'SLIPWAY_DNS_RFC2136_KEY_SECRET'] as const;
+  const setDns = [...dnsVars, 'SLIPWAY_DNS_RFC2136_ZONE' as const].filter((v) => s[v] !== undefined);
   let dns: Rfc2136Settings | undefined;
   if (setDns.length > 0) {
     const missing = dnsVars.find((v) => s[v] === undefined);
     if (missing) throw new HttpsSettingsIssue(missing, `dns-01 through RFC 2136 needs ${dnsVars.join(', ')}: ${missing} is not set`);
-    const { host, port } = hostPort(s.SLIPWAY_DNS_RFC2136_SERVER!);
+    const { port } = hostPort(s.SLIPWAY_DNS_RFC2136_SERVER!);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new HttpsSettingsIssue('SLIPWAY_DNS_RFC2136_SERVER', `port ${port} is out of range`);
     dns = {
-      server: host,
-      port,
-      zone: s.SLIPWAY_DNS_RFC2136_ZONE!.replace(/\.$/, '').toLowerCase(),
+      server: s.SLIPWAY_DNS_RFC2136_SERVER!,
+      zone: s.SLIPWAY_DNS_RFC2136_ZONE?.replace(/\.$/, '').toLowerCase(),
       keyName: s.SLIPWAY_DNS_RFC2136_KEY_NAME!,
       keyAlgorithm: s.SLIPWAY_DNS_RFC2136_KEY_ALGORITHM,
       keySecret: new Sensitive(s.SLIPWAY_DNS_RFC2136_KEY_SECRET!),
@@ -95,7 +96,7 @@ export function httpsSettings(s: Raw): HttpsSettings {
     }
     challenges = [...new Set(listed)] as AcmeChallengeType[];
     if (challenges.includes('dns-01') && !dns) {
-      throw new HttpsSettingsIssue('SLIPWAY_ACME_CHALLENGES', 'dns-01 needs a DNS provider: set SLIPWAY_DNS_RFC2136_SERVER, _ZONE, _KEY_NAME and _KEY_SECRET, or leave dns-01 out');
+      throw new HttpsSettingsIssue('SLIPWAY_ACME_CHALLENGES', 'dns-01 needs a DNS provider: set SLIPWAY_DNS_RFC2136_SERVER, _KEY_NAME and _KEY_SECRET (and _ZONE), or leave dns-01 out');
     }
   }
   return {

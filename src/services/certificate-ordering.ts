@@ -17,7 +17,7 @@ export interface SolverFactory {
   readonly dns: boolean;
 }
 
-/** The CA refused a certificate (or the order could not complete): the message carries the CA's problem detail. */
+/** An issuer failed without saying why in a SlipwayError of its own: the message names the hosts and carries what it said. */
 export class CertificateRefusedError extends SlipwayError {
   override readonly name = 'CertificateRefusedError';
   constructor(message: string, details: Record<string, unknown> = {}) {
@@ -60,8 +60,9 @@ export class CertificateOrdering {
     try {
       issued = await this.o.issuer.issue(account, { hosts: [...hosts], solvers: this.o.solvers.solvers(hosts), progress, ...(signal ? { signal } : {}) });
     } catch (err) {
-      // A cancelled deployment stopped the order: that is no refusal of the CA.
-      if (signal?.aborted) throw err;
+      // A cancelled deployment stopped the order: that is no refusal of the CA. The issuer's own
+      // errors (CertificateIssueError with the CA's problem detail, an unreachable CA) say it all.
+      if (signal?.aborted || err instanceof SlipwayError) throw err;
       throw new CertificateRefusedError(`the CA refused a certificate for ${hosts.join(', ')}: ${errorMessage(err)}`, { hosts: [...hosts], directoryUrl: account.directoryUrl });
     }
     const renewAt = renewalTime({

@@ -73,7 +73,7 @@ export class CertificateService {
       const wildcards = wanted.filter((h) => h.startsWith('*.'));
       if (wildcards.length > 0 && !this.#o.solvers.dns) {
         throw new ConfigError(
-          `${where}: the wildcard ${wildcards.join(', ')} with tls: auto needs a DNS provider for dns-01: set SLIPWAY_DNS_RFC2136_SERVER, _ZONE, _KEY_NAME, _KEY_ALGORITHM and _KEY_SECRET, or use your own certificate (tls: { certificate_secret, key_secret })`,
+          `${where}: the wildcard ${wildcards.join(', ')} with tls: auto needs a DNS provider for dns-01: set SLIPWAY_DNS_RFC2136_SERVER, _KEY_NAME and _KEY_SECRET (and _ZONE, _KEY_ALGORITHM), or use your own certificate (tls: { certificate_secret, key_secret })`,
         );
       }
       const current = await this.#o.store.getStoredCertificate(id);

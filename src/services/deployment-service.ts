@@ -5,18 +5,25 @@ import { isTerminal, type Deployment, type LogLine, type StepRun } from '../core
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { DeploymentLog } from '../core/ports/store/deployment-log.js';
 import type { Deployments } from '../core/ports/store/deployments.js';
+import type { Locks } from '../core/ports/store/locks.js';
 import type { Releases } from '../core/ports/store/releases.js';
 import type { StepRuns } from '../core/ports/store/step-runs.js';
 import type { DeployEngine, EngineEvent } from '../pipeline/deploy-engine.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
 import type { AuditTrail } from './audit-trail.js';
+import { waitingReason } from './waiting-reason.js';
+
+/** A follow stream sends a heartbeat after this long without any other line. */
+export const FOLLOW_HEARTBEAT_MS = 15_000;
+/** How often a queued deployment's reason for waiting is looked at again. */
+const WAITING_CHECK_MS = 2_000;
 
 /** Refuses an uploaded archive that is hostile or malformed (throws InvalidInputError). */
 export type UploadCheck = (file: string) => Promise<void>;
 
 /** What the deployment service reads from the store (the engine does the writing). */
-export type DeploymentReads = AppsAndEnvironments & Deployments & StepRuns & DeploymentLog & Pick<Releases, 'getRelease'>;
+export type DeploymentReads = AppsAndEnvironments & Deployments & StepRuns & DeploymentLog & Pick<Releases, 'getRelease'> & Pick<Locks, 'getLock'>;
 
 export class DeploymentService {
   constructor(
@@ -127,8 +134,24 @@ export class DeploymentService {
         if (batch.length < 1000) break;
       }
       let current = (await this.store.getDeployment(id)) ?? first;
+      let lastSentAt = Date.now();
+      let waiting = '';
+      let waitingCheckedAt = 0;
       // A deployment driven by another process shows no live events here: poll the store as well.
       while (!isTerminal(current.status) && !signal?.aborted) {
+        if (current.status === 'queued' && Date.now() - waitingCheckedAt >= WAITING_CHECK_MS) {
+          waitingCheckedAt = Date.now();
+          const reason = await waitingReason(this.store, current);
+          if (reason !== waiting) {
+            waiting = reason;
+            lastSentAt = Date.now();
+            yield { type: 'waiting', reason };
+          }
+        }
+        if (Date.now() - lastSentAt >= FOLLOW_HEARTBEAT_MS) {
+          lastSentAt = Date.now();
+          yield { type: 'heartbeat', at: new Date().toISOString() };
+        }
         if (pending.length === 0) {
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -140,15 +163,20 @@ export class DeploymentService {
         for (const e of events) {
           if (e.type === 'log' && e.line.seq > last) {
             last = e.line.seq;
+            lastSentAt = Date.now();
             yield e;
           } else if (e.type === 'status') {
             current = e.deployment;
-            if (!isTerminal(current.status)) yield e;
+            if (!isTerminal(current.status)) {
+              lastSentAt = Date.now();
+              yield e;
+            }
           }
         }
         if (events.length === 0) {
           for (const line of await this.store.readLog(id, last, 1000)) {
             last = line.seq;
+            lastSentAt = Date.now();
             yield { type: 'log', line };
           }
           current = (await this.store.getDeployment(id)) ?? current;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EdgeHealth, EnvironmentStatus } from '../core/wire/status.js';
 import type { DriverKind, Release } from '../core/model.js';
+import type { EdgeRouteState } from '../core/ports/edge-control.js';
 import type { RuntimeDriver } from '../core/ports/runtime-driver.js';
 import type { AppsAndEnvironments } from '../core/ports/store/apps-and-environments.js';
 import type { BackupRecords } from '../core/ports/store/backups.js';
@@ -37,6 +38,8 @@ export class StatusService {
     private readonly redact: (text: string) => string = (t) => t,
     /** The edge this control plane keeps running; absent when it runs none (SLIPWAY_EDGE=off). */
     private readonly edgeHealth: () => EdgeHealth | null = () => null,
+    /** The edge's routes, for maintenance mode (which only the edge holds); absent without an edge. */
+    private readonly edgeRoutes: () => Promise<ReadonlyArray<Pick<EdgeRouteState, 'id' | 'maintenance'>>> = async () => [],
   ) {}
 
   /** How the edge is, when this control plane runs one. */
@@ -82,6 +85,9 @@ export class StatusService {
       this.store.latestDeploymentsByEnvironment(),
       this.store.listLocks(),
     ]);
+    // An edge that cannot be asked leaves maintenance unknown (absent), never fails the status.
+    const routes = await this.edgeRoutes().catch(() => null);
+    const maintenanceOf = new Map((routes ?? []).map((r) => [r.id, r.maintenance]));
     const appById = new Map(apps.map((a) => [a.id, a]));
     const lockByEnv = new Map(locks.map((l) => [l.environmentId, l]));
     const out: EnvironmentStatus[] = [];
@@ -112,6 +118,10 @@ export class StatusService {
           : null,
         lock: l ? { kind: l.kind, owner: l.owner, reason: l.reason } : null,
       };
+      if (routes) {
+        const m = maintenanceOf.get(`${a.name}/${env.name}`);
+        row.maintenance = m?.enabled ? { message: m.message } : null;
+      }
       if (app) {
         row.runtime = await this.driver(a.driver)
           .status(a, env, r ?? null)

@@ -180,6 +180,15 @@ export interface Database {
   commit_statuses: CommitStatusesTable;
   backups: BackupsTable;
   certificates: CertificatesTable;
+  acme_accounts: AcmeAccountsTable;
+}
+
+export interface AcmeAccountsTable {
+  directory_url: string;
+  account_url: string;
+  sealed_key: string;
+  email: string | null;
+  created_at: string;
 }
 
 export interface WebhookDeliveriesTable {

@@ -19,9 +19,10 @@ import type {
   StepStatus,
   WebhookDeliveryRecord,
 } from '../core/model.js';
-import type { BackupFilter, DeploymentFilter, EncryptedSecret, LockRequest, NewDeployment, Store } from '../core/ports/store.js';
+import type { AcmeAccount, BackupFilter, DeploymentFilter, EncryptedSecret, LockRequest, NewDeployment, Store } from '../core/ports/store.js';
 import type { NewStoredCertificate, StoredCertificate } from '../core/ports/store/certificates.js';
 import type { Clock } from '../platform/clock.js';
+import * as acmeAccounts from './queries/acme-accounts.js';
 import * as apps from './queries/apps.js';
 import * as auditTrail from './queries/audit.js';
 import * as certificates from './queries/certificates.js';
@@ -204,6 +205,16 @@ export class SqliteStore implements Store {
   }
   putSetting(key: string, value: string): Promise<void> {
     return settings.putSetting(this.#db, this.#clock, key, value);
+  }
+
+  getAcmeAccount(directoryUrl: string): Promise<AcmeAccount | null> {
+    return acmeAccounts.getAcmeAccount(this.#db, directoryUrl);
+  }
+  keepAcmeAccount(account: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount> {
+    return acmeAccounts.keepAcmeAccount(this.#db, this.#clock, account);
+  }
+  replaceAcmeAccount(previousAccountUrl: string, account: Omit<AcmeAccount, 'createdAt'>): Promise<AcmeAccount> {
+    return acmeAccounts.replaceAcmeAccount(this.#db, this.#clock, previousAccountUrl, account);
   }
 
   claimDelivery(d: deliveries.ClaimInput): Promise<{ duplicate: boolean; first: WebhookDeliveryRecord | null }> {

@@ -114,9 +114,9 @@ describe('certificates: API and CLI, never a key', () => {
   test('a refused renewal answers with the CA\'s problem detail; status then shows it, and the expiring one', async () => {
     issuer.refuse('Error finalizing order :: rate limit exceeded for blog.example');
     const renewed = await cli(['certs', 'renew', 'blog.example'], 1);
-    assert.match(renewed, /the CA refused a certificate for blog\.example: urn:ietf:params:acme:error:rejectedIdentifier: Error finalizing order :: rate limit exceeded for blog\.example/);
+    assert.match(renewed, /the CA at https:\/\/acme\.test\/dir refused the certificate for blog\.example: urn:ietf:params:acme:error:rejectedIdentifier: Error finalizing order :: rate limit exceeded for blog\.example/);
     const status = await cli(['status']);
-    assert.match(status, /certificate blog\.example \(blog\.example\): RENEWAL FAILING \(1x\): the CA refused a certificate for blog\.example: .*rate limit exceeded/);
+    assert.match(status, /certificate blog\.example \(blog\.example\): RENEWAL FAILING \(1x\): the CA at https:\/\/acme\.test\/dir refused the certificate for blog\.example: .*rate limit exceeded/);
     assert.doesNotMatch(status, /certificate shop\.example/, 'a valid certificate is not shown');
     const json = JSON.parse(await cli(['status', '--json'])) as { certificates?: CertificateView[] };
     assert.deepEqual(json.certificates?.map((c) => c.id), ['blog.example']);

@@ -3,7 +3,7 @@
 // ARI window), renewal failures recorded and retried with backoff, own certificates from secrets.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, InvalidInputError, PreconditionError } from '../../src/core/errors.js';
+import { CertificateIssueError, ConfigError, InvalidInputError, PreconditionError } from '../../src/core/errors.js';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
 import { certificateId } from '../../src/services/certificate-id.js';
@@ -104,9 +104,9 @@ describe('CertificateService', () => {
     const w = await world();
     w.issuer.refuse('Error creating new order :: Cannot issue for "shop.invalid": Domain name does not end with a valid public suffix');
     await assert.rejects(w.service.ensure('shop/production', ['shop.invalid'], 'auto'), (err: unknown) => {
-      assert.ok(err instanceof CertificateRefusedError);
+      assert.ok(err instanceof CertificateIssueError);
       assert.equal(err.code, 'failed_precondition');
-      assert.match(err.message, /^the CA refused a certificate for shop\.invalid: urn:ietf:params:acme:error:rejectedIdentifier: Error creating new order :: Cannot issue for "shop\.invalid"/);
+      assert.match(err.message, /^the CA at https:\/\/acme\.test\/dir refused the certificate for shop\.invalid: urn:ietf:params:acme:error:rejectedIdentifier: Error creating new order :: Cannot issue for "shop\.invalid"/);
       return true;
     });
     assert.deepEqual(await w.store.listStoredCertificates(), []);
@@ -168,7 +168,7 @@ describe('CertificateService', () => {
     let view = await w.service.show('shop.example');
     assert.equal(view.condition, 'failing');
     assert.equal(view.failures, 1);
-    assert.match(view.lastError ?? '', /the CA refused a certificate for shop\.example: .*Service busy; retry later\./);
+    assert.match(view.lastError ?? '', /the CA at https:\/\/acme\.test\/dir refused the certificate for shop\.example: .*Service busy; retry later\./);
     assert.equal(view.lastAttemptAt, w.clock.now().toISOString());
     assert.equal(Date.parse(view.renewAfter!), w.clock.now().getTime() + 60_000, 'first retry after a minute');
     assert.equal(view.fingerprint, first.fingerprint, 'the old certificate stays');
@@ -300,5 +300,20 @@ describe('CertificateService', () => {
     assert.equal((await w.service.show('old.example')).inUse, null);
     w.clock.advance(61 * DAY);
     assert.deepEqual(await w.service.renewDue(), { renewed: ['old.example'], failed: [], removed: [] });
+  });
+
+  test('an issuer failing with a plain error is reported naming the hosts, with what it said', async () => {
+    const w = await world();
+    const service = new CertificateService({
+      store: w.store, cipher: w.cipher, edge: w.edge, clock: w.clock,
+      issuer: { issue: async () => { throw new Error('socket hang up'); } },
+      solvers: { dns: false, solvers: () => [] },
+      account: () => ({ directoryUrl: DIRECTORY }),
+    });
+    await assert.rejects(service.ensure('x/y', ['x.example'], 'auto'), (err: unknown) => {
+      assert.ok(err instanceof CertificateRefusedError);
+      assert.equal(err.message, 'the CA refused a certificate for x.example: socket hang up');
+      return true;
+    });
   });
 });

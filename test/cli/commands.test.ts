@@ -115,6 +115,13 @@ describe('slipway read commands and exit codes', () => {
     assert.equal(r.stdout, '');
   });
 
+  it('with --json an API error is JSON on stdout, with the same exit status', async () => {
+    const r = await runCli(['apps', 'show', 'nope', '--json'], { env });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(JSON.parse(r.stdout), { error: { code: 'not_found', message: 'app "nope" was not found' } });
+  });
+
   const usage: Array<[string[], RegExp]> = [
     [['frobnicate'], /error: unknown command 'frobnicate'/],
     [['apps', 'list', '--colour'], /error: unknown option '--colour'/],

@@ -55,6 +55,22 @@ describe('slipway config (local, no server)', () => {
     assert.match(r.stderr, new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file`));
   });
 
+  it('--json: {file, valid} when valid; {error: {code, message, details.issues}} on stdout with exit 2 when not; a YAML position is said once', async () => {
+    const ok = await runCli(['config', 'validate', valid, '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { file: valid, valid: true });
+    const p = file('json-bad.yml', 'environments:\n  staging: [\n');
+    const bad = await runCli(['config', 'validate', p, '--json']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, '');
+    const body = JSON.parse(bad.stdout) as { error: { code: string; message: string; details: { issues: Array<{ path: string; message: string }> } } };
+    assert.equal(body.error.code, 'invalid_config');
+    const issue = body.error.details.issues[0];
+    assert.ok(issue);
+    assert.match(issue.path, /^line \d+, column \d+$/);
+    assert.doesNotMatch(issue.message, /at line \d+/, 'the position is given once, as the path');
+  });
+
   it('config schema prints the JSON Schema', async () => {
     const r = await runCli(['config', 'schema']);
     assert.equal(r.code, 0, r.stderr);

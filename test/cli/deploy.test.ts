@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FollowEvent } from '../../src/core/wire/index.js';
 import { FakeControlPlane, sendJson } from './fake-control-plane.js';
-import { deployment, finished, logLine } from './fixtures.js';
+import { deployment, finished, logLine, stagingStatus } from './fixtures.js';
 import { runCli, serverEnv, tempDir } from './run-cli.js';
 
 const DEPLOY = '/api/apps/hello/environments/staging/deployments';
@@ -68,11 +68,13 @@ describe('slipway deploy', () => {
         { type: 'status', deployment: finished('rolled_back', { error: 'health-gate: web never became healthy' }) },
       ]),
     );
+    server.reply('GET', '/api/deployments/dep_1', 200, { deployment: { ...finished('rolled_back'), app: 'hello', environment: 'staging', steps: [] } });
+    server.reply('GET', '/api/status', 200, { environments: [{ ...stagingStatus, live: { ...stagingStatus.live, release: 'rel_8' } }] });
     const r = await runCli(['deploy', 'hello', 'staging'], { env: serverEnv(server) });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /<== health-gate failed after 3\.0s/);
     assert.match(r.stderr, / {2}! step "health-gate" failed: web never became healthy/);
-    assert.match(r.stderr, /error: deploy #7 \(dep_1\) rolled back in 12\.0s: health-gate: web never became healthy; the previous release is serving again/);
+    assert.match(r.stderr, /error: deploy #7 \(dep_1\) rolled back in 12\.0s: health-gate: web never became healthy; release rel_8 is serving again/);
     assert.equal(r.stdout, '');
   });
 
@@ -83,7 +85,7 @@ describe('slipway deploy', () => {
       if (calls === 1) return streamEvents(res, succeededRun, { dropAfter: 4 }); // status + seq 1..3
       const afterSeq = Number(req.query.get('after'));
       // The server replays from `after`; send one already-seen line too, which must be skipped.
-      const rest = succeededRun.filter((e) => e.type === 'status' ? e.deployment.status === 'succeeded' : e.line.seq >= afterSeq);
+      const rest = succeededRun.filter((e) => (e.type === 'status' ? e.deployment.status === 'succeeded' : e.type === 'log' && e.line.seq >= afterSeq));
       streamEvents(res, rest);
     });
     server.reply('GET', '/api/deployments/dep_1', 200, { deployment: { ...deployment({ status: 'running' }), app: 'hello', environment: 'staging', steps: [] } });
@@ -104,12 +106,23 @@ describe('slipway deploy', () => {
       sendJson(res, 200, { lines: succeededRun.flatMap((e) => (e.type === 'log' && e.line.seq > Number(req.query.get('after')) ? [e.line] : [])) });
     });
     server.reply('GET', '/api/deployments/dep_1', 200, { deployment: { ...finished('failed', { error: 'build-artifact: npm ci failed' }), app: 'hello', environment: 'staging', steps: [] } });
+    server.reply('GET', '/api/status', 200, { environments: [stagingStatus] });
     const r = await runCli(['deploy', 'hello', 'staging'], { env: serverEnv(server) });
     assert.equal(r.code, 1);
     assert.equal(server.requestsTo('GET', LOG).length, 2);
     assert.equal(server.requestsTo('GET', LOG)[1]?.query.get('after'), '1');
     assert.match(r.stderr, /npm ci: added 12 packages/);
-    assert.match(r.stderr, /error: deploy #7 \(dep_1\) failed in 12\.0s: build-artifact: npm ci failed; the previous release is still serving/);
+    assert.match(r.stderr, /error: deploy #7 \(dep_1\) failed in 12\.0s: build-artifact: npm ci failed; release rel_9 is still serving/);
+  });
+
+  it('a failed first deploy says that nothing serves, not that a previous release does', async () => {
+    server.on('GET', LOG, (_req, res) => streamEvents(res, [{ type: 'status', deployment: finished('failed', { error: 'build-artifact: npm ci failed' }) }]));
+    server.reply('GET', '/api/deployments/dep_1', 200, { deployment: { ...finished('failed'), app: 'hello', environment: 'staging', steps: [] } });
+    server.reply('GET', '/api/status', 200, { environments: [{ ...stagingStatus, live: null }] });
+    const r = await runCli(['deploy', 'hello', 'staging'], { env: serverEnv(server) });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /failed in 12\.0s: build-artifact: npm ci failed; nothing was live in this environment before, so nothing serves$/m);
+    assert.doesNotMatch(r.stderr, /previous release/);
   });
 
   it('--no-follow returns once queued; --json prints only the API JSON', async () => {

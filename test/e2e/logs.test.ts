@@ -92,4 +92,22 @@ describe('slipway logs (process driver)', { timeout: 300_000 }, () => {
     assert.equal(badTail.code, 2);
     assert.match(badTail.stderr, /--tail lots: expected a whole number/);
   });
+
+  test('a deployment is addressed by the number every output shows: 1, #1, web#1, --app web', async () => {
+    const env = serverEnv(server);
+    const { deployments } = await client.listDeployments({ app: 'web' });
+    const first = deployments.find((d) => d.number === 1);
+    assert.ok(first);
+    for (const args of [['1'], ['#1'], ['web#1'], ['1', '--app', 'web'], [first.id]]) {
+      const r = await runCli(['deployments', 'show', ...args, '--json'], { env });
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal((JSON.parse(r.stdout) as { deployment: { id: string } }).deployment.id, first.id);
+    }
+    const logs = await runCli(['deployments', 'logs', 'web#1'], { env });
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /resolve-source/);
+    const missing = await runCli(['deployments', 'show', 'web#99'], { env });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /deployment "#99 of app web" was not found/);
+  });
 });

@@ -194,7 +194,11 @@ describe('process driver behind the edge: zero-downtime deploys', { timeout: 600
     const health = await request(`${edgeUrl}/healthz`, { headers: { host: HOST } });
     assert.equal(health.statusCode, 200, 'health probes still reach the app');
     await health.body.dump();
+    const during = (await client.status()).environments.find((e) => e.app === 'web' && e.environment === 'staging');
+    assert.deepEqual(during?.maintenance, { message: 'Upgrading <the> database' }, 'status says the environment is in maintenance');
     await client.setMaintenance('web', 'staging', { enabled: false });
+    const afterOff = (await client.status()).environments.find((e) => e.app === 'web' && e.environment === 'staging');
+    assert.equal(afterOff?.maintenance, null);
     const back = await request(`${edgeUrl}/`, { headers: { host: HOST } });
     assert.equal(back.statusCode, 200);
     assert.equal(await back.body.text(), 'v5');

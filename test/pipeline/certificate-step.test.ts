@@ -71,7 +71,7 @@ describe('deploy step: certificates', () => {
     try {
       const d = await h.waitFor((await h.deployments.deploy(SYSTEM, { app: 'shop', env: 'staging' })).id);
       assert.equal(d.status, 'failed');
-      assert.match(d.error ?? '', /^certificates: the CA refused a certificate for shop\.example, www\.shop\.example, new\.shop\.example: /);
+      assert.match(d.error ?? '', /^certificates: the CA at https:\/\/acme\.test\/dir refused the certificate for shop\.example, www\.shop\.example, new\.shop\.example: /);
       assert.match(d.error ?? '', /urn:ietf:params:acme:error:rejectedIdentifier: Error creating new order :: too many certificates already issued for "shop\.example"/);
       const steps = (await h.store.listSteps(d.id)).map((s) => `${s.name}:${s.status}`);
       assert.ok(steps.includes('certificates:failed'), steps.join(', '));

@@ -5,6 +5,7 @@
 // system clock otherwise); every test closes the store it opened.
 import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports/store.js';
+import { acmeAccountsContract } from './contract/acme-accounts.js';
 import { appsAndEnvironmentsContract } from './contract/apps-and-environments.js';
 import { auditLogContract } from './contract/audit.js';
 import { backupRecordsContract } from './contract/backups.js';
@@ -39,5 +40,6 @@ export function storeContract(name: string, open: OpenStore<Store>): void {
     commitStatusesContract(open);
     backupRecordsContract(open);
     certificateRecordsContract(open);
+    acmeAccountsContract(open);
   });
 }

@@ -1,7 +1,8 @@
 // A CertificateIssuer for tests: real certificates from a TestCa, valid for the lifetime the test
-// sets from the test's clock, optionally with an ARI window; told to refuse, it rejects with an
-// ACME problem detail as the real issuer does. It records every order.
+// sets from the test's clock, optionally with an ARI window; told to refuse, it rejects with a
+// CertificateIssueError carrying an ACME problem detail, as the AcmeIssuer does. It records every order.
 import type { AcmeAccountSettings, CertificateIssuer, IssueRequest, IssuedCertificate } from '../../src/core/ports/certificate-issuer.js';
+import { CertificateIssueError } from '../../src/core/errors.js';
 import { Sensitive } from '../../src/core/sensitive.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { TestCa } from './test-ca.js';
@@ -27,7 +28,10 @@ export class TestCertificateIssuer implements CertificateIssuer {
   async issue(account: AcmeAccountSettings, request: IssueRequest): Promise<IssuedCertificate> {
     this.orders.push({ directoryUrl: account.directoryUrl, hosts: [...request.hosts], solverTypes: request.solvers.map((s) => s.type) });
     request.progress?.(`ordering a certificate for ${request.hosts.join(', ')}`);
-    if (this.#refusal !== null) throw new Error(`urn:ietf:params:acme:error:rejectedIdentifier: ${this.#refusal}`);
+    if (this.#refusal !== null) {
+      // Worded as the AcmeIssuer words a refusal.
+      throw new CertificateIssueError(`the CA at ${account.directoryUrl} refused the certificate for ${request.hosts.join(', ')}: urn:ietf:params:acme:error:rejectedIdentifier: ${this.#refusal}`);
+    }
     // X.509 times have whole seconds.
     const notBefore = new Date(Math.floor(this.clock.now().getTime() / 1000) * 1000);
     const notAfter = new Date(notBefore.getTime() + this.lifetimeMs);

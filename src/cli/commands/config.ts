@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import { jsonOption } from '../options.js';
 
 export function registerConfig(program: Command, ctx: CliContext): void {
   const config = program.command('config').description('check an app spec (slipway.yml) locally');
@@ -11,7 +12,8 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .command('validate')
     .description('validate a slipway.yml; exit 0 when valid, 2 with every problem otherwise')
     .argument('[path]', 'the file to check', 'slipway.yml')
-    .action(async (file: string) => {
+    .addOption(jsonOption())
+    .action(async (file: string, opts: { json?: boolean }) => {
       let text: string;
       try {
         text = await readFile(file, 'utf8');
@@ -22,6 +24,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
       }
       const { parseAppSpec } = await import('../../core/config-file.js');
       parseAppSpec(text, file);
+      if (opts.json) return ctx.json({ file, valid: true });
       ctx.out(`${file}: valid`);
     });
   config

@@ -6,6 +6,9 @@ import { between, duration, sha7, table, when } from '../format.js';
 import { followDeployment } from '../follow.js';
 import { jsonOption, limitOption, statusOption } from '../options.js';
 import { ProgressPrinter } from '../progress.js';
+import { resolveDeploymentRef } from '../deployment-ref.js';
+
+const REF_HELP = 'deployment id, or its number as shown in outputs: 5, #5, or APP#5 when several apps have one';
 
 interface ListOptions {
   status?: DeploymentStatus;
@@ -42,10 +45,12 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
   deployments
     .command('show')
     .description('one deployment with its steps')
-    .argument('<id>', 'deployment id')
+    .argument('<deployment>', REF_HELP)
+    .option('--app <app>', 'the app whose deployment number it is')
     .addOption(jsonOption())
-    .action(async (id: string, opts: { json?: boolean }) => {
-      const res = await (await ctx.client()).getDeployment(id);
+    .action(async (ref: string, opts: { json?: boolean; app?: string }) => {
+      const client = await ctx.client();
+      const res = await client.getDeployment(await resolveDeploymentRef(client, ref, opts.app));
       if (opts.json) return ctx.json(res);
       const d = res.deployment;
       const took = between(d.startedAt, d.finishedAt);
@@ -65,21 +70,26 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
   deployments
     .command('cancel')
     .description('ask a queued or running deployment to stop (completed steps are undone)')
-    .argument('<id>', 'deployment id')
+    .argument('<deployment>', REF_HELP)
+    .option('--app <app>', 'the app whose deployment number it is')
     .addOption(jsonOption())
-    .action(async (id: string, opts: { json?: boolean }) => {
-      const res = await (await ctx.client()).cancelDeployment(id);
+    .action(async (ref: string, opts: { json?: boolean; app?: string }) => {
+      const client = await ctx.client();
+      const id = await resolveDeploymentRef(client, ref, opts.app);
+      const res = await client.cancelDeployment(id);
       if (opts.json) return ctx.json(res);
       ctx.out(`cancel requested for deployment ${id} (#${res.deployment.number}); it is ${res.deployment.status}`);
     });
   deployments
     .command('logs')
     .description("a deployment's log; --follow to stream it until the deployment ends")
-    .argument('<id>', 'deployment id')
+    .argument('<deployment>', REF_HELP)
+    .option('--app <app>', 'the app whose deployment number it is')
     .option('-f, --follow', 'keep streaming until the deployment reaches a terminal status')
     .addOption(jsonOption())
-    .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
+    .action(async (ref: string, opts: { follow?: boolean; json?: boolean; app?: string }) => {
       const client = await ctx.client();
+      const id = await resolveDeploymentRef(client, ref, opts.app);
       const printer = new ProgressPrinter((line) => ctx.out(line));
       if (!opts.follow) {
         const res = await client.readLog(id);
@@ -89,7 +99,9 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
       }
       // With --json, one event per line, as the API streams them (NDJSON).
       for await (const event of followDeployment(client, id, { rediscover: () => ctx.rediscover(), onReconnect: ({ after, reason }) => ctx.err(`-- log stream interrupted (${reason}); reconnecting after line ${after}`) })) {
-        if (opts.json) ctx.jsonLine(event);
+        if (opts.json) {
+          if (event.type !== 'heartbeat') ctx.jsonLine(event);
+        }
         else printer.event(event);
       }
     });

@@ -8,6 +8,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
   program
     .command('server')
     .description('run the control plane (HTTP API, pipeline, scheduler) until SIGINT/SIGTERM')
+    .addHelpText('after', () => ctx.serverSettingsHelp)
     .action(async () => {
       const settings = await ctx.settings();
       // Loaded on demand: the other commands should not pay for the server's start-up.

@@ -32,6 +32,9 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       if (res.edge) ctx.out(edgeLine(res.edge, ctx.now()));
       for (const line of certificateAlerts(certificates)) ctx.out(line);
       for (const env of res.environments) {
+        if (env.maintenance) ctx.out(`${env.app}/${env.environment}: IN MAINTENANCE (the edge answers 503: ${truncate(env.maintenance.message, 80)}); end it with \`slipway maintenance off ${env.app} ${env.environment}\``);
+      }
+      for (const env of res.environments) {
         const last = env.lastDeployment;
         if (last?.status === 'compensation_failed') {
           ctx.out(`${env.app}/${env.environment}: ${last.kind} #${last.number} COULD NOT BE UNDONE: ${last.error ?? 'no reason recorded'}`);

@@ -2,6 +2,7 @@
 // which is what a store implementation (SQLite now; queries stay portable for PostgreSQL)
 // implements. Consumers depend on the ports they use, not on this whole.
 // All methods are synchronous-looking async so a network store can implement them too.
+import type { AcmeAccounts } from './store/acme-accounts.js';
 import type { AppsAndEnvironments } from './store/apps-and-environments.js';
 import type { AuditLog } from './store/audit.js';
 import type { BackupRecords } from './store/backups.js';
@@ -33,10 +34,12 @@ export interface Store
     WebhookDeliveries,
     CommitStatuses,
     BackupRecords,
+    AcmeAccounts,
     CertificateRecords {
   close(): Promise<void>;
 }
 
+export type { AcmeAccount, AcmeAccounts } from './store/acme-accounts.js';
 export type { AppsAndEnvironments } from './store/apps-and-environments.js';
 export type { AuditLog } from './store/audit.js';
 export type { BackupFilter, BackupRecords } from './store/backups.js';

@@ -34,5 +34,13 @@ export interface DeploymentView extends Deployment {
   steps: StepRun[];
 }
 
-/** One NDJSON line of `GET /api/deployments/:id/log?follow=1`. */
-export type FollowEvent = { type: 'log'; line: LogLine } | { type: 'status'; deployment: Deployment };
+/**
+ * One NDJSON line of `GET /api/deployments/:id/log?follow=1`. `waiting`: what a queued deployment
+ * waits for (sent when it starts waiting and whenever that changes); `heartbeat`: sent after 15 s
+ * without any other line, so a quiet stream is never taken for a dead one.
+ */
+export type FollowEvent =
+  | { type: 'log'; line: LogLine }
+  | { type: 'status'; deployment: Deployment }
+  | { type: 'waiting'; reason: string }
+  | { type: 'heartbeat'; at: string };

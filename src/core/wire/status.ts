@@ -26,6 +26,8 @@ export interface EnvironmentStatus {
   } | null;
   lastDeployment: Pick<Deployment, 'id' | 'number' | 'kind' | 'status' | 'createdAt' | 'finishedAt' | 'error'> | null;
   lock: { kind: string; owner: string; reason: string } | null;
+  /** Maintenance mode at the edge (503 with this message); null: off; absent: the edge could not be asked. */
+  maintenance?: { message: string } | null;
   runtime?: RuntimeStatus | { error: string };
   /** From the runtime status, when it was asked for (`status APP`): unknown when the driver could not tell. */
   health?: 'healthy' | 'unhealthy' | 'unknown';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import type { BuildResult, DriverContext, SourceTree } from '../../core/ports/runtime-driver.js';
 import { commandEnv, secretRedactor } from './child-env.js';
+import { argvValues, expandCommand } from './command-argv.js';
 import type { CommandGroups } from './command-groups.js';
 import type { AppUsers } from './app-users.js';
 import type { ProcessLayout } from './layout.js';
@@ -44,8 +45,10 @@ export async function buildRelease(
       ...runAs?.env,
     });
     const redactor = secretRedactor(ctx);
+    const values = argvValues(ctx, req.releaseId);
     for (const [i, argv] of ctx.spec.build.entries()) {
-      await runCommand({ label: `build command ${i + 1}`, argv, cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor, groups, ...(runAs ? { user: runAs.user } : {}) });
+      const label = `build command ${i + 1}`;
+      await runCommand({ label, argv: expandCommand(ctx, label, argv, values), cwd: buildDir, env, log: ctx.log, signal: ctx.signal, redactor, groups, ...(runAs ? { user: runAs.user } : {}) });
     }
     await checkTree(buildDir, 'the build output', 'nothing was packed (links the build leaves must stay inside the release)');
     const artifact = await packArtifact(buildDir, layout.artifactsDir);

@@ -22,6 +22,7 @@ import { AppUsers } from './app-users.js';
 import { subdirs } from './artifact-index.js';
 import { buildRelease } from './build-release.js';
 import { commandEnv, secretRedactor } from './child-env.js';
+import { argvValues, checkProcessArgv, expandCommand } from './command-argv.js';
 import { readCurrent, switchCurrent } from './current-link.js';
 import { buildEdgeRoute, routeId, webProcess } from './edge-route.js';
 import { allocatePorts, type PortRange } from './free-ports.js';
@@ -112,9 +113,11 @@ export class ProcessDriver implements RuntimeDriver {
       const runAs = copy ? await this.#appUsers?.giveCopy(ctx.app.name, req.source.dir, copy) : undefined;
       const env = commandEnv(ctx, { CI: 'true', ...runAs?.env });
       const redactor = secretRedactor(ctx);
+      const values = argvValues(ctx, req.releaseId);
       for (const [i, argv] of ctx.spec.test.entries()) {
         const cwd = copy ?? req.source.dir;
-        await runCommand({ label: `test command ${i + 1}`, argv, cwd, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups, ...(runAs ? { user: runAs.user } : {}) });
+        const label = `test command ${i + 1}`;
+        await runCommand({ label, argv: expandCommand(ctx, label, argv, values), cwd, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups, ...(runAs ? { user: runAs.user } : {}) });
       }
     } finally {
       if (copy) await rm(copy, { recursive: true, force: true });
@@ -136,9 +139,11 @@ export class ProcessDriver implements RuntimeDriver {
     const env = commandEnv(ctx, { SLIPWAY_RELEASE: release.releaseId, ...runAs?.env });
     const redactor = secretRedactor(ctx);
     if (ctx.spec.release.length === 0) ctx.log.info('no release commands');
+    const values = argvValues(ctx, release.releaseId);
     for (const [i, argv] of ctx.spec.release.entries()) {
       const user = runAs ? { user: runAs.user } : {};
-      await runCommand({ label: `release command ${i + 1}`, argv, cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups, ...user });
+      const label = `release command ${i + 1}`;
+      await runCommand({ label, argv: expandCommand(ctx, label, argv, values), cwd: dir, env, log: ctx.log, signal: ctx.signal, redactor, groups: this.#groups, ...user });
     }
   }
 
@@ -156,6 +161,8 @@ export class ProcessDriver implements RuntimeDriver {
         ctx.log.info('the spec has no process with instances > 0; nothing to start');
         return { processes: {} };
       }
+      const values = argvValues(ctx, release.releaseId);
+      checkProcessArgv(ctx, instances, values);
       const runAs = await this.#appUsers?.forApp(ctx.app.name);
       pid = await launchSupervisor(runDir, {
         app: ctx.app.name,
@@ -164,6 +171,7 @@ export class ProcessDriver implements RuntimeDriver {
         releaseDir,
         ...(runAs ? { user: { uid: runAs.user.uid, gid: runAs.user.gid } } : {}),
         environment: commandEnv(ctx, { ...runAs?.env }),
+        argvValues: values,
         instances,
         backoff: this.#backoff,
         logMaxBytes: this.#logMaxBytes,

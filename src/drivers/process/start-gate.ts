@@ -105,8 +105,9 @@ async function probe(t: Tracker, port: number, upMs: number, opts: GateOptions):
     opts.onHealthy?.(t.key, `GET ${h.path} on port ${port}: ${result.detail}`);
     return;
   }
-  // Failures during the start period do not count (the app may still be booting).
-  if (upMs < h.start_period) return;
+  // During the start period an instance that does not answer yet (refused, reset, timed out) may
+  // still be booting; one that answers with an error status is failing, and counts at once.
+  if (upMs < h.start_period && !result.answered) return;
   t.failures += 1;
   if (t.failures >= h.retries) {
     throw new StepFailedError(

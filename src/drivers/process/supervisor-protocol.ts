@@ -28,6 +28,11 @@ export interface SupervisorSpec {
   user?: { uid: number; gid: number };
   /** Complete environment of the app's processes (variables and secrets). */
   environment: Record<string, string>;
+  /**
+   * What `${NAME}` in an instance's argv may expand to besides PORT, SLIPWAY_PROCESS and
+   * SLIPWAY_INSTANCE: the spec's variables and SLIPWAY_APP/ENV/RELEASE, never a secret.
+   */
+  argvValues: Record<string, string>;
   instances: InstanceSpec[];
   backoff: BackoffSpec;
   /** Instance logs are rotated (one old copy kept) past this size. */

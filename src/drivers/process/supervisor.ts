@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { expandArgv } from '../../core/argv-variables.js';
 import { spawnProcess, type ChildHandle } from '../../platform/exec.js';
 import { writeJsonAtomic } from '../../platform/json-file.js';
 import { rotateIfLarge } from './log-rotation.js';
@@ -137,9 +138,11 @@ export class Supervisor {
       SLIPWAY_INSTANCE: String(spec.index),
     };
     if (spec.port !== null) env['PORT'] = String(spec.port);
+    const instanceValues: Record<string, string> = { SLIPWAY_PROCESS: spec.process, SLIPWAY_INSTANCE: String(spec.index) };
+    if (spec.port !== null) instanceValues['PORT'] = String(spec.port);
     let child: ChildHandle;
     try {
-      child = spawnProcess(spec.argv, {
+      child = spawnProcess(expandArgv(spec.argv, { ...this.#spec.argvValues, ...instanceValues }), {
         cwd: this.#spec.releaseDir,
         env,
         ...(this.#spec.user ? { uid: this.#spec.user.uid, gid: this.#spec.user.gid } : {}),

@@ -3,8 +3,8 @@ import { initial } from './001-initial.js';
 import { gitDriven } from './002-git-driven.js';
 import { backups } from './003-backups.js';
 import { aggregatedRejections } from './004-aggregated-rejections.js';
-import { reservedAcmeAccounts } from './005-reserved-acme-accounts.js';
+import { acmeAccounts } from './005-acme-accounts.js';
 import { certificates } from './006-certificates.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial, gitDriven, backups, aggregatedRejections, reservedAcmeAccounts, certificates];
+export const MIGRATIONS: readonly Migration[] = [initial, gitDriven, backups, aggregatedRejections, acmeAccounts, certificates];

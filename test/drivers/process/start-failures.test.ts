@@ -51,6 +51,27 @@ test('a failing health check makes start throw and leaves nothing running', asyn
   assert.equal(await liveSupervisor(d.runDir), null, 'no supervisor left running');
 });
 
+test('an answer with an error status counts during start_period: a 500 fails after its retries, not after start_period', async () => {
+  // start_period is ten minutes: only failures that count during it can end this test.
+  const d = await deployUpToStart(webApp({ healthStatus: 500 }), {
+    web: { command: ['node', 'server.js'], http: true, health: { path: '/healthz', interval: '100ms', retries: 3, start_period: '10m' } },
+  });
+  await assert.rejects(d.driver.start(d.ctx, d.release, null), /web\.0 failed its health check 3 times in a row: GET \/healthz on 127\.0\.0\.1:\d+ -> HTTP 500/);
+  assert.equal(await liveSupervisor(d.runDir), null);
+});
+
+test('during start_period an instance that is not listening yet is waited for', async () => {
+  // Listens only after 1.5 s, while 3 retries at 100 ms would be used up long before.
+  const files = webApp();
+  files['server.js'] = `await new Promise((r) => setTimeout(r, 1500));\n${files['server.js'] ?? ''}`;
+  const d = await deployUpToStart(files, {
+    web: { command: ['node', 'server.js'], http: true, health: { path: '/healthz', interval: '100ms', retries: 3, start_period: '20s' } },
+  });
+  const state = await d.driver.start(d.ctx, d.release, null);
+  assert.equal(state.processes['web']?.length, 1);
+  await d.driver.retire(d.ctx, d.release);
+});
+
 test('a process that exits while starting fails start with its exit code and last log lines', async () => {
   const d = await deployUpToStart(
     { ...webApp(), 'boom.js': "console.error('boom: DATABASE_URL is not set'); process.exit(3);" },
