@@ -56,7 +56,7 @@ import { TokenService } from './services/token-service.js';
 import { WorkerSpecParser } from './spec-parser/worker-spec-parser.js';
 import { WebhookTriggers } from './services/webhook-triggers.js';
 import type { Services } from './services/services.js';
-import { safeExtract } from './sources/safe-extract.js';
+import { archiveTopDir, safeExtract } from './sources/safe-extract.js';
 import { openDataDirToAppUsers, sharedUserWarning } from './startup/app-user-access.js';
 import { openInstallation, type Installation } from './startup/open-installation.js';
 import { currentUserDescription, runningAsRoot } from './platform/system-user.js';
@@ -234,13 +234,19 @@ async function serve(
     redact,
     extractUpload: async (tarball, dir) => {
       try {
+        const top = await archiveTopDir(tarball, { displayName: 'the uploaded archive' });
         const out = await safeExtract(tarball, { parentDir: path.dirname(dir), displayName: 'the uploaded archive' });
         await rm(dir, { recursive: true, force: true });
-        await rename(out.dir, dir);
+        if (top === null) await rename(out.dir, dir);
+        else {
+          await rename(path.join(out.dir, top), dir);
+          await rm(out.dir, { recursive: true, force: true });
+        }
       } finally {
         await rm(tarball, { force: true });
       }
     },
+    uploadVersion: (tarball) => archiveTopDir(tarball, { displayName: 'the uploaded archive' }),
     workDir: (id) => path.join(workRoot, id),
     backups,
     parseSpec: (text, where) => specParser.parse(text, where),

@@ -11,7 +11,7 @@ import { readSettings, type Settings } from '../platform/env.js';
 import { writeJsonAtomic } from '../platform/json-file.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createAdminHandler } from './admin/admin-api.js';
-import { listenAdminSocket } from './admin/admin-socket.js';
+import { assertNoLiveEdge, listenAdminSocket } from './admin/admin-socket.js';
 import { edgePaths } from './admin/edge-paths.js';
 import { Http1Server } from './http1/http1-server.js';
 import { AccessLog, type AccessLogSink } from './proxy/access-log.js';
@@ -66,6 +66,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const paths = edgePaths(opts.dataDir);
   const logger = opts.logger ?? createLogger({ level: 'silent' });
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await assertNoLiveEdge(paths.adminSocket);
   const registry = new RouteRegistry({
     snapshotFile: paths.snapshot,
     logger,
@@ -98,14 +99,17 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const admin = http.createServer(createAdminHandler(registry, logger));
 
   let port: number;
+  let adminListening = false;
   try {
     port = await proxy.listen(opts.port, opts.host);
     await opts.announce?.(port);
     await listenAdminSocket(admin, paths.adminSocket);
+    adminListening = true;
   } catch (err) {
     proxy.closeAll();
     registry.close();
-    await closeAdmin(admin, paths.adminSocket);
+    // Only a socket this edge made is removed: a refused start must not cut off a running edge.
+    if (adminListening) await closeAdmin(admin, paths.adminSocket);
     throw err;
   }
   logger.info({ host: opts.host, port, adminSocket: paths.adminSocket, routes: restored }, 'edge listening');
@@ -176,6 +180,7 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
   flushTimer.unref();
   const logger = createLogger({ level: settings.logLevel, destination: out as unknown as NodeJS.WritableStream });
   const paths = edgePaths(settings.dataDir);
+  let announced = false;
   const removeStateFiles = async () => {
     await unlink(paths.pidFile).catch(() => undefined);
     await unlink(paths.stateFile).catch(() => undefined);
@@ -188,11 +193,13 @@ export async function runEdgeProgram(settings: Settings = readSettings()): Promi
     accessLog,
     trustedProxies: settings.edgeTrustedProxies,
     announce: async (port) => {
+      announced = true;
       await writeFile(paths.pidFile, `${process.pid}\n`);
       await writeJsonAtomic(paths.stateFile, { pid: process.pid, port, host: settings.edgeHost }, 0o644);
     },
   }).catch(async (err: unknown) => {
-    await removeStateFiles();
+    // The files are this edge's only once it announced itself (a refused start leaves another edge's).
+    if (announced) await removeStateFiles();
     throw err;
   });
   const signal = await new Promise<string>((resolve) => {

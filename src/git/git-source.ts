@@ -137,6 +137,18 @@ export class GitSource implements SourceProvider {
     return parseLog(res.stdout.toString('utf8'));
   }
 
+  /** Paths whose content differs between the trees of `from` and `to` (`from` null: every path of `to`). */
+  async changedPaths(repo: GitRepo, fromSha: string | null, toSha: string): Promise<string[]> {
+    const m = this.#cache.locate(repo);
+    const to = await this.#commit(m, toSha);
+    const args =
+      fromSha === null
+        ? ['ls-tree', '-r', '-z', '--name-only', to, '--']
+        : ['diff-tree', '-r', '-z', '--no-renames', '--name-only', await this.#commit(m, fromSha), to, '--'];
+    const res = await this.#cache.local(m, args[0] ?? 'diff-tree', args);
+    return res.stdout.toString('utf8').split('\0').filter((p) => p !== '');
+  }
+
   /** How many commits `a` is ahead of and behind `b` (as `git rev-list --left-right --count a...b`). */
   async aheadBehind(repo: GitRepo, a: string, b: string): Promise<AheadBehind> {
     const m = this.#cache.locate(repo);

@@ -25,8 +25,13 @@ export interface PipelineDeps {
   driver(kind: DriverKind): RuntimeDriver;
   /** Decrypted secrets visible to an environment (app-wide overlaid by the environment's own). */
   secrets(appId: string, environmentId: string): Promise<Record<string, Sensitive>>;
-  /** Extracts an uploaded tarball safely into `dir`. */
+  /**
+   * Extracts an uploaded tarball safely into `dir`; a tarball whose entries are all under one
+   * directory (`DDGC-0.940/...`) gives that directory's contents.
+   */
   extractUpload(tarball: string, dir: string): Promise<void>;
+  /** The one top directory of an uploaded tarball (its version name, "DDGC-0.940"), or null. */
+  uploadVersion?(tarball: string): Promise<string | null>;
   /** Scratch space for one deployment, removed when it ends. */
   workDir(deploymentId: string): string;
   /** Server-wide redaction: every secret value the control plane knows, current or replaced. */

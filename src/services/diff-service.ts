@@ -4,6 +4,7 @@ import type { EnvironmentDiff } from '../core/wire/git-driven.js';
 import type { Commit, SourceProvider } from '../core/ports/source.js';
 import type { Releases } from '../core/ports/store/releases.js';
 import type { AppService } from './app-service.js';
+import { changeFlagsBetween } from '../pipeline/deployment-notes.js';
 
 const plain = ({ sha, subject, body, author, date }: Commit): Commit => ({ sha, subject, body, author, date });
 
@@ -28,11 +29,13 @@ export class DiffService {
       shaA === shaB ? [] : this.source.log(app.repo, shaA, shaB),
       shaA === shaB ? [] : this.source.log(app.repo, shaB, shaA),
     ]);
+    const flags = await changeFlagsBetween(this.source, app.repo, shaA, shaB);
     return {
       from: { environment: input.from, release: ra?.id ?? null, commitSha: shaA },
       to: { environment: input.to, release: rb?.id ?? null, commitSha: shaB },
       ahead: ahead.map(plain),
       behind: behind.map(plain),
+      flags,
     };
   }
 }

@@ -4,7 +4,7 @@ import type { SourceProvider } from '../core/ports/source.js';
 import type { PromotionPreview } from '../core/wire/git-driven.js';
 import type { Deployment } from '../core/model.js';
 import type { DeployEngine } from '../pipeline/deploy-engine.js';
-import { commitsBetween } from '../pipeline/deployment-notes.js';
+import { changeFlagsBetween, commitsBetween } from '../pipeline/deployment-notes.js';
 import { promotableRelease, type PromotionReads } from '../pipeline/promotion-source.js';
 import type { Actor } from './actor.js';
 import type { AppService } from './app-service.js';
@@ -27,11 +27,13 @@ export class PromotionService {
     const between = fromRelease.commitSha
       ? await commitsBetween(this.source, app.repo, toLive?.commitSha ?? null, fromRelease.commitSha)
       : { commits: [], notes: fromRelease.notes };
+    const flags = fromRelease.commitSha ? await changeFlagsBetween(this.source, app.repo, toLive?.commitSha ?? null, fromRelease.commitSha) : [];
     return {
       from: { environment: input.from, release: fromRelease.id, commitSha: fromRelease.commitSha, artifact: fromRelease.artifact },
       to: { environment: input.to, release: toLive?.id ?? null, commitSha: toLive?.commitSha ?? null },
       commits: between.commits.map(({ sha, subject, body, author, date }) => ({ sha, subject, body, author, date })),
       notes: between.notes,
+      flags,
     };
   }
 

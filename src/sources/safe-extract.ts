@@ -25,6 +25,26 @@ export interface SafeExtractResult {
   bytes: number;
 }
 
+/**
+ * The one directory every entry of the archive is under, as release tarballs are made
+ * (`DDGC-0.940.tar.gz` holding `DDGC-0.940/...`), or null when entries sit at the top level.
+ * Headers only, nothing written; refuses what safeExtract would refuse.
+ */
+export async function archiveTopDir(archive: string, opts: SafeExtractOptions = {}): Promise<string | null> {
+  const limits: ExtractLimits = { maxEntries: opts.maxEntries ?? DEFAULT_LIMITS.maxEntries, maxBytes: opts.maxBytes ?? DEFAULT_LIMITS.maxBytes };
+  const { entries } = await scan(archive, opts.displayName ?? path.basename(archive), limits);
+  let top: string | null = null;
+  for (const e of entries) {
+    const parts = e.path.split('/').filter((p) => p !== '' && p !== '.');
+    const first = parts[0];
+    if (first === undefined) continue;
+    if (parts.length === 1 && e.type !== 'Directory') return null; // a file at the top level
+    if (top !== null && first !== top) return null;
+    top = first;
+  }
+  return top;
+}
+
 export async function safeExtract(archive: string, opts: SafeExtractOptions = {}): Promise<SafeExtractResult> {
   const limits: ExtractLimits = {
     maxEntries: opts.maxEntries ?? DEFAULT_LIMITS.maxEntries,

@@ -153,7 +153,9 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
 
   test('diff and status agree with git', async () => {
     await commit(3, 'Version 3\n\nDeployment: flush the page cache');
-    const sha4 = await commit(4, 'Version 4');
+    const sha4 = await commit(4, 'Version 4\n\nAdds an index.\n\nDeployment:\n- reindex search after deploy\n- tell support about the new column\n', {
+      'db/migrations/004_add_index.sql': 'create index i on t(c);\n',
+    });
     await repo.push('main');
     const res = await hook('gitea', 'refs/heads/main', sha4);
     assert.equal((await waitTerminal(client, res.body.deployments[0]!.id, 120_000)).status, 'succeeded');
@@ -163,6 +165,7 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
     assert.equal(diff.behind.length, counts[0]);
     assert.equal(diff.ahead.length, counts[1]);
     assert.deepEqual(diff.ahead.map((c) => c.sha), (await repo.git(['log', '--format=%H', `${prod}..${sha4}`])).split('\n'));
+    assert.deepEqual(diff.flags, ['changes migrations: db/migrations/004_add_index.sql']);
     const st = await live('staging');
     assert.equal(st?.commitSha, sha4);
     assert.equal(st?.commitSubject, await repo.git(['log', '-1', '--format=%s', sha4]));
@@ -174,6 +177,9 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
     const { stdout, stderr } = await cli('promote', 'web', 'staging', 'production', '--yes');
     for (const c of before) assert.ok(stdout.includes(`${c.sha.slice(0, 7)} ${c.subject}`), stdout);
     assert.match(stdout, /Deployment: flush the page cache/);
+    // The block form (a `Deployment:` line, then bullets) is read as well as the trailer form.
+    assert.match(stdout, /Deployment: reindex search after deploy\n {2}Deployment: tell support about the new column/);
+    assert.match(stdout, /^! this release changes migrations: db\/migrations\/004_add_index\.sql$/m);
     assert.match(stderr, /succeeded|live/i);
     const after = await client.diff('web', { from: 'production', to: 'staging' });
     assert.deepEqual([after.ahead.length, after.behind.length], [0, 0]);
@@ -181,7 +187,7 @@ describe('git-driven environments end to end', { timeout: 600_000 }, () => {
     const env = (name: string) => status.environments.find((e) => e.environment === name)!;
     assert.equal(env('production').live?.artifact, env('staging').live?.artifact);
     assert.equal(env('production').live?.trigger, 'promotion');
-    assert.deepEqual(env('production').live?.notes, ['flush the page cache']);
+    assert.deepEqual(env('production').live?.notes, ['reindex search after deploy', 'tell support about the new column', 'flush the page cache']);
     const head = await repo.git(['rev-parse', 'main']);
     assert.equal(env('staging').live?.commitSha, head);
     assert.equal(env('staging').live?.commitSubject, await repo.git(['log', '-1', '--format=%s', head]));

@@ -64,6 +64,25 @@ describe('uploaded tarballs', { timeout: 300_000 }, () => {
     assert.equal(existsSync(path.join(dataDir, 'uploads')) ? (await readdir(path.join(dataDir, 'uploads'))).length : 0, 0, 'the upload is removed after use');
   });
 
+  test('a release tarball with one top-level directory deploys its contents under its version name', async () => {
+    const top: RawEntry[] = [
+      { path: 'DDGC-0.940/', type: '5' },
+      ...fixture.map((e) => ({ ...e, path: `DDGC-0.940/${e.path}`, ...(e.path === 'VERSION' ? { body: '940\n' } : {}) })),
+    ];
+    const res = await upload(rawTar(top, { gzip: true }));
+    const text = await res.body.text();
+    assert.equal(res.statusCode, 202, text);
+    const { deployment } = JSON.parse(text) as { deployment: { id: string } };
+    const done = await waitTerminal(client, deployment.id);
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    const edge = JSON.parse(await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8')) as { port: number };
+    const page = await request(`http://127.0.0.1:${edge.port}/`, { headers: { host: 'web.test' } });
+    assert.equal(await page.body.text(), 'v940');
+    const status = await client.status();
+    const staging = status.environments.find((e) => e.app === 'web' && e.environment === 'staging');
+    assert.equal(staging?.live?.commitSubject, 'DDGC-0.940', 'the release is known by its version name');
+  });
+
   const hostile: Record<string, RawEntry[]> = {
     'path traversal': [{ path: '../../escaped-by-upload.txt', body: 'x' }],
     'absolute path': [{ path: '/tmp/escaped-by-upload.txt', body: 'x' }],

@@ -17,6 +17,7 @@ const noSource: SourceProvider = {
   checkout: () => Promise.reject(new Error('not used')),
   readFile: () => Promise.reject(new Error('not used')),
   log: () => Promise.reject(new Error('not used')),
+  changedPaths: () => Promise.reject(new Error('not used')),
 };
 
 describe('webhook secret rotation', () => {
@@ -50,6 +51,8 @@ describe('deployment notes', () => {
   test('from parsed trailers (any case), else from the last paragraph of the body; empty values dropped', () => {
     assert.deepEqual(notesOf([commit('', [{ key: 'deployment', value: 'run backfill' }, { key: 'Signed-off-by', value: 'x' }, { key: 'Deployment', value: '' }])]), ['run backfill']);
     assert.deepEqual(notesOf([commit('Text.\n\nDeployment: restart workers\nCo-authored-by: b')]), ['restart workers']);
+    assert.deepEqual(notesOf([commit('Text.\n\nDeployment:\n- reindex search\n* tell support\n\nSigned-off-by: x')]), ['reindex search', 'tell support']);
+    assert.deepEqual(notesOf([commit('deployment:\n  - one\nnot a bullet\n- not a note')]), ['one']);
     assert.deepEqual(notesOf([commit('Deployment: in the first paragraph\n\nlast paragraph')]), []);
   });
 });
@@ -72,5 +75,19 @@ describe('CI gate', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('what a release changes', () => {
+  test('migrations, the compose file and slipway.yml are flagged; other paths are not', async () => {
+    const { changeFlags } = await import('../../src/core/release-changes.js');
+    assert.deepEqual(changeFlags(['src/app.js', 'README.md']), []);
+    assert.deepEqual(changeFlags(['db/migrate/003_add.rb', 'alembic/versions/ab.py', 'src/migrate_users.py', 'docker-compose.yml', 'deploy/compose.prod.yaml', 'slipway.yml']), [
+      'changes migrations: db/migrate/003_add.rb, alembic/versions/ab.py, src/migrate_users.py',
+      'changes the compose file: docker-compose.yml, deploy/compose.prod.yaml',
+      'changes slipway.yml',
+    ]);
+    const many = Array.from({ length: 7 }, (_, i) => `migrations/00${i}.sql`);
+    assert.deepEqual(changeFlags(many), ['changes migrations: migrations/000.sql, migrations/001.sql, migrations/002.sql, migrations/003.sql, migrations/004.sql and 2 more']);
   });
 });

@@ -21,5 +21,6 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       for (const line of commitLines(res.ahead)) ctx.out(line);
       ctx.out(`${b} is ${res.behind.length} commit(s) behind ${a}${res.behind.length ? ':' : ''}`);
       for (const line of commitLines(res.behind)) ctx.out(line);
+      for (const f of res.flags ?? []) ctx.out(`! ${b} ${f} against ${a}`);
     });
 }

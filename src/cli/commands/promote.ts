@@ -33,6 +33,7 @@ export function registerPromote(program: Command, ctx: CliContext): void {
           ctx.out('Deployment notes:');
           for (const n of preview.notes) ctx.out(`  Deployment: ${n}`);
         }
+        for (const f of preview.flags ?? []) ctx.out(`! this release ${f}`);
       }
       if (!opts.yes) {
         if (!ctx.io.stdin.isTTY) {

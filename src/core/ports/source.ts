@@ -17,4 +17,6 @@ export interface SourceProvider {
   readFile(repo: string, sha: string, path: string): Promise<string | null>;
   /** Commits in `from..to`, newest first (`from` null: the history of `to`). */
   log(repo: string, fromSha: string | null, toSha: string): Promise<Commit[]>;
+  /** Paths whose content differs between the trees of `from` and `to` (`from` null: every path of `to`). */
+  changedPaths(repo: string, fromSha: string | null, toSha: string): Promise<string[]>;
 }

@@ -24,6 +24,8 @@ export interface PromotionPreview {
   /** Commits TO receives (newest first): in FROM's live commit, not in TO's. */
   commits: Commit[];
   notes: string[];
+  /** What the commits change that deserves a look first: migrations, the compose file, slipway.yml. */
+  flags: string[];
 }
 
 export interface EnvironmentDiff {
@@ -33,4 +35,6 @@ export interface EnvironmentDiff {
   ahead: Commit[];
   /** Commits in A's live commit that B's lacks, newest first. */
   behind: Commit[];
+  /** What B's live commit changes against A's that deserves a look: migrations, the compose file, slipway.yml. */
+  flags: string[];
 }

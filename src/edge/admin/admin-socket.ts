@@ -9,6 +9,16 @@ import { ConfigError, ConflictError } from '../../core/errors.js';
 /** Linux limits a unix socket path to 107 bytes. */
 const MAX_SOCKET_PATH = 107;
 
+/**
+ * Refuses to go on when another edge serves this data dir (its admin socket answers): called
+ * before the edge listens or writes anything, so a refused start touches nothing of the running one.
+ */
+export async function assertNoLiveEdge(socketPath: string): Promise<void> {
+  if (await answers(socketPath)) {
+    throw new ConflictError(`another edge is already running: its admin socket ${socketPath} answers; stop it first`, { socketPath });
+  }
+}
+
 export async function listenAdminSocket(server: http.Server, socketPath: string): Promise<void> {
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
     throw new ConfigError(
@@ -18,9 +28,7 @@ export async function listenAdminSocket(server: http.Server, socketPath: string)
   }
   await mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   await chmod(path.dirname(socketPath), 0o700);
-  if (await answers(socketPath)) {
-    throw new ConflictError(`another edge is already running: its admin socket ${socketPath} answers; stop it first`, { socketPath });
-  }
+  await assertNoLiveEdge(socketPath);
   await unlink(socketPath).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });

@@ -87,11 +87,13 @@ export function resolveUpload(deps: PipelineDeps, upload: string): Step<never, E
     name: 'resolve-source',
     async run(ctx) {
       const live = await deps.store.liveRelease(ctx.environment.id);
-      ctx.log.info(`source: uploaded archive ${path.basename(upload)}`);
+      const version = (await deps.uploadVersion?.(upload)) ?? null;
+      ctx.log.info(`source: uploaded archive ${path.basename(upload)}${version ? `, version ${version} (its top directory)` : ''}`);
       return {
         previousReleaseId: live?.id ?? null,
         commitSha: null,
-        commitSubject: null,
+        // An upload has no commit; its version name is what people know the release by.
+        commitSubject: version,
         releaseId: `r${ctx.deployment.number}-upload`,
         notes: [],
         inherited: null,
