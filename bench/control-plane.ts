@@ -276,7 +276,7 @@ async function edgeIdleRss(dataDir: string, cli: CliKind): Promise<number> {
   const argv = entry ? [entry] : nodeArgvFor('src/edge/main.ts').map((a) => (a === 'tsx' ? import.meta.resolve('tsx') : a));
   const child = spawn(process.execPath, argv, {
     cwd: projectRoot,
-    env: { ...baseChildEnv(), SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_PORT: '0', LOG_LEVEL: 'warn' },
+    env: { ...baseChildEnv(), SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_PORT: '0', SLIPWAY_EDGE_HTTPS_PORT: '0', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });
   const exited = new Promise<void>((r) => child.once('close', () => r()));

@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { DriverKind } from './core/model.js';
 import type { RouteReconcileReport } from './core/wire/status.js';
 import type { EdgeControl } from './core/ports/edge-control.js';
+import type { EdgeTls } from './core/ports/edge-tls.js';
+import type { AcmeAccountSettings, CertificateIssuer } from './core/ports/certificate-issuer.js';
 import type { RuntimeDriver } from './core/ports/runtime-driver.js';
 import { errorMessage, PreconditionError } from './core/errors.js';
 import { Redactor } from './core/redactor.js';
@@ -18,6 +20,7 @@ import { GitSource } from './git/index.js';
 import { KeptEdge } from './kept-edge.js';
 import { buildHttpApp } from './http/http-app.js';
 import { backupRoutes } from './http/routes/backup-routes.js';
+import { certificateRoutes } from './http/routes/certificate-routes.js';
 import { gitRoutes } from './http/routes/git-routes.js';
 import { logRoutes } from './http/routes/log-routes.js';
 import { webhookRoutes } from './http/routes/webhook-routes.js';
@@ -31,6 +34,10 @@ import { AppService } from './services/app-service.js';
 import { AuditTrail } from './services/audit-trail.js';
 import { BackupScheduler } from './services/backup-scheduler.js';
 import { BackupService } from './services/backup-service.js';
+import { CertificateRenewer } from './services/certificate-renewer.js';
+import { CertificateService, type SolverFactory } from './services/certificate-service.js';
+import { CertificatesInUse } from './services/certificates-in-use.js';
+import { httpsParts } from './https-parts.js';
 import { scheduledBackupWork } from './services/scheduled-backup-work.js';
 import { DatabaseRecoveryService } from './services/database-recovery-service.js';
 import { DeploymentService } from './services/deployment-service.js';
@@ -64,7 +71,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(settings: Settings, opts: { output?: NodeJS.WritableStream } = {}): Promise<RunningServer> {
+/**
+ * What certificates need (issue 13): the edge's TLS admin API, the ACME issuer and the challenge
+ * solvers. Without them, routes with tls fail their deployments, saying so.
+ */
+export interface HttpsParts {
+  edgeTls: EdgeTls;
+  issuer: CertificateIssuer;
+  solvers: SolverFactory;
+}
+
+export interface ServerOptions {
+  output?: NodeJS.WritableStream;
+  https?: HttpsParts;
+}
+
+export async function startServer(settings: Settings, opts: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = settings.dataDir;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const redactor = new Redactor();
@@ -85,7 +107,7 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
     throw err;
   }
   try {
-    return await serve(settings, installation, { redactor, redact, logger, appUsers });
+    return await serve(settings, installation, { redactor, redact, logger, appUsers, https: opts.https });
   } catch (err) {
     await installation.close();
     throw err;
@@ -95,15 +117,38 @@ export async function startServer(settings: Settings, opts: { output?: NodeJS.Wr
 async function serve(
   settings: Settings,
   installation: Installation,
-  { redactor, redact, logger, appUsers }: { redactor: Redactor; redact: (text: string) => string; logger: Logger; appUsers: boolean },
+  { redactor, redact, logger, appUsers, https }: { redactor: Redactor; redact: (text: string) => string; logger: Logger; appUsers: boolean; https: HttpsParts | undefined },
 ): Promise<RunningServer> {
   const dataDir = settings.dataDir;
   const instanceId = randomUUID();
   const { store, masterKey } = installation;
   const box = SecretBox.fromKey(masterKey);
+  const account: AcmeAccountSettings = {
+    directoryUrl: settings.https.acme.directoryUrl,
+    ...(settings.https.acme.email ? { email: settings.https.acme.email } : {}),
+    ...(settings.https.acme.eab ? { eab: settings.https.acme.eab } : {}),
+  };
   const source = new GitSource({ cacheDir: path.join(dataDir, 'git') });
 
   const edgeClient = EdgeClient.forDataDir(dataDir);
+  // What live routes use, from their specs (parsed by the worker, below): only those are renewed.
+  const inUse = new CertificatesInUse(store, (text, where) => specParser.parse(text, where));
+  // HTTPS: the ACME issuer and the challenge solvers answered by this edge (and by RFC 2136 DNS when
+  // set); the edge's admin client directly, as the route reconciler uses it (the keeper calls both).
+  const parts = https ?? (await httpsParts(settings.https, { accounts: store, cipher: box, edgeTls: edgeClient }));
+  const certificates: CertificateService | null = new CertificateService({ store, cipher: box, edge: parts.edgeTls, issuer: parts.issuer, solvers: parts.solvers, account: () => account, inUse: () => inUse.ids() });
+  const certificateRenewer = certificates ? new CertificateRenewer({ certificates, logger }) : null;
+  // Certificates before routes: a TLS route the edge is given again finds its certificate there.
+  const syncCertificates = async (): Promise<void> => {
+    if (!certificates) return;
+    try {
+      const report = await certificates.syncEdge();
+      if (report.pushed.length) logger.warn({ pushed: report.pushed }, 'certificates given to the edge again from the store');
+      if (report.failures.length) logger.error({ failures: report.failures }, 'certificates could not be given to the edge');
+    } catch (err) {
+      logger.error({ err: errorMessage(err) }, 'certificate sync with the edge failed');
+    }
+  };
   // The edge is kept running (restarted with backoff, routes given again from the store) unless
   // SLIPWAY_EDGE=off, where whoever runs it does that.
   let onEdgeChange = (): void => undefined;
@@ -111,7 +156,10 @@ async function serve(
     settings.edgeMode === 'auto'
       ? new EdgeKeeper({
           edge: { dataDir, host: settings.edgeHost, port: settings.edgePort, httpsPort: settings.edgeHttpsPort, logLevel: settings.logLevel, trustedProxies: settings.edgeTrustedProxies },
-          reconcile: (): Promise<RouteReconcileReport> => routes.reconcile(),
+          reconcile: async (): Promise<RouteReconcileReport> => {
+            await syncCertificates();
+            return routes.reconcile();
+          },
           reconcileIntervalMs: settings.edgeReconcileMs,
           logger,
           onChange: () => onEdgeChange(),
@@ -204,6 +252,7 @@ async function serve(
     workDir: (id) => path.join(workRoot, id),
     backups,
     parseSpec: (text, where) => specParser.parse(text, where),
+    ...(certificates ? { certificates } : {}),
   };
   const engine = new DeployEngine({
     store,
@@ -257,6 +306,7 @@ async function serve(
       ...webhookRoutes({ webhooks, webhookSecrets }),
       ...gitRoutes({ promotions, diffs, commitStatuses }),
       ...logRoutes({ logs: new LogService(store, apps, driver, redact), redact }),
+      ...(certificates ? certificateRoutes(certificates, audit) : []),
       ...backupRoutes({
         backups,
         recovery,
@@ -271,6 +321,9 @@ async function serve(
   await writeFile(path.join(dataDir, 'server.json'), JSON.stringify({ url, pid: process.pid, edgeUrl }) + '\n', { mode: 0o600 });
   logger.info({ url, dataDir, version: VERSION }, 'control plane listening');
   backupScheduler.start();
+  certificateRenewer?.start();
+  // Without a kept edge (SLIPWAY_EDGE=off), the stored certificates are given to the edge once here.
+  if (!keeper) void syncCertificates();
   void engine.start().catch((err: unknown) => logger.error({ err: String(err) }, 'deploy engine failed to start'));
 
   return {
@@ -282,6 +335,7 @@ async function serve(
       await keeper?.stop();
       for (const t of timers) clearInterval(t);
       await backupScheduler.stop();
+      await certificateRenewer?.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();
       await specParser.close();

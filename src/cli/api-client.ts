@@ -6,6 +6,7 @@ import type { RuntimeLogLine } from '../core/ports/runtime-driver.js';
 import type { Sensitive } from '../core/sensitive.js';
 import type {
   AppView,
+  CertificateView,
   CommitStatusRequest,
   CreateAppRequest,
   CreateBackupsRequest,
@@ -98,6 +99,18 @@ export class ApiClient {
 
   async unlock(app: string, env: string): Promise<void> {
     await this.#http.json('DELETE', `${envPath(app, env)}/lock`);
+  }
+
+  listCertificates(): Promise<{ certificates: CertificateView[] }> {
+    return this.#http.json('GET', '/api/certificates');
+  }
+
+  getCertificate(ref: string): Promise<{ certificate: CertificateView }> {
+    return this.#http.json('GET', `/api/certificates/${seg(ref)}`);
+  }
+
+  renewCertificate(ref: string): Promise<{ certificate: CertificateView }> {
+    return this.#http.json('POST', `/api/certificates/${seg(ref)}/renew`);
   }
 
   listLocks(): Promise<{ locks: LockView[] }> {

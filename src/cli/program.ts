@@ -8,6 +8,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerDeployments } from './commands/deployments.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEdge } from './commands/edge.js';
+import { registerCerts } from './commands/certs.js';
 import { registerLocks } from './commands/locks.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMaintenance } from './commands/maintenance.js';
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerWebhooks(program, ctx);
   registerBackups(program, ctx);
   registerLocks(program, ctx);
+  registerCerts(program, ctx);
   registerMaintenance(program, ctx);
   registerAudit(program, ctx);
   registerConfig(program, ctx);

@@ -60,9 +60,31 @@ export const processSchema = z
   })
   .describe('A process type of the app (web, worker, ...).');
 
+/** A host name (lower case, dots between labels), or a one-level wildcard "*.example.com". */
+const HOST_NAME = /^(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const hostName = z
+  .string()
+  .min(1)
+  .transform((h) => h.toLowerCase())
+  .refine((h) => HOST_NAME.test(h), { message: 'expected a host name like "shop.example" (or a wildcard like "*.shop.example")' });
+
+/** A name of one of the environment's Slipway secrets. */
+const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of a Slipway secret, like SHOP_TLS_CERT');
+
+export const routeTlsSchema = z
+  .union([
+    z.enum(['auto', 'off']),
+    z.strictObject({
+      certificate_secret: secretName.describe('Secret holding the PEM certificate chain, leaf first.'),
+      key_secret: secretName.describe('Secret holding the PEM private key of the leaf.'),
+    }),
+  ], { error: () => 'expected "auto", "off" or { certificate_secret: NAME, key_secret: NAME }' })
+  .describe('HTTPS for the route\'s hosts: "auto" (a certificate from the ACME CA), "off", or your own certificate from two Slipway secrets.');
+
 export const routeSchema = z
   .strictObject({
-    host: z.string().min(1).optional().describe('Host header to match; any host when absent.'),
+    host: hostName.optional().describe('Host header to match (shorthand for hosts: [host]); any host when neither is given.'),
+    hosts: z.array(hostName).min(1, 'list at least one host, or leave hosts out').max(100).optional().describe('Host headers to match.'),
     path: z.string().startsWith('/', 'expected a path prefix starting with "/"').default('/'),
     strip_prefix: z.boolean().default(true).describe('Remove the path prefix before forwarding.'),
     release_header: z.boolean().default(true).describe('Add X-Slipway-Release to responses.'),
@@ -71,8 +93,45 @@ export const routeSchema = z
       .max(16)
       .default([])
       .describe('HTTP Upgrade protocols besides WebSocket that the edge tunnels to the app (e.g. "h2c"); other upgrade requests are served as plain requests.'),
+    tls: routeTlsSchema.default('off'),
+    canonical_host: hostName.optional().describe('One of the hosts: requests for the others are redirected (308) to it.'),
+    hsts: z.boolean().default(false).describe('Send Strict-Transport-Security on HTTPS responses (needs tls).'),
+  })
+  .superRefine((route, ctx) => {
+    if (route.host !== undefined && route.hosts !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['hosts'], message: 'give either host (one host) or hosts (a list), not both: move the host into hosts' });
+      return;
+    }
+    const hosts = route.hosts ?? (route.host !== undefined ? [route.host] : []);
+    const seen = new Set<string>();
+    hosts.forEach((h, i) => {
+      if (seen.has(h)) ctx.addIssue({ code: 'custom', path: ['hosts', i], message: `"${h}" is listed twice` });
+      seen.add(h);
+    });
+    if (route.tls !== 'off' && hosts.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls needs the host names to certify: add hosts: [your.domain] (or set tls: off)' });
+    }
+    const wildcards = hosts.filter((h) => h.startsWith('*.'));
+    if (wildcards.length > 0 && route.tls === 'off') {
+      // The edge matches route hosts exactly; a wildcard only makes sense for a certificate.
+      ctx.addIssue({ code: 'custom', path: [route.hosts ? 'hosts' : 'host'], message: `the wildcard ${wildcards[0]} needs tls (auto, with a DNS provider, or your own certificate)` });
+    }
+    if (route.canonical_host !== undefined && !hosts.includes(route.canonical_host)) {
+      ctx.addIssue({ code: 'custom', path: ['canonical_host'], message: `"${route.canonical_host}" is not one of the route's hosts (${hosts.join(', ') || 'none'}); name one of them or add it to hosts` });
+    }
+    if (route.canonical_host?.startsWith('*.')) {
+      ctx.addIssue({ code: 'custom', path: ['canonical_host'], message: 'a wildcard cannot be the canonical host: name one exact host' });
+    }
+    if (route.hsts && route.tls === 'off') {
+      ctx.addIssue({ code: 'custom', path: ['hsts'], message: 'hsts needs tls: set tls: auto (or your own certificate), or leave hsts out' });
+    }
   })
   .describe('Where the edge serves this environment.');
+
+/** The host names a route matches (host is the one-host shorthand of hosts); empty: any host. */
+export function routeHosts(route: Pick<RouteSpec, 'host' | 'hosts'>): string[] {
+  return route.hosts ?? (route.host !== undefined ? [route.host] : []);
+}
 
 export const environmentSchema = z
   .strictObject({
@@ -216,6 +275,7 @@ export type ProcessSpec = z.output<typeof processSchema>;
 export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type HealthCheckSpec = z.output<typeof healthCheckSchema>;
 export type RouteSpec = z.output<typeof routeSchema>;
+export type RouteTlsSpec = z.output<typeof routeTlsSchema>;
 
 /** The JSON Schema shipped for editors (schema/slipway.schema.json is generated from this). */
 export function appSpecJsonSchema(): Record<string, unknown> {

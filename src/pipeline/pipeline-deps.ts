@@ -17,6 +17,7 @@ export type PipelineStore = Releases &
   Pick<BackupRecords, 'listBackups'>;
 import type { Sensitive } from '../core/sensitive.js';
 import type { MigrationBackups } from './migration-backups.js';
+import type { RouteCertificates } from './route-certificates.js';
 
 export interface PipelineDeps {
   store: PipelineStore;
@@ -39,4 +40,6 @@ export interface PipelineDeps {
   parseSpec?: (text: string, where: string) => Promise<AppSpec>;
   /** Takes the pre-migration backups (absent: an environment with databases cannot run a release phase). */
   backups?: MigrationBackups;
+  /** Certificates for routes with TLS (absent: a route with tls fails its deployment, saying so). */
+  certificates?: RouteCertificates;
 }

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { httpsSettings, httpsSettingsSchema, HttpsSettingsIssue, type HttpsSettings } from './https-settings.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -44,6 +45,7 @@ const settingsSchema = z.object({
   SLIPWAY_SWARM_REGISTRY: z.string().min(1).optional(),
   SLIPWAY_SWARM_EDGE_PORT: z.coerce.number().int().min(1).max(65535).default(80),
   SLIPWAY_SWARM_NODE_SOCKET: z.string().startsWith('/', 'expected an absolute path like /var/run/docker.sock').default('/var/run/docker.sock'),
+  ...httpsSettingsSchema,
   LOG_LEVEL: z.enum(logLevels).default('info'),
   SLIPWAY_FAULT_CRASH_AT: z
     .string()
@@ -91,6 +93,8 @@ export interface Settings {
   swarmNodeSocket: string;
   /** Testing only: the control plane kills itself (SIGKILL) at this step boundary. */
   faultCrashAt: string | undefined;
+  /** ACME CA and account, challenge types, the RFC 2136 DNS server for dns-01. */
+  https: HttpsSettings;
 }
 
 /** Documented in README.md ("Settings"); keep the two in step. */
@@ -102,6 +106,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new SettingsError(`environment variable ${name}: ${first?.message ?? 'invalid'}`);
   }
   const s = parsed.data;
+  let https: HttpsSettings;
+  try {
+    https = httpsSettings(s);
+  } catch (err) {
+    if (err instanceof HttpsSettingsIssue) throw new SettingsError(`environment variable ${err.variable}: ${err.message}`);
+    throw err;
+  }
   return {
     dataDir: path.resolve(s.SLIPWAY_DATA_DIR),
     host: s.SLIPWAY_HOST,
@@ -124,6 +135,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     swarmEdgePort: s.SLIPWAY_SWARM_EDGE_PORT,
     swarmNodeSocket: s.SLIPWAY_SWARM_NODE_SOCKET,
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
+    https,
   };
 }
 

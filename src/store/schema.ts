@@ -139,6 +139,24 @@ export interface TokensTable {
   last_used_at: string | null;
 }
 
+export interface CertificatesTable {
+  id: string;
+  /** JSON array of host names. */
+  hosts: string;
+  chain_pem: string;
+  key_ciphertext: string;
+  not_before: string;
+  not_after: string;
+  source: 'acme' | 'secret';
+  directory_url: string | null;
+  renew_after: string | null;
+  failures: number;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -161,6 +179,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   commit_statuses: CommitStatusesTable;
   backups: BackupsTable;
+  certificates: CertificatesTable;
   acme_accounts: AcmeAccountsTable;
 }
 

@@ -20,10 +20,12 @@ import type {
   WebhookDeliveryRecord,
 } from '../core/model.js';
 import type { AcmeAccount, BackupFilter, DeploymentFilter, EncryptedSecret, LockRequest, NewDeployment, Store } from '../core/ports/store.js';
+import type { NewStoredCertificate, StoredCertificate } from '../core/ports/store/certificates.js';
 import type { Clock } from '../platform/clock.js';
 import * as acmeAccounts from './queries/acme-accounts.js';
 import * as apps from './queries/apps.js';
 import * as auditTrail from './queries/audit.js';
+import * as certificates from './queries/certificates.js';
 import * as backups from './queries/backups.js';
 import * as commitStatuses from './queries/commit-statuses.js';
 import * as deployments from './queries/deployments.js';
@@ -180,6 +182,22 @@ export class SqliteStore implements Store {
   }
   touchToken(id: string, at: string): Promise<void> {
     return tokens.touchToken(this.#db, id, at);
+  }
+
+  saveCertificate(c: NewStoredCertificate): Promise<StoredCertificate> {
+    return certificates.saveCertificate(this.#db, this.#clock, c);
+  }
+  getStoredCertificate(id: string): Promise<StoredCertificate | null> {
+    return certificates.getStoredCertificate(this.#db, id);
+  }
+  listStoredCertificates(): Promise<StoredCertificate[]> {
+    return certificates.listStoredCertificates(this.#db);
+  }
+  recordCertificateFailure(id: string, error: string, retryAt: string): Promise<boolean> {
+    return certificates.recordCertificateFailure(this.#db, this.#clock, id, error, retryAt);
+  }
+  deleteStoredCertificate(id: string): Promise<boolean> {
+    return certificates.deleteStoredCertificate(this.#db, id);
   }
 
   getSetting(key: string): Promise<string | null> {

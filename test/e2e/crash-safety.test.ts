@@ -22,6 +22,7 @@ const STEPS = [
   'register-release',
   'build',
   'test',
+  'certificates',
   'stage',
   'backup',
   'release-phase',

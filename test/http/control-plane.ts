@@ -1,12 +1,12 @@
 // An in-process control plane for the HTTP tests: `startServer` on a temp data dir with its log
 // captured in memory, a real HTTP client with the admin token, and a cleanup that stops what it
 // started (server, then the detached edge and release supervisors by their recorded pids).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { readSettings, type Settings } from '../../src/platform/env.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type HttpsParts, type RunningServer } from '../../src/server.js';
 import { killDetached } from '../support/server-process.js';
 
 export interface ApiResponse {
@@ -40,8 +40,8 @@ export interface TestControlPlane {
   close(): Promise<void>;
 }
 
-export async function startControlPlane(opts: { edge?: boolean } = {}): Promise<TestControlPlane> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-http-'));
+export async function startControlPlane(opts: { edge?: boolean; https?: HttpsParts; dataDir?: string } = {}): Promise<TestControlPlane> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'slipway-http-')));
   let output = '';
   const sink = new Writable({
     write(chunk: Buffer | string, _enc, done) {
@@ -57,20 +57,22 @@ export async function startControlPlane(opts: { edge?: boolean } = {}): Promise<
     port: 0,
     edgeHost: '127.0.0.1',
     edgePort: 0,
+    edgeHttpsPort: 0,
     edgeMode: opts.edge ? 'auto' : 'off',
     logLevel: 'info',
   };
 
   let server: RunningServer;
   try {
-    server = await startServer(settings, { output: sink });
+    server = await startServer(settings, { output: sink, ...(opts.https ? { https: opts.https } : {}) });
   } catch (err) {
     await killDetached(dataDir);
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
-  if (!server.firstToken) throw new Error('a fresh data dir should give the first admin token');
-  const token = server.firstToken;
+  // A data dir given by the caller may have been used before: its token is in admin.token.
+  const token = server.firstToken ?? (opts.dataDir ? (await readFile(path.join(dataDir, 'admin.token'), 'utf8')).trim() : null);
+  if (!token) throw new Error('a fresh data dir should give the first admin token');
   const responses: ApiResponse[] = [];
   let closed = false;
   return {
@@ -110,7 +112,8 @@ export async function startControlPlane(opts: { edge?: boolean } = {}): Promise<
         await server.close();
       } finally {
         await killDetached(dataDir);
-        await rm(dataDir, { recursive: true, force: true });
+        // A data dir given by the caller is the caller's to remove.
+        if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
       }
     },
   };

@@ -24,6 +24,7 @@ describe('deploy engine', () => {
       'register-release:succeeded',
       'build:succeeded',
       'test:succeeded',
+      'certificates:succeeded',
       'stage:succeeded',
       'backup:succeeded',
       'release-phase:succeeded',

@@ -161,7 +161,7 @@ describe('the edge forwards only what it vouches for (real edge process)', { tim
 
   it('refuses a malformed SLIPWAY_EDGE_TRUSTED_PROXIES naming the variable', async () => {
     const bad = spawn(process.execPath, nodeArgvFor('src/edge/main.ts'), {
-      env: { PATH: process.env['PATH'] ?? '', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_PORT: '0', SLIPWAY_EDGE_TRUSTED_PROXIES: '10.0.0.0/33' },
+      env: { PATH: process.env['PATH'] ?? '', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_PORT: '0', SLIPWAY_EDGE_HTTPS_PORT: '0', SLIPWAY_EDGE_TRUSTED_PROXIES: '10.0.0.0/33' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let said = '';

@@ -9,6 +9,7 @@ import { acmeAccountsContract } from './contract/acme-accounts.js';
 import { appsAndEnvironmentsContract } from './contract/apps-and-environments.js';
 import { auditLogContract } from './contract/audit.js';
 import { backupRecordsContract } from './contract/backups.js';
+import { certificateRecordsContract } from './contract/certificates.js';
 import { commitStatusesContract } from './contract/commit-statuses.js';
 import { deploymentLogContract } from './contract/deployment-log.js';
 import { deploymentsContract } from './contract/deployments.js';
@@ -38,6 +39,7 @@ export function storeContract(name: string, open: OpenStore<Store>): void {
     webhookDeliveriesContract(open);
     commitStatusesContract(open);
     backupRecordsContract(open);
+    certificateRecordsContract(open);
     acmeAccountsContract(open);
   });
 }

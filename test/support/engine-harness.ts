@@ -8,6 +8,7 @@ import { TERMINAL_STATUSES, type Deployment } from '../../src/core/model.js';
 import { GitSource } from '../../src/git/index.js';
 import { DeployEngine } from '../../src/pipeline/deploy-engine.js';
 import { createPlanner } from '../../src/pipeline/planner.js';
+import type { RouteCertificates } from '../../src/pipeline/route-certificates.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
 import { AppService } from '../../src/services/app-service.js';
@@ -43,7 +44,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Certificates for routes with TLS (PipelineDeps.certificates). */
+  certificates?: RouteCertificates;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-engine-'));
   const repo = await createTestRepo();
   await repo.commit({ 'slipway.yml': SPEC, 'server.js': '// v1\n' }, 'first');
@@ -71,6 +77,7 @@ export async function createHarness(): Promise<Harness> {
         throw new Error('no uploads in engine tests');
       },
       workDir: (id) => path.join(dir, 'work', id),
+      ...(opts.certificates ? { certificates: opts.certificates } : {}),
     }),
   });
   const deployments = new DeploymentService(store, engine, apps, audit);

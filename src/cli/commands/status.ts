@@ -1,7 +1,9 @@
 // `slipway status [APP]`: what runs where.
 import type { Command } from 'commander';
 import type { EdgeHealth, EnvironmentStatus } from '../../core/wire/index.js';
+import { ApiError } from '../api-error.js';
 import type { CliContext } from '../context.js';
+import { certificateAlerts } from './certs.js';
 import { sha7, table, truncate, when } from '../format.js';
 import { jsonOption } from '../options.js';
 
@@ -12,11 +14,23 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .argument('[app]', 'only this app (also shows its runtime status)')
     .addOption(jsonOption())
     .action(async (app: string | undefined, opts: { json?: boolean }) => {
-      const res = await (await ctx.client()).status(app);
-      if (opts.json) return ctx.json(res);
-      if (res.environments.length === 0) return ctx.out(app ? `app ${app} has no environments` : 'no apps yet: add one with `slipway apps create NAME --repo PATH_OR_URL`');
+      const client = await ctx.client();
+      const res = await client.status(app);
+      // Certificates that need attention (expiring within 14 days, expired, renewal failing);
+      // a control plane without certificates (an older one) answers 404.
+      const certificates = app ? [] : await client.listCertificates().then((r) => r.certificates.filter((c) => c.condition !== 'valid' && c.inUse !== false), (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return [];
+        throw err;
+      });
+      if (opts.json) return ctx.json(certificates.length > 0 ? { ...res, certificates } : res);
+      if (res.environments.length === 0) {
+        ctx.out(app ? `app ${app} has no environments` : 'no apps yet: add one with `slipway apps create NAME --repo PATH_OR_URL`');
+        for (const line of certificateAlerts(certificates)) ctx.out(line);
+        return;
+      }
       ctx.out(statusTable(res.environments, ctx.now()));
       if (res.edge) ctx.out(edgeLine(res.edge, ctx.now()));
+      for (const line of certificateAlerts(certificates)) ctx.out(line);
       for (const env of res.environments) {
         if (env.maintenance) ctx.out(`${env.app}/${env.environment}: IN MAINTENANCE (the edge answers 503: ${truncate(env.maintenance.message, 80)}); end it with \`slipway maintenance off ${env.app} ${env.environment}\``);
       }

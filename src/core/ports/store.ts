@@ -6,6 +6,7 @@ import type { AcmeAccounts } from './store/acme-accounts.js';
 import type { AppsAndEnvironments } from './store/apps-and-environments.js';
 import type { AuditLog } from './store/audit.js';
 import type { BackupRecords } from './store/backups.js';
+import type { CertificateRecords } from './store/certificates.js';
 import type { CommitStatuses } from './store/commit-statuses.js';
 import type { DeploymentLog } from './store/deployment-log.js';
 import type { Deployments } from './store/deployments.js';
@@ -33,7 +34,8 @@ export interface Store
     WebhookDeliveries,
     CommitStatuses,
     BackupRecords,
-    AcmeAccounts {
+    AcmeAccounts,
+    CertificateRecords {
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export type { AcmeAccount, AcmeAccounts } from './store/acme-accounts.js';
 export type { AppsAndEnvironments } from './store/apps-and-environments.js';
 export type { AuditLog } from './store/audit.js';
 export type { BackupFilter, BackupRecords } from './store/backups.js';
+export type { CertificateRecords, CertificateSource, NewStoredCertificate, StoredCertificate } from './store/certificates.js';
 export type { CommitStatuses } from './store/commit-statuses.js';
 export type { DeploymentLog } from './store/deployment-log.js';
 export type { DeploymentFilter, Deployments, NewDeployment } from './store/deployments.js';

@@ -3,6 +3,7 @@
 // their TypeScript types are derived from them. Pure: no `node:` module, no adapter, no service.
 export * from './apps.js';
 export * from './backups.js';
+export * from './certificates.js';
 export * from './deployments.js';
 export * from './error-body.js';
 export * from './git-driven.js';

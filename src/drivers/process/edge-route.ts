@@ -1,5 +1,6 @@
 // The edge route of an environment, built as data from the spec and the release's instances.
-import { healthCheckSchema, routeSchema, type AppSpec, type EnvironmentSpec } from '../../core/app-spec.js';
+import { healthCheckSchema, routeHosts, routeSchema, type AppSpec, type EnvironmentSpec } from '../../core/app-spec.js';
+import { routeTlsFields } from '../../core/route-tls-fields.js';
 import type { EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
 
 export const RELEASE_HEADER = 'X-Slipway-Release';
@@ -36,7 +37,7 @@ export function buildEdgeRoute(input: RouteInput): EdgeRoute {
   const health = web?.health ?? healthCheckSchema.parse({});
   const out: EdgeRoute = {
     id: routeId(input.app, input.env),
-    hosts: route.host ? [route.host] : [],
+    hosts: routeHosts(route),
     pathPrefix: route.path,
     stripPrefix: route.strip_prefix,
     targets: input.ports.map((port) => ({ url: `http://127.0.0.1:${port}`, release: input.releaseId })),
@@ -45,6 +46,7 @@ export function buildEdgeRoute(input: RouteInput): EdgeRoute {
     releaseHeader: route.release_header ? RELEASE_HEADER : null,
     release: input.releaseId,
     maintenance: input.existing?.maintenance ?? null,
+    ...routeTlsFields(route),
   };
   if (route.upgrades.length > 0) out.upgrades = route.upgrades.map((p) => p.toLowerCase());
   if (input.existing?.errorPages) out.errorPages = input.existing.errorPages;

@@ -1,10 +1,11 @@
 // The part every plan that brings a new release shares: from a registered (and, for a deploy,
-// built and tested) release to live: stage, back up, migrate, start, cut over, commit, after_deploy,
-// retire, prune.
+// built and tested) release to live: certificates, stage, back up, migrate, start, cut over, commit,
+// after_deploy, retire, prune.
 import type { StateKey } from '../deploy-state.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import type { Plan, PlanBuilder } from '../step.js';
 import { backupBeforeMigration } from '../steps/backup-step.js';
+import { certificates } from '../steps/certificate-step.js';
 import { afterDeploy, releasePhase, stage } from '../steps/release-steps.js';
 import { prune, recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
 
@@ -15,6 +16,7 @@ export function rollOut<Have extends StateKey>(before: PlanBuilder<Have | RollOu
   const traffic = switchTraffic(deps);
   const commitPoint = recordRelease(deps);
   return before
+    .then(certificates(deps))
     .then(stage(deps))
     .then(backupBeforeMigration(deps))
     .then(releasePhase(deps))

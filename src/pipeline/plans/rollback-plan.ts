@@ -3,6 +3,7 @@
 import { NotFoundError, PreconditionError } from '../../core/errors.js';
 import type { PipelineDeps } from '../pipeline-deps.js';
 import { PlanBuilder, type Plan, type Step } from '../step.js';
+import { certificates } from '../steps/certificate-step.js';
 import { stage } from '../steps/release-steps.js';
 import { rollbackBackupNotice } from '../steps/rollback-backup-notice.js';
 import { recordRelease, retirePrevious, startRelease, switchTraffic } from '../steps/traffic-steps.js';
@@ -46,6 +47,7 @@ export function rollbackPlan(deps: PipelineDeps): Plan {
   return PlanBuilder.start()
     .then(selectRelease(deps))
     .then(rollbackBackupNotice(deps))
+    .then(certificates(deps))
     .then(stage(deps))
     .then(startRelease(deps))
     .then(traffic)

@@ -4,6 +4,7 @@ import { gitDriven } from './002-git-driven.js';
 import { backups } from './003-backups.js';
 import { aggregatedRejections } from './004-aggregated-rejections.js';
 import { acmeAccounts } from './005-acme-accounts.js';
+import { certificates } from './006-certificates.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial, gitDriven, backups, aggregatedRejections, acmeAccounts];
+export const MIGRATIONS: readonly Migration[] = [initial, gitDriven, backups, aggregatedRejections, acmeAccounts, certificates];

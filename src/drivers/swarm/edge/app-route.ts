@@ -2,7 +2,8 @@
 // `slipway.route.port` on the compose service, in `labels` or `deploy.labels`, or the driver's
 // option), attaching it to the edge network, and the environment's edge route whose one target
 // is discovered by DNS (tasks.<stack>_<service>: one target per running task).
-import { healthCheckSchema, routeSchema } from '../../../core/app-spec.js';
+import { healthCheckSchema, routeHosts, routeSchema } from '../../../core/app-spec.js';
+import { routeTlsFields } from '../../../core/route-tls-fields.js';
 import { ConfigError } from '../../../core/errors.js';
 import type { DriverContext } from '../../../core/ports/runtime-driver.js';
 import type { EdgeRoute, EdgeRouteState } from '../../../core/ports/edge-control.js';
@@ -65,10 +66,9 @@ export function attachToEdge(stack: string, specs: readonly ServiceSpec[], route
   });
 }
 
-/** The host names of an environment: its route.host, else "<env>.<app>.localhost" (as the process driver). */
+/** The host names of an environment: its route's hosts, else "<env>.<app>.localhost" (as the process driver). */
 export function environmentHosts(ctx: Pick<DriverContext, 'app' | 'environment' | 'envSpec'>): string[] {
-  const host = ctx.envSpec.route ? ctx.envSpec.route.host : `${ctx.environment.name}.${ctx.app.name}.localhost`;
-  return host ? [host] : [];
+  return ctx.envSpec.route ? routeHosts(ctx.envSpec.route) : [`${ctx.environment.name}.${ctx.app.name}.localhost`];
 }
 
 export function swarmEdgeRoute(
@@ -91,6 +91,7 @@ export function swarmEdgeRoute(
     releaseHeader: route.release_header ? RELEASE_HEADER : null,
     release: releaseId,
     maintenance: existing?.maintenance ?? null,
+    ...routeTlsFields(route),
   };
   if (route.upgrades.length > 0) out.upgrades = route.upgrades.map((p) => p.toLowerCase());
   if (existing?.errorPages) out.errorPages = existing.errorPages;
