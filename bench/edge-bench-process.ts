@@ -18,12 +18,19 @@ export async function startEdgeProcess(
   dataDir: string,
   port: number,
   accessLogFile: string,
-  opts: { nodeArgs?: string[]; entry?: string } = {},
+  opts: { nodeArgs?: string[]; entry?: string; httpsPort?: number } = {},
 ): Promise<EdgeProcess> {
   const fd = openSync(accessLogFile, 'w');
   const entryArgv = opts.entry ? [opts.entry] : nodeArgvFor('src/edge/main.ts');
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entryArgv], {
-    env: { PATH: process.env.PATH ?? '', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_EDGE_HOST: '127.0.0.1', SLIPWAY_EDGE_PORT: String(port), LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLIPWAY_DATA_DIR: dataDir,
+      SLIPWAY_EDGE_HOST: '127.0.0.1',
+      SLIPWAY_EDGE_PORT: String(port),
+      SLIPWAY_EDGE_HTTPS_PORT: opts.httpsPort === undefined ? 'off' : String(opts.httpsPort),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', fd, 'inherit'],
   });
   closeSync(fd);
