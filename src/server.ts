@@ -38,6 +38,7 @@ import { CertificateRenewer } from './services/certificate-renewer.js';
 import { CertificateService, type SolverFactory } from './services/certificate-service.js';
 import { CertificatesInUse } from './services/certificates-in-use.js';
 import { httpsParts } from './https-parts.js';
+import { EdgeTlsFanOut } from './edge-tls-fan-out.js';
 import { scheduledBackupWork } from './services/scheduled-backup-work.js';
 import { DatabaseRecoveryService } from './services/database-recovery-service.js';
 import { DeploymentService } from './services/deployment-service.js';
@@ -135,7 +136,14 @@ async function serve(
   const inUse = new CertificatesInUse(store, (text, where) => specParser.parse(text, where));
   // HTTPS: the ACME issuer and the challenge solvers answered by this edge (and by RFC 2136 DNS when
   // set); the edge's admin client directly, as the route reconciler uses it (the keeper calls both).
-  const parts = https ?? (await httpsParts(settings.https, { accounts: store, cipher: box, edgeTls: edgeClient }));
+  // Certificates and challenge answers go to the local edge and, once the Swarm driver is in use, to
+  // the Swarm edge service too (it is given one below when the driver is configured).
+  let swarmEdgeTls: () => EdgeTls | null = () => null;
+  const edgeTls = new EdgeTlsFanOut(() => {
+    const swarmTls = swarmEdgeTls();
+    return swarmTls ? [edgeClient, swarmTls] : [edgeClient];
+  });
+  const parts = https ?? (await httpsParts(settings.https, { accounts: store, cipher: box, edgeTls }));
   const certificates: CertificateService | null = new CertificateService({ store, cipher: box, edge: parts.edgeTls, issuer: parts.issuer, solvers: parts.solvers, account: () => account, inUse: () => inUse.ids() });
   const certificateRenewer = certificates ? new CertificateRenewer({ certificates, logger }) : null;
   // Certificates before routes: a TLS route the edge is given again finds its certificate there.
@@ -187,6 +195,7 @@ async function serve(
       }),
     );
     drivers.set('swarm', swarm);
+    swarmEdgeTls = () => (swarm.loaded ? swarmEdge : null);
     // The Swarm restarts its edge service by itself; once the driver is in use, the edge is given
     // every live route it lacks (after such a restart, or a lost snapshot) every so often.
     const swarmRoutes = new RouteReconciler({ store, kind: 'swarm', driver: () => swarm, edge: swarmEdge });

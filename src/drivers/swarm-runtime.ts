@@ -53,6 +53,7 @@ export async function createSwarmRuntime(settings: Settings, opts: SwarmRuntimeO
     edge = await ensureEdgeService(engine, {
       registry: settings.swarmRegistry,
       publishedPort: settings.swarmEdgePort,
+      ...(settings.swarmEdgeHttpsPort === 'off' ? {} : { publishedHttpsPort: settings.swarmEdgeHttpsPort }),
       dataDir: opts.edgeDataDir,
       bundlePath: await edgeBundle(),
       control: opts.edgeControl,

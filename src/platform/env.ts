@@ -44,6 +44,9 @@ const settingsSchema = z.object({
   SLIPWAY_DOCKER_SSH_KNOWN_HOSTS: z.string().min(1).optional(),
   SLIPWAY_SWARM_REGISTRY: z.string().min(1).optional(),
   SLIPWAY_SWARM_EDGE_PORT: z.coerce.number().int().min(1).max(65535).default(80),
+  SLIPWAY_SWARM_EDGE_HTTPS_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(1).max(65535)], { error: 'expected a port (1-65535) or "off"' })
+    .default(443),
   SLIPWAY_SWARM_NODE_SOCKET: z.string().startsWith('/', 'expected an absolute path like /var/run/docker.sock').default('/var/run/docker.sock'),
   ...httpsSettingsSchema,
   LOG_LEVEL: z.enum(logLevels).default('info'),
@@ -89,6 +92,8 @@ export interface Settings {
   swarmRegistry: string | undefined;
   /** Host port the Swarm edge service publishes (host mode, on the manager). */
   swarmEdgePort: number;
+  /** Host port the Swarm edge publishes its HTTPS listener on; "off": no HTTPS at the Swarm edge. */
+  swarmEdgeHttpsPort: number | 'off';
   /** The Docker Engine socket on every Swarm node (bind-mounted into per-node jobs such as image pruning). */
   swarmNodeSocket: string;
   /** Testing only: the control plane kills itself (SIGKILL) at this step boundary. */
@@ -133,6 +138,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dockerSshKnownHosts: s.SLIPWAY_DOCKER_SSH_KNOWN_HOSTS,
     swarmRegistry: s.SLIPWAY_SWARM_REGISTRY,
     swarmEdgePort: s.SLIPWAY_SWARM_EDGE_PORT,
+    swarmEdgeHttpsPort: s.SLIPWAY_SWARM_EDGE_HTTPS_PORT,
     swarmNodeSocket: s.SLIPWAY_SWARM_NODE_SOCKET,
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
     https,

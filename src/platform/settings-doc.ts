@@ -21,6 +21,7 @@ export const SETTING_MEANINGS: Readonly<Record<string, string>> = {
   SLIPWAY_DOCKER_SSH_KNOWN_HOSTS: 'known_hosts file the ssh:// Engine\'s host key must be in (default ~/.ssh/known_hosts)',
   SLIPWAY_SWARM_REGISTRY: 'registry the built images and the edge image are pushed to',
   SLIPWAY_SWARM_EDGE_PORT: 'host port the Swarm edge publishes',
+  SLIPWAY_SWARM_EDGE_HTTPS_PORT: 'host port the Swarm edge publishes its HTTPS listener on (off: none)',
   SLIPWAY_SWARM_NODE_SOCKET: 'the Engine socket on every Swarm node',
   SLIPWAY_ACME_DIRECTORY: 'the ACME CA (RFC 8555 directory URL) routes with tls: auto get certificates from',
   SLIPWAY_ACME_EMAIL: 'contact e-mail of the ACME account',

@@ -14,6 +14,8 @@ import { projectRoot } from './entry.js';
 
 export interface SwarmEdge {
   port: number;
+  /** Host port of its HTTPS listener. */
+  httpsPort: number;
   /** This test's edge service and overlay network (unique per run: test files run in parallel). */
   serviceName: string;
   network: string;
@@ -56,13 +58,15 @@ export async function startSwarmEdge(engine: EngineClient, registry: string, log
   const bundleDir = await mkdtemp(path.join(os.tmpdir(), 'swedge-bundle-'));
   const bundlePath = await bundleEdge(bundleDir);
   const port = await freeHostPort();
+  const httpsPort = await freeHostPort();
   const client = EdgeClient.forDataDir(dataDir, { putTimeoutMs: 120_000, requestTimeoutMs: 5_000 });
   const serviceName = `swedge-${process.pid}-${(Date.now() % 1_000_000).toString(36)}`;
   const network = serviceName;
-  const options: EdgeServiceOptions = { registry, publishedPort: port, dataDir, bundlePath, control: client, log, stopGracePeriodMs: 10_000, logLevel: 'warn', serviceName, network };
+  const options: EdgeServiceOptions = { registry, publishedPort: port, publishedHttpsPort: httpsPort, dataDir, bundlePath, control: client, log, stopGracePeriodMs: 10_000, logLevel: 'warn', serviceName, network };
   const result = await ensureEdgeService(engine, options);
   return {
     port,
+    httpsPort,
     serviceName,
     network,
     dataDir,

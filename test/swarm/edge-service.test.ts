@@ -12,6 +12,9 @@ import { buildTestImage, busyboxSkip, webFiles } from '../support/swarm-images.j
 import { requireSwarmEnv } from '../support/swarm-env.js';
 import { startLoad } from '../support/load-generator.js';
 import { startSwarmEdge, type SwarmEdge } from '../support/swarm-edge.js';
+import { TestCa } from '../support/test-ca.js';
+import { Sensitive } from '../../src/core/sensitive.js';
+import { run } from '../../src/platform/exec.js';
 
 const { env, skip } = await requireSwarmEnv();
 const missingBusybox = busyboxSkip();
@@ -22,6 +25,16 @@ describe('the edge as a Swarm service', { skip: skip || missingBusybox || false,
   let edge: SwarmEdge;
   const svcName = `edgesvc${(Date.now() % 1_000_000).toString(36)}_web`;
   let svcId: string | undefined;
+  let ca: TestCa | undefined;
+
+  /** "<status> <body>" of https://web.test/ at the edge's HTTPS port, verified by curl against the test CA. */
+  async function httpsStatus(): Promise<string> {
+    assert.ok(ca);
+    const r = await run(['curl', '-sS', '--cacert', ca.caFile, '--resolve', `web.test:${edge.httpsPort}:127.0.0.1`, '-w', '\n%{http_code}', `https://web.test:${edge.httpsPort}/`], { timeoutMs: 15_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    return `${lines.at(-1) ?? ''} ${lines.slice(0, -1).join('\n').trim()}`;
+  }
 
   before(async () => {
     engine = await EngineClient.connect(parseDockerHost(env!.dockerHost));
@@ -31,6 +44,7 @@ describe('the edge as a Swarm service', { skip: skip || missingBusybox || false,
   after(async () => {
     if (svcId) await api.removeService(svcId).catch(() => undefined);
     await edge?.close();
+    await ca?.close();
     engine?.close();
   });
 
@@ -93,6 +107,23 @@ describe('the edge as a Swarm service', { skip: skip || missingBusybox || false,
     assert.equal(await res.body.text(), 's1\n');
   });
 
+  it('serves HTTPS with a certificate pushed through its admin socket, verified by curl', async () => {
+    ca = await TestCa.create();
+    const pair = await ca.issue(['web.test']);
+    await edge.client.putCertificate({ id: 'web.test', hosts: ['web.test'], certificatePem: pair.certificatePem, keyPem: new Sensitive(pair.keyPem) });
+    const route = await edge.client.getRoute('edgesvc/test');
+    assert.ok(route);
+    const { paused: _p, inFlight: _f, ...plain } = route;
+    await edge.client.putRoute({ ...plain, tls: { hsts: true } });
+    assert.equal(await httpsStatus(), '200 s1');
+    const redirect = await request(`${edge.base}/`, { headers: { host: 'web.test' } });
+    await redirect.body.dump();
+    assert.equal(redirect.statusCode, 308);
+    assert.equal(redirect.headers['location'], `https://web.test:${edge.httpsPort}/`);
+    // Back to plain HTTP for the update test's load (HTTPS keeps being served: the certificate stays).
+    await edge.client.putRoute({ ...plain, tls: null });
+  });
+
   it('an update (changed setting) restarts the edge stop-first with its routes restored from the bind-mounted snapshot', async () => {
     const load = startLoad({ url: `${edge.base}/`, headers: { host: 'web.test' }, concurrency: 2, maxDurationMs: 120_000, failureSampleSize: 100_000 });
     await new Promise((r) => setTimeout(r, 500));
@@ -111,5 +142,6 @@ describe('the edge as a Swarm service', { skip: skip || missingBusybox || false,
     assert.equal(report.failuresAfterMark, 0);
     assert.deepEqual(Object.keys(report.bodiesAfterMark), ['s1\n']);
     assert.ok((await edge.client.getRoute('edgesvc/test')) !== null);
+    assert.equal(await httpsStatus(), '200 s1', 'its certificates are restored from the bind-mounted data dir too');
   });
 });

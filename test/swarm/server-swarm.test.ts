@@ -99,6 +99,7 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
         SLIPWAY_DOCKER_HOST: env!.dockerHost,
         SLIPWAY_SWARM_REGISTRY: env!.registry,
         SLIPWAY_SWARM_EDGE_PORT: String(edgePort),
+        SLIPWAY_SWARM_EDGE_HTTPS_PORT: String(await freeHostPort()),
         ...(env!.socketPath ? { SLIPWAY_SWARM_NODE_SOCKET: env!.socketPath } : {}),
       },
     });

@@ -27,6 +27,8 @@ export interface EdgeServiceOptions {
   registryAuth?: RegistryAuth | null;
   /** Host port the edge answers on (published in host mode on the manager). */
   publishedPort: number;
+  /** Host port of its HTTPS listener (published in host mode); absent: the Swarm edge serves no HTTPS. */
+  publishedHttpsPort?: number;
   /** Host directory mounted as the edge's data dir; its admin socket is <dataDir>/edge/admin.sock. */
   dataDir: string;
   /** dist/bundle/edge.mjs (built by scripts/bundle.mjs). */
@@ -76,6 +78,8 @@ export function edgeServiceSpec(opts: EdgeServiceOptions, image: string, network
           'SLIPWAY_DATA_DIR=/data',
           'SLIPWAY_EDGE_HOST=0.0.0.0',
           `SLIPWAY_EDGE_PORT=${EDGE_CONTAINER_PORT}`,
+          // The same port inside as published: the edge's redirects to https name the port clients use.
+          `SLIPWAY_EDGE_HTTPS_PORT=${opts.publishedHttpsPort ?? 'off'}`,
           ...(opts.trustedProxies?.length ? [`SLIPWAY_EDGE_TRUSTED_PROXIES=${opts.trustedProxies.join(',')}`] : []),
         ],
         Mounts: [{ Type: 'bind', Source: opts.dataDir, Target: '/data' }],
@@ -91,7 +95,13 @@ export function edgeServiceSpec(opts: EdgeServiceOptions, image: string, network
     // requests) before the new one starts.
     UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 5_000_000_000 },
     RollbackConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'pause' },
-    EndpointSpec: { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: EDGE_CONTAINER_PORT, PublishedPort: opts.publishedPort, PublishMode: 'host' }] },
+    EndpointSpec: {
+      Mode: 'dnsrr',
+      Ports: [
+        { Protocol: 'tcp', TargetPort: EDGE_CONTAINER_PORT, PublishedPort: opts.publishedPort, PublishMode: 'host' },
+        ...(opts.publishedHttpsPort === undefined ? [] : [{ Protocol: 'tcp' as const, TargetPort: opts.publishedHttpsPort, PublishedPort: opts.publishedHttpsPort, PublishMode: 'host' as const }]),
+      ],
+    },
   };
 }
 
