@@ -9,7 +9,7 @@ import type { EdgeControl } from './core/ports/edge-control.js';
 import type { EdgeTls } from './core/ports/edge-tls.js';
 import type { AcmeAccountSettings, CertificateIssuer } from './core/ports/certificate-issuer.js';
 import type { RuntimeDriver } from './core/ports/runtime-driver.js';
-import { errorMessage, PreconditionError } from './core/errors.js';
+import { errorMessage, PreconditionError, UnavailableError } from './core/errors.js';
 import { Redactor } from './core/redactor.js';
 import { Sensitive } from './core/sensitive.js';
 import { LazyDriver } from './drivers/lazy-driver.js';
@@ -154,7 +154,9 @@ async function serve(
       if (report.pushed.length) logger.warn({ pushed: report.pushed }, 'certificates given to the edge again from the store');
       if (report.failures.length) logger.error({ failures: report.failures }, 'certificates could not be given to the edge');
     } catch (err) {
-      logger.error({ err: errorMessage(err) }, 'certificate sync with the edge failed');
+      // No edge running yet (SLIPWAY_EDGE=off, whoever runs it has not started it): given when it is.
+      if (err instanceof UnavailableError) logger.warn({ err: errorMessage(err) }, 'certificates not given to the edge: it is not running');
+      else logger.error({ err: errorMessage(err) }, 'certificate sync with the edge failed');
     }
   };
   // The edge is kept running (restarted with backoff, routes given again from the store) unless

@@ -5,6 +5,8 @@ import type { EdgeRoute } from '../../core/ports/edge-control.js';
 
 const ROUTE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/** A host, or a one-level wildcard "*.example.com" (matched by route-table.ts). */
+const ROUTE_HOST = new RegExp(`^(\\*\\.)?${HOST.source.slice(1)}`);
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export const routeIdSchema = z
@@ -43,7 +45,7 @@ export const edgeRouteSchema = z.strictObject({
       z
         .string()
         .transform((h) => h.toLowerCase())
-        .pipe(z.string().regex(HOST, 'expected a host name like "example.com" (no port, no scheme)')),
+        .pipe(z.string().regex(ROUTE_HOST, 'expected a host name like "example.com" or a one-level wildcard like "*.example.com" (no port, no scheme)')),
     )
     .max(100),
   pathPrefix: z

@@ -1,5 +1,7 @@
-// Request -> route matching: exact host (case-insensitive, port ignored) before any-host routes,
-// then the longest path prefix on a segment boundary. Immutable: rebuilt and swapped on change.
+// Request -> route matching: exact host (case-insensitive, port ignored), then a one-level
+// wildcard host ("*.apps.example" serves "a.apps.example", not "a.b.apps.example"), then any-host
+// routes; within each, the longest path prefix on a segment boundary. Immutable: rebuilt and
+// swapped on change.
 
 export interface Routable {
   readonly hosts: readonly string[];
@@ -9,6 +11,8 @@ export interface Routable {
 export class RouteTable<T extends Routable> {
   private readonly byHost = new Map<string, T[]>();
   private readonly anyHost: T[] = [];
+  /** Whether any route lists a wildcard host: without one, matching never builds a wildcard key. */
+  private readonly wildcards: boolean;
 
   constructor(readonly entries: readonly T[]) {
     const longestFirst = [...entries].sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
@@ -20,6 +24,7 @@ export class RouteTable<T extends Routable> {
         else this.byHost.set(host, [entry]);
       }
     }
+    this.wildcards = entries.some((e) => e.hosts.some((h) => h.startsWith('*.')));
   }
 
   /** `host` is already normalised (proxy/request-target.ts normaliseHost); `url` is the request target ("/a/b?q"). */
@@ -27,6 +32,13 @@ export class RouteTable<T extends Routable> {
     const specific = this.byHost.get(host);
     if (specific) {
       for (const entry of specific) if (prefixMatches(entry.pathPrefix, url)) return entry;
+    }
+    if (this.wildcards) {
+      const dot = host.indexOf('.');
+      const wild = dot > 0 ? this.byHost.get(`*${host.slice(dot)}`) : undefined;
+      if (wild) {
+        for (const entry of wild) if (prefixMatches(entry.pathPrefix, url)) return entry;
+      }
     }
     for (const entry of this.anyHost) if (prefixMatches(entry.pathPrefix, url)) return entry;
     return undefined;
