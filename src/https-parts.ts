@@ -30,13 +30,15 @@ export async function httpsParts(settings: HttpsSettings, deps: { accounts: Acme
   const solvers: ChallengeSolver[] = [new Http01EdgeSolver(deps.edgeTls), new TlsAlpn01EdgeSolver(deps.edgeTls)];
   const dns = settings.dns;
   if (dns) {
-    solvers.push(new Dns01Solver(new Rfc2136DnsProvider({
+    const provider = new Rfc2136DnsProvider({
       server: dns.server,
       ...(dns.zone ? { zone: dns.zone } : {}),
       keyName: dns.keyName,
       algorithm: dns.keyAlgorithm,
       secret: dns.keySecret,
-    })));
+    });
+    // The server that takes the updates is the zone's primary: the record is visible there first.
+    solvers.push(new Dns01Solver(provider, { checkServers: [dns.server] }));
   }
   return {
     edgeTls: deps.edgeTls,

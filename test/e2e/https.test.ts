@@ -38,6 +38,9 @@ environments:
   staging:
     branch: main
     route: { hosts: [${hosts.join(', ')}], tls: auto, canonical_host: ${HOST}, hsts: true }
+  preview:
+    auto_deploy: false
+    route: { hosts: ["*.preview.example.test"], tls: auto }
 `;
 }
 
@@ -87,6 +90,12 @@ describe('HTTPS with ACME certificates (Pebble), end to end', { timeout: 600_000
         SLIPWAY_EDGE_HTTPS_PORT: String(httpsPort),
         SLIPWAY_ACME_DIRECTORY: pebble.directoryUrl,
         SLIPWAY_ACME_CA_CERT: caFile,
+        // DNS-01 (wildcards) through RFC 2136 updates to the test's named.
+        SLIPWAY_DNS_RFC2136_SERVER: named.address,
+        SLIPWAY_DNS_RFC2136_ZONE: named.zone,
+        SLIPWAY_DNS_RFC2136_KEY_NAME: named.keyName,
+        SLIPWAY_DNS_RFC2136_KEY_ALGORITHM: named.algorithm,
+        SLIPWAY_DNS_RFC2136_KEY_SECRET: named.secret,
       },
     });
     client = apiClient(server.url, server.token);
@@ -136,6 +145,20 @@ describe('HTTPS with ACME certificates (Pebble), end to end', { timeout: 600_000
     const listed = (await certs.body.json()) as { certificates: Array<{ hosts: string[]; notAfter: string }> };
     assert.deepEqual(listed.certificates.map((c) => [...c.hosts].sort()), [[HOST, WWW].sort()]);
     assert.doesNotMatch(JSON.stringify(listed), /PRIVATE KEY/);
+  });
+
+  test('a wildcard host gets its certificate by DNS-01 (RFC 2136 update to named) and serves every name one level below', async () => {
+    const { deployment } = await client.deploy('shop', 'preview');
+    const done = await waitTerminal(client, deployment.id, 180_000);
+    const log = await logText(client, deployment.id);
+    assert.equal(done.status, 'succeeded', `${done.error ?? ''}\n${log}`);
+    assert.match(log, /dns-01/);
+    for (const name of ['pr-1.preview.example.test', 'pr-2.preview.example.test']) {
+      const res = await httpsGet(httpsPort, name, pebble.rootPem);
+      assert.equal(res.status, 200, name);
+      assert.match(res.body, /^hello from /);
+    }
+    assert.doesNotMatch(log, new RegExp(named.secret.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'the TSIG secret is never in the log');
   });
 
   test('a host the CA cannot validate fails the deploy with the CA\'s reason; the old route keeps serving', async () => {
