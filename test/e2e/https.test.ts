@@ -161,6 +161,59 @@ describe('HTTPS with ACME certificates (Pebble), end to end', { timeout: 600_000
     assert.doesNotMatch(log, new RegExp(named.secret.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'the TSIG secret is never in the log');
   });
 
+  test('renewing the certificate under load drops no request: kept-alive and new connections alike', async () => {
+    const before = await httpsGet(httpsPort, HOST, pebble.rootPem);
+    assert.equal(before.status, 200);
+    const fingerprint = async () => {
+      const list = (await (await request(`${server?.url}/api/certificates`, { headers: { authorization: `Bearer ${server?.token}` } })).body.json()) as { certificates: Array<{ id: string; hosts: string[]; fingerprint?: string; notBefore: string }> };
+      const cert = list.certificates.find((c) => c.hosts.includes(HOST));
+      assert.ok(cert);
+      return cert;
+    };
+    const old = await fingerprint();
+    let stop = false;
+    let ok = 0;
+    const failures: string[] = [];
+    const keepAlive = new https.Agent({ keepAlive: true, maxSockets: 2, ca: pebble.rootPem });
+    const loop = async (agent: https.Agent | false) => {
+      while (!stop) {
+        await new Promise<void>((resolve) => {
+          const req = https.request({ host: '127.0.0.1', port: httpsPort, servername: HOST, headers: { host: `${HOST}:${httpsPort}` }, path: '/', ca: pebble.rootPem, agent, timeout: 5000 }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (res.statusCode === 200) ok += 1;
+              else failures.push(`HTTP ${res.statusCode}`);
+              resolve();
+            });
+          });
+          req.on('timeout', () => req.destroy(new Error('timed out')));
+          req.on('error', (err) => {
+            failures.push(err.message);
+            resolve();
+          });
+          req.end();
+        });
+      }
+    };
+    const loops = [loop(keepAlive), loop(keepAlive), loop(false), loop(false)];
+    try {
+      const renewed = await request(`${server?.url}/api/certificates/${encodeURIComponent(old.id)}/renew`, { method: 'POST', headers: { authorization: `Bearer ${server?.token}` } });
+      const text = await renewed.body.text();
+      assert.equal(renewed.statusCode, 200, text);
+      // Traffic goes on across the swap for a moment more.
+      const until = ok + 200;
+      await waitUntil('more requests after the renewal', () => ok >= until || failures.length > 0, 30_000);
+    } finally {
+      stop = true;
+      await Promise.all(loops);
+      keepAlive.destroy();
+    }
+    assert.deepEqual(failures, [], 'no request failed while the certificate was replaced');
+    assert.ok(ok > 200, `requests served: ${ok}`);
+    const now = await fingerprint();
+    assert.notEqual(JSON.stringify(now), JSON.stringify(old), 'a new certificate serves');
+  });
+
   test('a host the CA cannot validate fails the deploy with the CA\'s reason; the old route keeps serving', async () => {
     await repo.commit({ 'slipway.yml': spec([HOST, WWW, 'nowhere.example.org']), 'server.js': SERVER_JS }, 'add a host nobody answers for');
     await repo.push('main');
