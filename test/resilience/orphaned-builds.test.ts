@@ -45,7 +45,8 @@ describe('build processes never outlive their deployment (real server process)',
 
   /** An app whose build starts `sleep 600` in the background, records both pids, then does `then`. */
   async function app(name: string, then: 'wait' | 'exit 3'): Promise<void> {
-    const script = `sleep 600 & echo $! > ${marks}/${name}.job; echo $$ > ${marks}/${name}.command; ${then}`;
+    // `$$$$`: slipway.yml's argv takes `$$` for a literal `$`, so the shell sees `$$` (its own pid).
+    const script = `sleep 600 & echo $! > ${marks}/${name}.job; echo $$$$ > ${marks}/${name}.command; ${then}`;
     const repo = await createTestRepo();
     repos.push(repo);
     await repo.commit({ 'slipway.yml': spec(['sh', '-c', script]), 'server.js': SERVER_JS, 'package.json': '{ "name": "app", "private": true, "type": "module" }\n' }, 'first');

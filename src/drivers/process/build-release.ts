@@ -7,7 +7,7 @@ import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import type { BuildResult, DriverContext, SourceTree } from '../../core/ports/runtime-driver.js';
 import { commandEnv, secretRedactor } from './child-env.js';
-import { argvValues, expandCommand } from './command-argv.js';
+import { argvValues, expandCommand } from '../../core/command-argv.js';
 import type { CommandGroups } from './command-groups.js';
 import type { AppUsers } from './app-users.js';
 import type { ProcessLayout } from './layout.js';

@@ -22,7 +22,7 @@ import { AppUsers } from './app-users.js';
 import { subdirs } from './artifact-index.js';
 import { buildRelease } from './build-release.js';
 import { commandEnv, secretRedactor } from './child-env.js';
-import { argvValues, checkProcessArgv, expandCommand } from './command-argv.js';
+import { argvValues, checkProcessArgv, expandCommand } from '../../core/command-argv.js';
 import { readCurrent, switchCurrent } from './current-link.js';
 import { buildEdgeRoute, routeId, webProcess } from './edge-route.js';
 import { allocatePorts, type PortRange } from './free-ports.js';

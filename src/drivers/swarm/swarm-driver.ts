@@ -2,6 +2,7 @@
 // and configs, tests (in the built image) and migrations as replicated-job services,
 // version-checked service updates that must converge (or fail with the tasks' errors),
 // rollback to recorded specs.
+import { argvValues, expandCommand } from '../../core/command-argv.js';
 import { ConfigError, NotFoundError } from '../../core/errors.js';
 import type { App, Environment, Release } from '../../core/model.js';
 import type { BuildResult, DriverContext, ReleaseRef, RuntimeDriver, RuntimeLogLine, RuntimeLogQuery, RuntimeStatus, SourceTree } from '../../core/ports/runtime-driver.js';
@@ -122,9 +123,11 @@ export class SwarmDriver implements RuntimeDriver {
     if (ctx.spec.release.length > 0 && !template) {
       throw new ConfigError(`slipway.yml: release: commands run in the app's image, but no long-running service in ${state.composeFile} runs it (services with build: or swarm.image_service)`);
     }
+    const values = argvValues(ctx, release.releaseId);
     ctx.spec.release.forEach((argv, i) => {
       if (!template) return;
-      jobs.push(asJob(finalSpec(template, ids.secretIds, ids.configIds), `${state.stack}_release-${i + 1}-${suffix}`, argv));
+      const command = expandCommand(ctx, `release command ${i + 1}`, argv, values);
+      jobs.push(asJob(finalSpec(template, ids.secretIds, ids.configIds), `${state.stack}_release-${i + 1}-${suffix}`, command));
     });
     for (const job of jobs) {
       await runJob(engine, api, job, { timeoutMs: this.#opts.jobTimeoutMs ?? 10 * 60_000, log: ctx.log, registryAuth: this.#auth(ctx, state), signal: ctx.signal, pollMs: this.#opts.pollMs });

@@ -6,6 +6,7 @@
 // A service rather than a plain container: only services mount Swarm secrets and configs and
 // join the stack's overlay networks, and the scheduler pulls the image (with registry auth) on
 // whichever node runs it, exactly as for the release.
+import { argvValues, expandCommand } from '../../core/command-argv.js';
 import { ConfigError, StepFailedError } from '../../core/errors.js';
 import type { DriverContext } from '../../core/ports/runtime-driver.js';
 import { Redactor } from '../../core/redactor.js';
@@ -38,8 +39,10 @@ export async function runTestJobs(engine: EngineClient, api: SwarmApi, ctx: Driv
   const base = finalSpec(template, ids.secretIds, ids.configIds);
   const suffix = releaseId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 12);
   const redactor = new Redactor(Object.values(ctx.secrets).map((s) => s.reveal()));
-  for (const [i, argv] of ctx.spec.test.entries()) {
+  const values = argvValues(ctx, releaseId);
+  for (const [i, written] of ctx.spec.test.entries()) {
     const label = `test command ${i + 1}`;
+    const argv = expandCommand(ctx, label, written, values);
     ctx.log.info(`${label}: ${JSON.stringify(argv)} in ${state.image}`);
     const job = asJob(base, `${state.stack}_test-${i + 1}-${suffix}`, argv);
     job.TaskTemplate.ContainerSpec.Env = testEnv(ctx, base.TaskTemplate.ContainerSpec.Env ?? []);

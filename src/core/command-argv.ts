@@ -1,8 +1,8 @@
 // The argv a command of slipway.yml runs with: its `${NAME}` references expanded (see
 // core/argv-variables.ts) from the spec's variables and Slipway's own names, never from secrets.
-import { ArgvSyntaxError, expandArgv, PROCESS_BUILTINS, HTTP_BUILTIN } from '../../core/argv-variables.js';
-import { StepFailedError } from '../../core/errors.js';
-import type { DriverContext } from '../../core/ports/runtime-driver.js';
+import { ArgvSyntaxError, expandArgv, PROCESS_BUILTINS, HTTP_BUILTIN } from './argv-variables.js';
+import { StepFailedError } from './errors.js';
+import type { DriverContext } from './ports/runtime-driver.js';
 
 /** What `${NAME}` may expand to in this context's commands (a variable that a secret overrides is left out). */
 export function argvValues(ctx: DriverContext, releaseId: string): Record<string, string> {
