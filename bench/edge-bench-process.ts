@@ -51,13 +51,13 @@ export async function startEdgeProcess(
   };
 }
 
-/** Points the edge's catch-all route at `upstreamPort`, as the benchmarks use it. */
-export async function putBenchRoute(dataDir: string, upstreamPort: number): Promise<void> {
+/** Points the edge's route (catch-all unless `hosts` are given) at `upstreamPort`, as the benchmarks use it. */
+export async function putBenchRoute(dataDir: string, upstreamPort: number, opts: { hosts?: string[]; tls?: { hsts: boolean } } = {}): Promise<void> {
   const client = EdgeClient.forDataDir(dataDir);
   try {
     await client.putRoute({
       id: 'bench/prod',
-      hosts: [],
+      hosts: opts.hosts ?? [],
       pathPrefix: '/',
       stripPrefix: false,
       targets: [{ url: `http://127.0.0.1:${upstreamPort}` }],
@@ -66,6 +66,7 @@ export async function putBenchRoute(dataDir: string, upstreamPort: number): Prom
       releaseHeader: 'X-Slipway-Release',
       release: 'bench',
       maintenance: null,
+      ...(opts.tls ? { tls: opts.tls } : {}),
     });
   } finally {
     await client.close();

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Sensitive } from '../src/core/sensitive.js';
 import { EdgeClient } from '../src/edge/admin/edge-client.js';
 import { freePort, startStaticUpstream } from './edge-bench-nginx.js';
-import { startEdgeProcess } from './edge-bench-process.js';
+import { putBenchRoute, startEdgeProcess } from './edge-bench-process.js';
 import { runWrk, wrkAvailable } from './edge-bench-wrk.js';
 import { BENCH_HOST, makeBenchCertificate, runH2load, runHandshakes, startCaddyTls, startNginxTls } from './tls-peers.js';
 
@@ -117,22 +117,10 @@ async function putTlsRoute(dataDir: string, upstreamPort: number, certificatePem
   const client = EdgeClient.forDataDir(dataDir);
   try {
     await client.putCertificate({ id: 'bench', hosts: [BENCH_HOST, '127.0.0.1'], certificatePem, keyPem: new Sensitive(keyPem) });
-    await client.putRoute({
-      id: 'bench/prod',
-      hosts: [BENCH_HOST, '127.0.0.1'],
-      pathPrefix: '/',
-      stripPrefix: false,
-      targets: [{ url: `http://127.0.0.1:${upstreamPort}` }],
-      healthCheck: { path: '/', intervalMs: 1000, timeoutMs: 1000, healthyThreshold: 1 },
-      drainTimeoutMs: 1000,
-      releaseHeader: 'X-Slipway-Release',
-      release: 'bench',
-      maintenance: null,
-      tls: { hsts: false },
-    });
   } finally {
     await client.close();
   }
+  await putBenchRoute(dataDir, upstreamPort, { hosts: [BENCH_HOST, '127.0.0.1'], tls: { hsts: false } });
 }
 
 function summarize(rs: Round[]): Round {
