@@ -1,20 +1,30 @@
 // Bundles the entry points that start as their own processes into ESM files under dist/bundle/
 // (a few files to load at start instead of ~300). better-sqlite3 is native and stays external.
-//   dist/bundle/edge.mjs            the edge, one file (the Swarm edge image's program)
-//   dist/bundle/slipway.mjs         the CLI and `slipway server`/`up`; code used only on some paths
+//   dist/bundle/builds/<id>/        one build, never rewritten: <id> is the hash of its files
+//     slipway.mjs                   the CLI and `slipway server`/`up`; code used only on some paths
 //                                   (the server itself, the S3 client, the edge command, ...) is split
 //                                   into chunks/*.mjs, loaded by dynamic import
-//   <dir>/edge/main.js, <dir>/supervisor-main.js, <dir>/spec-parse-worker.js
+//     edge.mjs                      the edge, one file (the Swarm edge image's program)
+//     <dir>/edge/main.js, <dir>/supervisor-main.js, <dir>/spec-parse-worker.js
 //                                   the programs (and the worker thread) the server spawns, found relative to the chunk
 //                                   that holds src/edge-process.ts / supervisor-launch.ts, as in dist/src
+//   dist/bundle/slipway.mjs         a two-line entry that imports the newest build (what `bin` and `npm start` run)
+//   dist/bundle/edge.mjs            a copy of the newest build's edge.mjs
+// A build in progress writes to a staging dir and then swaps the entry files by rename, so a running
+// server (which loads chunks lazily, and whose supervisors and edge run from files of its build)
+// never sees its files rewritten or deleted; the newest KEEP_BUILDS builds are kept.
 import { build } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = path.join(root, 'dist', 'bundle');
+const bundleDir = path.join(root, 'dist', 'bundle');
+const buildsDir = path.join(bundleDir, 'builds');
+const KEEP_BUILDS = 4;
+const outdir = path.join(bundleDir, `.staging-${process.pid}`);
 const requireFromRoot = createRequire(path.join(root, 'package.json'));
 
 const common = {
@@ -77,8 +87,7 @@ const zodEnglishOnly = {
   },
 };
 
-// Chunk names carry content hashes: drop the previous build's.
-await rm(path.join(outdir, 'chunks'), { recursive: true, force: true });
+await rm(outdir, { recursive: true, force: true });
 
 await build({ ...common, entryPoints: { edge: 'src/edge/main.ts' }, outdir, outExtension: { '.js': '.mjs' } });
 
@@ -129,4 +138,72 @@ for (const [input, place] of Object.entries(spawners)) {
   const holders = Object.entries(cli.metafile.outputs).filter(([, o]) => input in o.inputs);
   if (holders.length !== 1) throw new Error(`bundle: expected ${input} in exactly one output, found ${holders.length}`);
   await place(path.dirname(path.join(root, holders[0][0])));
+}
+
+/** Every file under dir, relative, sorted. */
+async function filesUnder(dir, rel = '') {
+  const out = [];
+  for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(dir, r)));
+    else out.push(r);
+  }
+  return out.sort();
+}
+
+const hash = createHash('sha256');
+for (const f of await filesUnder(outdir)) hash.update(f).update('\0').update(await readFile(path.join(outdir, f))).update('\0');
+const id = hash.digest('hex').slice(0, 16);
+const buildDir = path.join(buildsDir, id);
+await mkdir(buildsDir, { recursive: true });
+if (await stat(buildDir).catch(() => null)) {
+  // The same build is already there (and may be running): keep it, drop ours.
+  await rm(outdir, { recursive: true, force: true });
+  const now = new Date();
+  await utimes(buildDir, now, now);
+} else {
+  await rename(outdir, buildDir);
+}
+
+/** Writes a file by rename, so a reader sees the old or the new content, never a partial one. */
+async function replaceFile(file, content, mode) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, file);
+}
+await replaceFile(
+  path.join(bundleDir, 'slipway.mjs'),
+  `#!/usr/bin/env node\n// The newest build (scripts/bundle.mjs); earlier builds stay for the processes that run them.\nimport './builds/${id}/slipway.mjs';\n`,
+  0o755,
+);
+await replaceFile(path.join(bundleDir, 'edge.mjs'), await readFile(path.join(buildDir, 'edge.mjs')), 0o644);
+
+// Old builds beyond the newest few go; a process still running one that old has had its chance
+// to load what it needs (the server loads its chunks at start and on first use of a path).
+const builds = [];
+for (const name of await readdir(buildsDir)) {
+  const info = await stat(path.join(buildsDir, name)).catch(() => null);
+  if (info?.isDirectory()) builds.push({ name, mtime: info.mtimeMs });
+}
+builds.sort((a, b) => b.mtime - a.mtime);
+for (const old of builds.slice(KEEP_BUILDS)) {
+  if (old.name !== id) await rm(path.join(buildsDir, old.name), { recursive: true, force: true });
+}
+// What earlier versions of this script left directly in dist/bundle (chunks/, *.LEGAL.txt, ...).
+for (const name of await readdir(bundleDir)) {
+  if (['builds', 'slipway.mjs', 'edge.mjs'].includes(name) || name.includes('.tmp-')) continue;
+  if (!name.startsWith('.staging-')) await rm(path.join(bundleDir, name), { recursive: true, force: true });
+  else if (name !== path.basename(outdir)) {
+    const pid = Number(name.slice('.staging-'.length));
+    if (!alive(pid)) await rm(path.join(bundleDir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
 }

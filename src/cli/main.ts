@@ -40,10 +40,11 @@ async function loadSettings() {
 }
 
 function packageVersion(): string {
-  // src/cli/main.ts and dist/src/cli/main.js both find package.json by walking up.
-  for (const rel of ['../../package.json', '../../../package.json']) {
+  // src/cli/main.ts, dist/src/cli/main.js and the bundle (dist/bundle/builds/<id>/slipway.mjs)
+  // all find package.json by walking up.
+  for (let up = 2; up <= 5; up++) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL('../'.repeat(up) + 'package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'slipway' && pkg.version) return pkg.version;
     } catch {
       // try the next candidate

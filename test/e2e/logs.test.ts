@@ -56,6 +56,10 @@ describe('slipway logs (process driver)', { timeout: 300_000 }, () => {
     assert.ok(texts.includes('said: hello there'), texts.join('\n'));
     assert.ok(texts.includes('said on stderr: hello there'), texts.join('\n'));
     assert.ok(lines.every((l) => l.service === 'web' && l.instance !== null));
+    // Every line is stamped by the supervisor with when it was written and on which stream.
+    const said = lines.find((l) => l.text === 'said on stderr: hello there');
+    assert.equal(said?.stream, 'stderr');
+    assert.ok(lines.every((l) => l.time !== null && Math.abs(Date.parse(l.time) - Date.now()) < 10 * 60_000), JSON.stringify(lines));
   });
 
   test('--follow streams lines as the app writes them', async () => {
@@ -77,14 +81,26 @@ describe('slipway logs (process driver)', { timeout: 300_000 }, () => {
     assert.ok(!seen.includes('said: hello there'), '--tail 0 starts at the end');
   });
 
-  test('the CLI prints instance-prefixed lines; --since and an unknown process are refused with the fix', async () => {
+  test('the CLI prints time- and instance-prefixed lines; --since filters; a bad --since and an unknown process are refused with the fix', async () => {
     const env = serverEnv(server);
     const out = await runCli(['logs', 'web', 'staging', 'web', '--tail', '50'], { env });
     assert.equal(out.code, 0, out.stderr);
-    assert.match(out.stdout, /^web\.[01] \| said: hello there$/m);
-    const since = await runCli(['logs', 'web', 'staging', '--since', '2026-11-23T00:00:00Z'], { env });
-    assert.equal(since.code, 1);
-    assert.match(since.stderr, /--since needs timestamps.*use --tail/);
+    assert.match(out.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web\.[01] \| said: hello there$/m);
+    const marker = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    await say('after the marker');
+    const deadline = Date.now() + 10_000;
+    let since = await runCli(['logs', 'web', 'staging', '--since', marker], { env });
+    while (!since.stdout.includes('said: after the marker') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      since = await runCli(['logs', 'web', 'staging', '--since', marker], { env });
+    }
+    assert.equal(since.code, 0, since.stderr);
+    assert.match(since.stdout, /said: after the marker/);
+    assert.doesNotMatch(since.stdout, /said: hello there/);
+    const badSince = await runCli(['logs', 'web', 'staging', '--since', 'yesterday'], { env });
+    assert.notEqual(badSince.code, 0);
+    assert.match(badSince.stderr, /since: expected Unix seconds or an RFC 3339 time/);
     const unknown = await runCli(['logs', 'web', 'staging', 'nope'], { env });
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /no process "nope"/);

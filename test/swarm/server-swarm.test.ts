@@ -155,6 +155,8 @@ describe('the control plane deploys to Docker Swarm', { skip: skip || missingBus
     const lines: RuntimeLogLine[] = [];
     for await (const l of client.logs(appName, 'staging', { service: 'web', tail: 50 })) lines.push(l);
     assert.ok(lines.some((l) => l.text.includes('web serving v2') && l.service === 'web' && l.stream === 'stdout'), JSON.stringify(lines.slice(-10)));
+    // The Engine's timestamps, in the same form as the process driver's (milliseconds, UTC).
+    assert.ok(lines.every((l) => l.time !== null && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(l.time) && !/^\d{4}-\d\d-\d\dT/.test(l.text)), JSON.stringify(lines.slice(-3)));
 
     const out = await runCli(['status', appName], { env: serverEnv(server) });
     assert.equal(out.code, 0, out.stderr);

@@ -13,7 +13,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .argument('<env>', 'environment name')
     .argument('[service]', 'a process type (process driver) or compose service (swarm)')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .option('--since <time>', 'only lines since then: RFC 3339 time or Unix seconds (swarm)')
+    .option('--since <time>', 'only lines since then: RFC 3339 time or Unix seconds')
     .option('--tail <n>', 'start with the last N lines of each instance')
     .addOption(jsonOption())
     .action(async (app: string, env: string, service: string | undefined, opts: { follow?: boolean; since?: string; tail?: string; json?: boolean }) => {
@@ -31,7 +31,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
         );
         for await (const l of lines) {
           if (opts.json) ctx.out(JSON.stringify(l));
-          else ctx.out(`${l.service}${l.instance ? `.${l.instance.slice(0, 12)}` : ''} | ${l.text}`);
+          else ctx.out(`${l.time ?? '-'.padEnd(24)} ${l.service}${l.instance ? `.${l.instance.slice(0, 12)}` : ''} | ${l.text}`);
         }
       } catch (err) {
         if (!controller.signal.aborted) throw err;

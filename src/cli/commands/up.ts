@@ -20,7 +20,7 @@ const HOST = 'staging.hello.localhost';
 
 async function exampleDir(): Promise<string> {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 8; i++) {
     const candidate = path.join(dir, 'examples', APP);
     if (await stat(path.join(candidate, 'slipway.yml')).catch(() => null)) return candidate;
     dir = path.dirname(dir);

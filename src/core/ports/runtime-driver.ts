@@ -77,7 +77,7 @@ export interface RuntimeLogQuery {
   /** A process type (process driver) or compose service (swarm); all when absent. */
   service?: string;
   follow: boolean;
-  /** RFC 3339 time or Unix seconds: only lines written since then (drivers that keep timestamps). */
+  /** RFC 3339 time or Unix seconds: only lines written since then. */
   since?: string;
   /** At most this many lines per instance from the end before following. */
   tail?: number;
@@ -89,6 +89,8 @@ export interface RuntimeLogLine {
   /** Instance index or task id, when known. */
   instance: string | null;
   stream: 'stdout' | 'stderr' | 'output';
+  /** When the line was written (RFC 3339, UTC), when the driver knows. */
+  time: string | null;
   text: string;
 }
 

@@ -1,10 +1,12 @@
 // `slipway logs` for the process driver: the output files the supervisor writes per instance
 // (<run dir>/logs/<process>.<index>.log), from the last N lines, then followed by polling their
-// size (a rotated file, smaller or replaced, is read again from its start).
+// size (a rotated file, smaller or replaced, is read again from its start). Each line carries the
+// time the supervisor read it (instance-log-line.ts), which `--since` filters on.
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RuntimeLogLine, RuntimeLogQuery } from '../../core/ports/runtime-driver.js';
+import { parseInstanceLogLine } from './instance-log-line.js';
 
 const INSTANCE_LOG = /^([A-Za-z0-9_-]+)\.(\d+)\.log$/;
 const BLOCK = 64 * 1024;
@@ -18,15 +20,20 @@ interface Cursor {
   partial: string;
 }
 
-/** Throws before any output for what the process driver cannot do. */
+/** Throws before any output for a query it cannot answer (a `since` that is not a time). */
 export function releaseLogs(runDir: string, query: RuntimeLogQuery, pollMs = 250): AsyncGenerator<RuntimeLogLine> {
-  if (query.since !== undefined) {
-    throw new InvalidInputError('--since needs timestamps, which the process driver does not keep in its logs; use --tail N instead');
-  }
-  return readLogs(runDir, query, pollMs);
+  const sinceMs = query.since === undefined ? null : parseSince(query.since);
+  return readLogs(runDir, query, sinceMs, pollMs);
 }
 
-async function* readLogs(runDir: string, query: RuntimeLogQuery, pollMs: number): AsyncGenerator<RuntimeLogLine> {
+/** RFC 3339 time or Unix seconds, as `docker logs --since` takes them. */
+function parseSince(since: string): number {
+  const ms = /^\d+(\.\d+)?$/.test(since) ? Number(since) * 1000 : /^\d{4}-\d\d-\d\dT/.test(since) ? Date.parse(since) : NaN;
+  if (!Number.isFinite(ms)) throw new InvalidInputError(`--since ${since}: expected an RFC 3339 time (2026-12-02T16:45:00Z) or Unix seconds`);
+  return ms;
+}
+
+async function* readLogs(runDir: string, query: RuntimeLogQuery, sinceMs: number | null, pollMs: number): AsyncGenerator<RuntimeLogLine> {
   const dir = path.join(runDir, 'logs');
   const cursors = new Map<string, Cursor>();
   let first = true;
@@ -46,7 +53,12 @@ async function* readLogs(runDir: string, query: RuntimeLogQuery, pollMs: number)
       throw new InvalidInputError(`the live release has no process "${query.service}" with output; check the name with \`slipway status APP\``);
     }
     for (const c of cursors.values()) {
-      for (const text of await readNew(c, !query.follow)) yield { service: c.service, instance: c.instance, stream: 'output', text };
+      for (const raw of await readNew(c, !query.follow)) {
+        const line = parseInstanceLogLine(raw);
+        // Lines without a time (files written before lines were stamped) are older than any `since`.
+        if (sinceMs !== null && (line.time === null || Date.parse(line.time) < sinceMs)) continue;
+        yield { service: c.service, instance: c.instance, ...line };
+      }
     }
     first = false;
     if (!query.follow) return;

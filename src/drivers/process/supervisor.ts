@@ -1,13 +1,14 @@
 // The supervisor of one release (runs in its own detached process, see supervisor-main.ts):
 // starts every instance, restarts a crashed one with exponential backoff, writes its state to
 // `run/<releaseId>/state.json`, and on stop sends SIGTERM, waits the grace, then SIGKILL.
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expandArgv } from '../../core/argv-variables.js';
 import { spawnProcess, type ChildHandle } from '../../platform/exec.js';
 import { writeJsonAtomic } from '../../platform/json-file.js';
 import { rotateIfLarge } from './log-rotation.js';
+import { formatInstanceLogLine } from './instance-log-line.js';
 import {
   backoffDelay,
   instanceLogFile,
@@ -130,7 +131,9 @@ export class Supervisor {
 
   #spawn(inst: Instance): void {
     const { spec } = inst;
-    const fd = openSync(inst.state.log, 'a', 0o600);
+    // The app's output passes through us to be stamped with the time and stream of each line.
+    const log = createWriteStream(inst.state.log, { flags: 'a', mode: 0o600 });
+    log.on('error', (err) => say(`${label(inst)}: cannot write its output to ${inst.state.log}: ${err.message}`));
     const env: Record<string, string> = {
       ...this.#spec.environment,
       SLIPWAY_RELEASE: this.#spec.releaseId,
@@ -146,13 +149,16 @@ export class Supervisor {
         cwd: this.#spec.releaseDir,
         env,
         ...(this.#spec.user ? { uid: this.#spec.user.uid, gid: this.#spec.user.gid } : {}),
-        output: { fd },
+        output: 'lines',
+        onLine: (line, stream) => log.write(formatInstanceLogLine(new Date(), stream, line)),
         killGraceMs: spec.stopGraceMs,
         onForceKill: () => say(`${label(inst)} ignored SIGTERM for ${spec.stopGraceMs}ms; sending SIGKILL`),
       });
-    } finally {
-      closeSync(fd);
+    } catch (err) {
+      log.end();
+      throw err;
     }
+    void child.exit.then(() => log.end());
     inst.child = child;
     inst.startedMs = Date.now();
     Object.assign(inst.state, { pid: child.pid ?? null, state: 'running', startedAt: new Date().toISOString(), nextStartAt: null });

@@ -325,12 +325,13 @@ export class SwarmDriver implements RuntimeDriver {
     const lines = this.logs(app, environment, query.service ?? null, {
       follow: query.follow,
       signal: query.signal,
+      timestamps: true,
       live,
       ...(query.since !== undefined ? { since: query.since } : {}),
       ...(query.tail !== undefined ? { tail: query.tail } : {}),
     });
     for await (const l of lines) {
-      yield { service: l.service, instance: l.taskId, stream: l.stream === 'stdout' || l.stream === 'stderr' ? l.stream : 'output', text: l.text };
+      yield { service: l.service, instance: l.taskId, stream: l.stream === 'stdout' || l.stream === 'stderr' ? l.stream : 'output', time: l.time, text: l.text };
     }
   }
 

@@ -6,6 +6,7 @@ import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import type { RuntimeLogLine } from '../../../src/core/ports/runtime-driver.js';
+import { formatInstanceLogLine } from '../../../src/drivers/process/instance-log-line.js';
 import { releaseLogs } from '../../../src/drivers/process/release-logs.js';
 
 let runDir: string;
@@ -51,9 +52,41 @@ test('without --tail every line; one service only; rotated files are not read', 
   assert.equal(lines.filter((l) => l.instance === '1').length, 3);
 });
 
-test('an unknown service and --since are refused with the fix', async () => {
+test('an unknown service and a --since that is not a time are refused with the fix', async () => {
   await assert.rejects(collect(releaseLogs(runDir, { follow: false, service: 'nope', signal: signal() })), /no process "nope"/);
-  assert.throws(() => releaseLogs(runDir, { follow: false, since: '2026-11-23T00:00:00Z', signal: signal() }), /use --tail/);
+  assert.throws(() => releaseLogs(runDir, { follow: false, since: 'yesterday', signal: signal() }), /--since yesterday: expected an RFC 3339 time .* or Unix seconds/);
+});
+
+test('stamped lines carry their time and stream; --since keeps the lines written since then', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-release-logs-stamped-'));
+  try {
+    await mkdir(path.join(dir, 'logs'));
+    const t0 = new Date('2026-12-02T10:00:00.000Z');
+    const t1 = new Date('2026-12-02T11:00:00.000Z');
+    await writeFile(
+      path.join(dir, 'logs', 'web.0.log'),
+      'unstamped, from an older supervisor\n' +
+        formatInstanceLogLine(t0, 'stdout', 'early') +
+        formatInstanceLogLine(t1, 'stderr', 'late: E with spaces  kept') +
+        formatInstanceLogLine(t1, 'stdout', ''),
+    );
+    const all = await collect(releaseLogs(dir, { follow: false, signal: signal() }));
+    assert.deepEqual(
+      all.map((l) => [l.time, l.stream, l.text]),
+      [
+        [null, 'output', 'unstamped, from an older supervisor'],
+        ['2026-12-02T10:00:00.000Z', 'stdout', 'early'],
+        ['2026-12-02T11:00:00.000Z', 'stderr', 'late: E with spaces  kept'],
+        ['2026-12-02T11:00:00.000Z', 'stdout', ''],
+      ],
+    );
+    const since = await collect(releaseLogs(dir, { follow: false, since: '2026-12-02T10:30:00Z', signal: signal() }));
+    assert.deepEqual(since.map((l) => l.text), ['late: E with spaces  kept', '']);
+    const sinceUnix = await collect(releaseLogs(dir, { follow: false, since: String(t0.getTime() / 1000), signal: signal() }));
+    assert.deepEqual(sinceUnix.map((l) => l.text), ['early', 'late: E with spaces  kept', '']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('--follow: appended lines arrive, a new instance file and a rotated file are read from the start', async () => {

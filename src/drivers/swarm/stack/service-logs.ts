@@ -16,7 +16,17 @@ export interface ServiceLogLine {
   /** The task that wrote the line, when the Engine said so. */
   taskId: string | null;
   stream: EngineStream;
+  /** With `timestamps`: when the Engine received the line (RFC 3339, UTC, milliseconds). */
+  time: string | null;
   text: string;
+}
+
+/** With `timestamps`, each line starts with the time ("2026-12-02T16:45:04.123456789Z "), before the details. */
+function splitTime(line: string): { time: string | null; rest: string } {
+  const m = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)) (.*)$/s.exec(line);
+  const ms = m?.[1] ? Date.parse(m[1]) : NaN;
+  // Milliseconds, as the process driver's lines: one format for every driver.
+  return m && Number.isFinite(ms) ? { time: new Date(ms).toISOString(), rest: m[2] ?? '' } : { time: null, rest: line };
 }
 
 /** With `details`, each line starts with "com.docker.swarm.node.id=…,com.docker.swarm.service.id=…,com.docker.swarm.task.id=… ". */
@@ -44,8 +54,9 @@ export async function* serviceLogs(engine: EngineClient, service: { id: string; 
   });
   try {
     for await (const e of demuxLines(res)) {
-      const { taskId, text } = splitDetails(e.line);
-      yield { service: service.name, taskId, stream: e.stream, text };
+      const { time, rest } = opts.timestamps ? splitTime(e.line) : { time: null, rest: e.line };
+      const { taskId, text } = splitDetails(rest);
+      yield { service: service.name, taskId, stream: e.stream, time, text };
     }
   } finally {
     res.destroy();
