@@ -4,6 +4,7 @@
 // HTTP-01 answers for any host before routing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import net from 'node:net';
 import tls from 'node:tls';
 import { Sensitive } from '../../src/core/sensitive.js';
 import { run } from '../../src/platform/exec.js';
@@ -119,6 +120,35 @@ describe('edge HTTPS: routes with TLS', () => {
       await waitUntil('the echo through the tunnel', () => got.endsWith('app:ping'), 5000);
     } finally {
       socket.destroy();
+    }
+  });
+
+  it('redirects a WebSocket upgrade over plain HTTP to https (308), never tunnelling it in the clear', async () => {
+    const socket = net.connect({ host: '127.0.0.1', port: http });
+    try {
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString()));
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      socket.write('GET /ws?room=1 HTTP/1.1\r\nHost: shop.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      await waitUntil('the answer to the plain-HTTP upgrade', () => got.includes('\r\n\r\n'), 5000);
+      assert.match(got, /^HTTP\/1\.1 308 /);
+      assert.match(got, new RegExp(`\r\nLocation: https://shop\\.test:${https}/ws\\?room=1\r\n`));
+      assert.doesNotMatch(got, /X-Upstream: app/i);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it("keeps HSTS on the edge's own pages over HTTPS (maintenance)", async () => {
+    await edge.client.setMaintenance('shop/prod', { enabled: true, message: 'back soon', retryAfterSeconds: 60 });
+    try {
+      const res = await httpsGet(https, 'shop.test', '/page', { ca: ca.certificatePem });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers['strict-transport-security'], 'max-age=31536000');
+      const plain = await httpsGet(https, 'plain.test', '/page', { ca: ca.certificatePem });
+      assert.equal(plain.headers['strict-transport-security'], undefined);
+    } finally {
+      await edge.client.setMaintenance('shop/prod', { enabled: false });
     }
   });
 

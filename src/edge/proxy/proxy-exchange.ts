@@ -170,6 +170,8 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     this.status = status;
     const headers = ['Content-Type', page.contentType, 'X-Request-Id', this.requestId, 'Cache-Control', 'no-store'];
     if (extra) headers.push(...extra);
+    // The edge's own pages (maintenance, 502-504) of an HSTS route keep the policy too.
+    if (this.live && wantsHsts(this.live.route, this.client.secure)) headers.push('Strict-Transport-Security', HSTS_VALUE);
     this.client.sendWhole(status, headers, page.body);
   }
 

@@ -6,6 +6,7 @@ import type { RequestHead } from '../http1/http1-request-head.js';
 import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type Page } from './error-pages.js';
 import { addForwarded } from './forward-headers.js';
+import { HSTS_VALUE, redirectFor, wantsHsts } from './https-policy.js';
 import type { ExchangeSettings } from './proxy-exchange.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
@@ -25,19 +26,30 @@ export function proxyUpgrade(settings: ExchangeSettings, req: RequestHead, socke
     writeRaw(socket, 404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' }, requestId);
     return log(404, null);
   }
+  const secure = (socket as Duplex & { encrypted?: boolean }).encrypted === true;
+  // A WebSocket to a TLS route over plain HTTP is sent to https like any request (browsers follow
+  // it for the page; a ws:// client learns where to go instead of talking in the clear).
+  if (live.route.tls || live.route.canonicalHost) {
+    const location = redirectFor(live.route, { secure, host, hostHeader: inbound.host, target: url }, settings.httpsPort);
+    if (location !== null) {
+      writeRaw(socket, 308, { body: `Permanent Redirect: ${location}\n`, contentType: 'text/plain; charset=utf-8' }, requestId, `Location: ${location}\r\n`);
+      return log(308, null);
+    }
+  }
+  const hsts = wantsHsts(live.route, secure) ? `Strict-Transport-Security: ${HSTS_VALUE}\r\n` : '';
   const path = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, url);
   const maintenance = live.route.maintenance;
   if (maintenance?.enabled && pathOnly(path) !== live.route.healthCheck.path) {
-    writeRaw(socket, 503, maintenancePage(maintenance.message), requestId, `Retry-After: ${maintenance.retryAfterSeconds}\r\n`);
+    writeRaw(socket, 503, maintenancePage(maintenance.message), requestId, `Retry-After: ${maintenance.retryAfterSeconds}\r\n${hsts}`);
     return log(503, null);
   }
-  const proto = (socket as Duplex & { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+  const proto = secure ? 'https' : 'http';
   const headers = addForwarded(inbound, remoteAddress, settings.trustedProxies.trusts(remoteAddress), live.route.pathPrefix, requestId, proto);
   headers.push('Connection', 'Upgrade', 'Upgrade', inbound.upgrade ?? 'websocket');
-  const go = () => connect(settings, live, path, req.method, headers, socket, head, requestId, log);
+  const go = () => connect(settings, live, path, req.method, headers, socket, head, requestId, log, hsts);
   if (live.gate.paused) {
     const cancel = live.gate.hold(go, () => {
-      writeRaw(socket, 503, errorPage(live.route, 503), requestId);
+      writeRaw(socket, 503, errorPage(live.route, 503), requestId, hsts);
       log(503, null);
     });
     socket.once('close', cancel);
@@ -56,10 +68,11 @@ function connect(
   head: Buffer,
   requestId: string,
   log: (status: number, upstream: string | null) => void,
+  hsts: string,
 ): void {
   const target = live.pool.next();
   if (!target) {
-    writeRaw(socket, 503, errorPage(live.route, 503), requestId);
+    writeRaw(socket, 503, errorPage(live.route, 503), requestId, hsts);
     return log(503, null);
   }
   target.acquire();
@@ -117,7 +130,7 @@ function connect(
   upReq.on('error', () => {
     release();
     const status = timedOut ? 504 : 502;
-    writeRaw(socket, status, errorPage(live.route, status), requestId);
+    writeRaw(socket, status, errorPage(live.route, status), requestId, hsts);
     log(status, target.url);
   });
   upReq.end();
