@@ -136,6 +136,25 @@ async function healthy(url: string): Promise<boolean> {
  * Returns the pids it signalled.
  */
 export async function killDetached(dataDir: string): Promise<number[]> {
+  const pids = await detachedPids(dataDir);
+  const signalled: number[] = [];
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+        signalled.push(pid);
+        break;
+      } catch {
+        // no such group / process: try the next form, or it is gone already
+      }
+    }
+  }
+  return signalled;
+}
+
+/** The pids a control plane's detached processes on `dataDir` wrote down: the edge, each release supervisor and its app instances. */
+export async function detachedPids(dataDir: string): Promise<Set<number>> {
   const pids = new Set<number>();
   const edge = await readJson(path.join(dataDir, 'edge', 'edge.json'));
   if (isRecord(edge) && isPid(edge['pid'])) pids.add(edge['pid']);
@@ -151,20 +170,7 @@ export async function killDetached(dataDir: string): Promise<number[]> {
     const supervisorPid = await readJson(path.join(runDir, 'supervisor.pid'));
     if (isPid(supervisorPid)) pids.add(supervisorPid);
   }
-  const signalled: number[] = [];
-  for (const pid of pids) {
-    if (pid === process.pid) continue;
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-        signalled.push(pid);
-        break;
-      } catch {
-        // no such group / process: try the next form, or it is gone already
-      }
-    }
-  }
-  return signalled;
+  return pids;
 }
 
 async function runDirs(dataDir: string): Promise<string[]> {
