@@ -10,6 +10,7 @@ import { probeHealth } from './health-probe.js';
 import { pidAlive } from './proc-identity.js';
 import { readState } from './supervisor-control.js';
 import type { InstanceState, SupervisorState } from './supervisor-protocol.js';
+import { parseInstanceLogLine } from './instance-log-line.js';
 
 const POLL_MS = 50;
 const LOG_TAIL_LINES = 10;
@@ -127,7 +128,8 @@ async function exitedError(key: string, inst: InstanceState, redactor: Redactor)
   const e = inst.lastExit;
   const how = !e ? 'is not running' : e.error ? `could not start: ${e.error}` : e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
   const text = await readFile(inst.log, 'utf8').catch(() => '');
-  const tail = text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+  // The app's own words: the supervisor's time and stream prefix is left out.
+  const tail = text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).map((l) => parseInstanceLogLine(l).text).join('\n');
   return new StepFailedError(
     `${key} ${how} while starting${tail ? `; last lines of its log:\n${redactor.redact(tail)}` : ''}`,
     { instance: key, exitCode: e?.code ?? null, signal: e?.signal ?? null },

@@ -35,7 +35,9 @@ test('a failing health check makes start throw and leaves nothing running', asyn
       command: ['node', 'server.js'],
       http: true,
       instances: 2,
-      health: { path: '/healthz', interval: '100ms', timeout: '500ms', retries: 2, start_period: '300ms' },
+      // A long start_period: it forgives an instance that is not listening yet (a loaded machine
+      // starts node slowly), never one that answers 500, so the failure still comes fast.
+      health: { path: '/healthz', interval: '100ms', timeout: '500ms', retries: 2, start_period: '10s' },
       min_uptime: '100ms',
     },
     worker: { command: ['node', '-e', 'setInterval(() => {}, 1000)'] },
