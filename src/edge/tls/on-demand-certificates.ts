@@ -6,7 +6,7 @@
 // control plane nothing. Without a listener (the control plane is down) the handshake fails at
 // once, unremembered: the next one asks again.
 import type tls from 'node:tls';
-import { onDemandName } from './sni-name.js';
+import { onDemandName } from '../../core/on-demand-host.js';
 
 export interface WantedHost {
   host: string;

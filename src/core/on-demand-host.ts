@@ -1,4 +1,5 @@
-// The strict check an SNI name passes before the edge asks anyone for a certificate for it: the
+// The strict check an SNI name passes before anyone is asked for a certificate for it (the edge,
+// then the control plane again, which trusts no line it reads): the
 // name comes from an unauthenticated ClientHello, so it is hostile input. Only a lower-case DNS
 // name of at least two labels, each 1-63 letters, digits or inner hyphens, 253 bytes at most, and
 // no IP literal (a certificate for an address is not something a custom domain needs).
