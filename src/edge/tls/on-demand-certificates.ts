@@ -59,7 +59,6 @@ export class OnDemandCertificates {
     if (this.#pending.size >= (this.#o.maxPending ?? 100)) return undefined;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#settle(host, undefined), this.#o.waitMs ?? 20_000);
-      timer.unref();
       this.#pending.set(host, { waiters: [resolve], timer });
       for (const listen of this.#listeners) listen({ host, route });
     });
