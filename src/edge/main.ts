@@ -96,6 +96,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const onDemand = new OnDemandCertificates({
     contextFor: (host) => certificates.set.contextFor(host),
     route: () => registry.table.fallback?.id,
+    claimedByOther: (host) => registry.table.claimedByOther(host),
     ...(opts.onDemandWaitMs !== undefined ? { waitMs: opts.onDemandWaitMs } : {}),
   });
 

@@ -108,8 +108,9 @@ describe('edge HTTPS: on-demand certificates', () => {
     assert.equal(wanted.filter((w) => w.host === 'refused.test').length, 1, 'asked once for two handshakes');
   });
 
-  it('never asks for a name that is no DNS name', async () => {
+  it('never asks for a name that is no DNS name, nor for a host another route names', async () => {
     const before = wanted.length;
+    await assert.rejects(handshake(port, 'known.test', { ca: ca.certificatePem }), /alert handshake failure/);
     await assert.rejects(handshake(port, 'localhost', { ca: ca.certificatePem }), /alert handshake failure/);
     await assert.rejects(handshake(port, 'a..b.test', { ca: ca.certificatePem }));
     await assert.rejects(handshake(port, 'under_score.test', { ca: ca.certificatePem }), /alert handshake failure/);

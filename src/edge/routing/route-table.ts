@@ -51,6 +51,16 @@ export class RouteTable<T extends Routable> {
     return fallback && prefixMatches(fallback.pathPrefix, url) ? fallback : undefined;
   }
 
+  /**
+   * A route other than the on-demand one that names `host` (exactly or by its wildcard): such a
+   * host is that route's, so no certificate is obtained for it on demand.
+   */
+  claimedByOther(host: string): boolean {
+    const dot = host.indexOf('.');
+    const lists = [this.byHost.get(host), dot > 0 ? this.byHost.get(`*${host.slice(dot)}`) : undefined];
+    return lists.some((list) => list?.some((e) => e !== this.fallback) ?? false);
+  }
+
   /** Another route that is already the on-demand fallback, when `candidate` wants to be one. */
   fallbackConflictWith(candidate: { id: string; onDemandTls?: boolean | undefined }): T | undefined {
     if (candidate.onDemandTls !== true) return undefined;

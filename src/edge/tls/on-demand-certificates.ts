@@ -19,6 +19,8 @@ export interface OnDemandOptions {
   contextFor(host: string): tls.SecureContext | undefined;
   /** The id of this edge's route with on-demand TLS, if any; nothing is asked without one. */
   route(): string | undefined;
+  /** Whether another route names the host (its certificate is that route's business, not on-demand). */
+  claimedByOther?(host: string): boolean;
   /** How long a handshake waits for its certificate (default 20 s). */
   waitMs?: number;
   /** How long a refused name fails at once (default 60 s). */
@@ -53,7 +55,7 @@ export class OnDemandCertificates {
     const route = this.#o.route();
     if (route === undefined) return undefined;
     const host = onDemandName(servername);
-    if (host === undefined || this.isRefused(host) || this.#listeners.size === 0) return undefined;
+    if (host === undefined || this.isRefused(host) || this.#listeners.size === 0 || this.#o.claimedByOther?.(host)) return undefined;
     const pending = this.#pending.get(host);
     if (pending) return new Promise((resolve) => pending.waiters.push(resolve));
     if (this.#pending.size >= (this.#o.maxPending ?? 100)) return undefined;
