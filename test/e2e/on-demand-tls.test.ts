@@ -4,7 +4,8 @@
 // the certificate is obtained and is served with it (verified against Pebble's root), reaching
 // the app; a refused name fails the handshake fast, and the ask endpoint hears of it once for two
 // attempts (the edge remembers the refusal); the certificate shows in the API and in
-// `slipway certs list` as on-demand; an edge restarted without the control plane serves it.
+// `slipway certs list` as on-demand; a second environment with on_demand_tls fails its deploy
+// with the reason (one per edge); an edge restarted without the control plane serves it.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -45,6 +46,9 @@ environments:
   staging:
     branch: main
     route: { host: ${APP_HOST}, tls: auto, on_demand_tls: { ask: "${askUrl}" } }
+  second:
+    auto_deploy: false
+    route: { host: second.example.test, tls: auto, on_demand_tls: { allow: ["*.second.example.test"] } }
 `;
 }
 
@@ -156,6 +160,14 @@ describe('on-demand TLS with Pebble, end to end', { timeout: 600_000 }, () => {
     const cli = await runCli(['certs', 'list'], { env: serverEnv({ url: server!.url, token: server!.token }) });
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`${ALLOWED.replace(/\./g, '\\.')}.*acme \\(on-demand\\)`));
+  });
+
+  test('a second route with on_demand_tls on the same edge fails its deploy, naming the first; the first keeps serving', async () => {
+    const { deployment } = await client.deploy('shop', 'second');
+    const done = await waitTerminal(client, deployment.id, 180_000);
+    assert.notEqual(done.status, 'succeeded');
+    assert.match(done.error ?? '', /on_demand_tls: route shop\/staging already has on-demand TLS/);
+    assert.equal((await httpsGet(httpsPort, ALLOWED, pebble.rootPem)).status, 200);
   });
 
   test('an edge restarted without the control plane serves the on-demand certificate it holds', async () => {
