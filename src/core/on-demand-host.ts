@@ -1,8 +1,8 @@
-// The strict check an SNI name passes before anyone is asked for a certificate for it (the edge,
-// then the control plane again, which trusts no line it reads): the
-// name comes from an unauthenticated ClientHello, so it is hostile input. Only a lower-case DNS
-// name of at least two labels, each 1-63 letters, digits or inner hyphens, 253 bytes at most, and
-// no IP literal (a certificate for an address is not something a custom domain needs).
+// The strict check an SNI name passes before anyone is asked for a certificate for it: by the
+// edge, and again by the control plane, which trusts no line it reads. The name comes from an
+// unauthenticated ClientHello, so it is hostile input. Only a lower-case DNS name of at least two
+// labels, each 1-63 letters, digits or inner hyphens, 253 bytes at most, and no IP literal (a
+// certificate for an address is not something a custom domain needs).
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const MAX_NAME = 253;
