@@ -37,6 +37,9 @@ import { BackupService } from './services/backup-service.js';
 import { CertificateRenewer } from './services/certificate-renewer.js';
 import { CertificateService, type SolverFactory } from './services/certificate-service.js';
 import { CertificatesInUse } from './services/certificates-in-use.js';
+import { OnDemandIssuance } from './services/on-demand-issuance.js';
+import { OnDemandRateLimit } from './services/on-demand-rate-limit.js';
+import { onDemandPolicyFor } from './services/on-demand-routes.js';
 import { httpsParts } from './https-parts.js';
 import { EdgeTlsFanOut } from './edge-tls-fan-out.js';
 import { scheduledBackupWork } from './services/scheduled-backup-work.js';
@@ -146,6 +149,18 @@ async function serve(
   const parts = https ?? (await httpsParts(settings.https, { accounts: store, cipher: box, edgeTls }));
   const certificates: CertificateService | null = new CertificateService({ store, cipher: box, edge: parts.edgeTls, issuer: parts.issuer, solvers: parts.solvers, account: () => account, inUse: () => inUse.ids() });
   const certificateRenewer = certificates ? new CertificateRenewer({ certificates, logger }) : null;
+  // On-demand TLS: the control plane holds the local edge's stream of wanted names open and
+  // decides each one (the Swarm edge service has no on-demand TLS yet).
+  const onDemand =
+    certificates && settings.https.onDemandMaxPerHour > 0
+      ? new OnDemandIssuance({
+          edge: edgeClient,
+          certificates,
+          policyFor: (route) => onDemandPolicyFor(store, (text, where) => specParser.parse(text, where), route),
+          limit: new OnDemandRateLimit(settings.https.onDemandMaxPerHour),
+          logger,
+        })
+      : null;
   // Certificates before routes: a TLS route the edge is given again finds its certificate there.
   const syncCertificates = async (): Promise<void> => {
     if (!certificates) return;
@@ -333,6 +348,7 @@ async function serve(
   logger.info({ url, dataDir, version: VERSION }, 'control plane listening');
   backupScheduler.start();
   certificateRenewer?.start();
+  onDemand?.start();
   // Without a kept edge (SLIPWAY_EDGE=off), the stored certificates are given to the edge once here.
   if (!keeper) void syncCertificates();
   void engine.start().catch((err: unknown) => logger.error({ err: String(err) }, 'deploy engine failed to start'));
@@ -347,6 +363,7 @@ async function serve(
       for (const t of timers) clearInterval(t);
       await backupScheduler.stop();
       await certificateRenewer?.stop();
+      await onDemand?.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();
       await specParser.close();

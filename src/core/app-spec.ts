@@ -81,6 +81,27 @@ export const routeTlsSchema = z
   ], { error: () => 'expected "auto", "off" or { certificate_secret: NAME, key_secret: NAME }' })
   .describe('HTTPS for the route\'s hosts: "auto" (a certificate from the ACME CA), "off", or your own certificate from two Slipway secrets.');
 
+/** An http(s) URL without credentials: the on-demand ask endpoint (called with ?domain=HOST). */
+const askUrl = z
+  .string()
+  .max(2000)
+  .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol) && !new URL(u).username && !new URL(u).password && !new URL(u).hash, {
+    message: 'expected an http(s) URL like "http://127.0.0.1:9000/check" (no credentials, no fragment)',
+  });
+
+export const onDemandTlsSchema = z
+  .strictObject({
+    ask: askUrl.optional().describe('Asked GET <ask>?domain=HOST before a certificate is obtained for a new host; a 2xx answer allows it.'),
+    allow: z.array(hostName).min(1, 'list at least one host, or leave allow out').max(1000).optional().describe('Hosts (or one-level wildcards "*.customers.example") allowed without asking.'),
+    per_minute: z.number().int().min(1).max(600).default(10).describe('At most this many new certificates per minute for this route (also capped by SLIPWAY_ON_DEMAND_MAX_PER_HOUR).'),
+  })
+  .superRefine((o, ctx) => {
+    if (o.ask === undefined && o.allow === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give ask (a URL that answers 2xx for allowed hosts) or allow (a list of hosts), or both' });
+    }
+  })
+  .describe('Certificates obtained at the first TLS handshake for hosts not known in advance (custom domains); the route also serves hosts no other route claims.');
+
 export const routeSchema = z
   .strictObject({
     host: hostName.optional().describe('Host header to match (shorthand for hosts: [host]); any host when neither is given.'),
@@ -96,6 +117,7 @@ export const routeSchema = z
     tls: routeTlsSchema.default('off'),
     canonical_host: hostName.optional().describe('One of the hosts: requests for the others are redirected (308) to it.'),
     hsts: z.boolean().default(false).describe('Send Strict-Transport-Security on HTTPS responses (needs tls).'),
+    on_demand_tls: onDemandTlsSchema.optional(),
   })
   .superRefine((route, ctx) => {
     if (route.host !== undefined && route.hosts !== undefined) {
@@ -124,6 +146,9 @@ export const routeSchema = z
     }
     if (route.hsts && route.tls === 'off') {
       ctx.addIssue({ code: 'custom', path: ['hsts'], message: 'hsts needs tls: set tls: auto (or your own certificate), or leave hsts out' });
+    }
+    if (route.on_demand_tls !== undefined && route.tls !== 'auto') {
+      ctx.addIssue({ code: 'custom', path: ['on_demand_tls'], message: 'on_demand_tls needs tls: auto (the certificates come from the ACME CA)' });
     }
   })
   .describe('Where the edge serves this environment.');
@@ -276,6 +301,7 @@ export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type HealthCheckSpec = z.output<typeof healthCheckSchema>;
 export type RouteSpec = z.output<typeof routeSchema>;
 export type RouteTlsSpec = z.output<typeof routeTlsSchema>;
+export type OnDemandTlsSpec = z.output<typeof onDemandTlsSchema>;
 
 /** The JSON Schema shipped for editors (schema/slipway.schema.json is generated from this). */
 export function appSpecJsonSchema(): Record<string, unknown> {

@@ -4,9 +4,10 @@
 import type { RouteSpec } from './app-spec.js';
 import type { EdgeRoute } from './ports/edge-control.js';
 
-export function routeTlsFields(route: Pick<RouteSpec, 'tls' | 'hsts' | 'canonical_host'>): Pick<EdgeRoute, 'tls' | 'canonicalHost'> {
-  const out: Pick<EdgeRoute, 'tls' | 'canonicalHost'> = {};
+export function routeTlsFields(route: Pick<RouteSpec, 'tls' | 'hsts' | 'canonical_host'> & Partial<Pick<RouteSpec, 'on_demand_tls'>>): Pick<EdgeRoute, 'tls' | 'canonicalHost' | 'onDemandTls'> {
+  const out: Pick<EdgeRoute, 'tls' | 'canonicalHost' | 'onDemandTls'> = {};
   if (route.tls !== 'off') out.tls = { hsts: route.hsts };
   if (route.canonical_host !== undefined) out.canonicalHost = route.canonical_host;
+  if (route.on_demand_tls !== undefined) out.onDemandTls = true;
   return out;
 }

@@ -29,6 +29,7 @@ import { setAsideSnapshot } from './routing/route-snapshot.js';
 import { CertificateSet } from './tls/certificate-set.js';
 import { CertificateStore } from './tls/certificate-store.js';
 import { ChallengeAnswers } from './tls/challenge-answers.js';
+import { OnDemandCertificates } from './tls/on-demand-certificates.js';
 import { TlsListener } from './tls/tls-listener.js';
 import { Http2Front } from './http2/http2-front.js';
 
@@ -54,6 +55,8 @@ export interface EdgeOptions {
   clientSendTimeoutMs?: number;
   /** Peers (IPs and CIDRs) whose X-Forwarded-*, X-Real-IP and Forwarded headers are passed on (default none). */
   trustedProxies?: readonly string[];
+  /** How long a handshake waits for an on-demand certificate (default 20 s). */
+  onDemandWaitMs?: number;
   /** Resolver of `discover: 'dns'` targets (default: DNS A records); tests inject one. */
   resolve?: ResolveAddresses;
   /** How often discovered targets are resolved again (default 1 s). */
@@ -90,6 +93,12 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const certificates = new CertificateStore(paths.certsDir, new CertificateSet(), logger);
   const certificatesLoaded = await certificates.restore();
   const challenges = new ChallengeAnswers();
+  const onDemand = new OnDemandCertificates({
+    contextFor: (host) => certificates.set.contextFor(host),
+    route: () => registry.table.fallback?.id,
+    claimedByOther: (host) => registry.table.claimedByOther(host),
+    ...(opts.onDemandWaitMs !== undefined ? { waitMs: opts.onDemandWaitMs } : {}),
+  });
 
   const settings: ExchangeSettings = {
     match: (host, url) => registry.table.match(host, url),
@@ -133,8 +142,11 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
           certificates: certificates.set,
           challenges,
           protocols: { http1: (socket) => proxy.adopt(socket), http2: (socket) => h2.accept(socket) },
+          onDemand,
+          // A handshake may wait for an on-demand certificate: the timeout must outlast that wait.
+          handshakeTimeoutMs: Math.max(10_000, (opts.onDemandWaitMs ?? 20_000) + 5_000),
         });
-  const admin = http.createServer(createAdminHandler(registry, logger, { certificates, challenges }));
+  const admin = http.createServer(createAdminHandler(registry, logger, { certificates, challenges, onDemand }));
 
   let port: number;
   let httpsPort: number | null = null;
@@ -147,6 +159,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     adminListening = true;
   } catch (err) {
     h2.closeAll();
+    onDemand.close();
     https?.close();
     proxy.close(); // stop listening too: a failed start leaves nothing open
     proxy.closeAll();
@@ -160,6 +173,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      onDemand.close();
       https?.close();
       h2.close();
       proxy.close();

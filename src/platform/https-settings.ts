@@ -22,6 +22,7 @@ export const httpsSettingsSchema = {
   SLIPWAY_DNS_RFC2136_KEY_NAME: z.string().min(1).optional(),
   SLIPWAY_DNS_RFC2136_KEY_ALGORITHM: z.enum(TSIG_ALGORITHMS).default('hmac-sha256'),
   SLIPWAY_DNS_RFC2136_KEY_SECRET: z.string().regex(/^[A-Za-z0-9+/=]+$/, 'expected the TSIG key secret in base64 (as in a BIND key file)').optional(),
+  SLIPWAY_ON_DEMAND_MAX_PER_HOUR: z.coerce.number().int('expected a whole number of certificates').min(0).max(100_000).default(100),
 };
 
 const httpsObject = z.object(httpsSettingsSchema);
@@ -61,6 +62,8 @@ export interface HttpsSettings {
   acme: AcmeSettings;
   /** The DNS server for dns-01 (wildcard hosts), when set. */
   dns: Rfc2136Settings | undefined;
+  /** At most this many on-demand certificates per hour across all routes (0: none). */
+  onDemandMaxPerHour: number;
 }
 
 /** Throws `[variable, message]` for the first problem. */
@@ -108,6 +111,7 @@ export function httpsSettings(s: Raw): HttpsSettings {
       challenges,
     },
     dns,
+    onDemandMaxPerHour: s.SLIPWAY_ON_DEMAND_MAX_PER_HOUR,
   };
 }
 

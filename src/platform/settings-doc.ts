@@ -31,6 +31,7 @@ export const SETTING_MEANINGS: Readonly<Record<string, string>> = {
   SLIPWAY_ACME_CHALLENGES: 'challenge types in order of preference (default http-01, tls-alpn-01, and dns-01 with a DNS server)',
   SLIPWAY_DNS_RFC2136_SERVER: 'HOST[:PORT] of the DNS server taking RFC 2136 updates for dns-01 (wildcard hosts)',
   SLIPWAY_DNS_RFC2136_ZONE: 'the zone updated for dns-01',
+  SLIPWAY_ON_DEMAND_MAX_PER_HOUR: 'at most this many on-demand TLS certificates per hour across all routes (0: none)',
   SLIPWAY_DNS_RFC2136_KEY_NAME: 'name of the TSIG key for the updates',
   SLIPWAY_DNS_RFC2136_KEY_ALGORITHM: 'algorithm of the TSIG key',
   SLIPWAY_DNS_RFC2136_KEY_SECRET: 'the TSIG key\'s secret, base64',

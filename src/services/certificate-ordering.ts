@@ -4,7 +4,7 @@
 import { errorMessage, SlipwayError } from '../core/errors.js';
 import type { AcmeAccountSettings, CertificateIssuer, ChallengeSolver, IssuedCertificate } from '../core/ports/certificate-issuer.js';
 import type { SecretCipher } from '../core/ports/secret-cipher.js';
-import type { CertificateRecords, StoredCertificate } from '../core/ports/store/certificates.js';
+import type { CertificateOrigin, CertificateRecords, StoredCertificate } from '../core/ports/store/certificates.js';
 import type { Clock } from '../platform/clock.js';
 import { renewalTime } from './renewal-time.js';
 
@@ -42,18 +42,18 @@ export class CertificateOrdering {
   constructor(private readonly o: CertificateOrderingOptions) {}
 
   /** Orders (or joins the order under way for) the certificate `id` of `hosts`, and stores it. */
-  order(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal): Promise<StoredCertificate> {
+  order(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal, origin?: CertificateOrigin): Promise<StoredCertificate> {
     const running = this.#inFlight.get(id);
     if (running) {
       progress(`waiting for the certificate order of ${hosts.join(', ')} already under way`);
       return running;
     }
-    const order = this.#order(id, hosts, progress, signal).finally(() => this.#inFlight.delete(id));
+    const order = this.#order(id, hosts, progress, signal, origin).finally(() => this.#inFlight.delete(id));
     this.#inFlight.set(id, order);
     return order;
   }
 
-  async #order(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal): Promise<StoredCertificate> {
+  async #order(id: string, hosts: readonly string[], progress: Progress, signal?: AbortSignal, origin?: CertificateOrigin): Promise<StoredCertificate> {
     const account = this.o.account();
     progress(`ordering a certificate for ${hosts.join(', ')} from ${account.directoryUrl}`);
     let issued: IssuedCertificate;
@@ -81,6 +81,7 @@ export class CertificateOrdering {
       source: 'acme',
       directoryUrl: account.directoryUrl,
       renewAfter: renewAt.toISOString(),
+      ...(origin ? { origin } : {}),
     });
     progress(`certificate ${id} issued, valid until ${stored.notAfter}, renewal from ${stored.renewAfter}`);
     return stored;

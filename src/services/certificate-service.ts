@@ -108,6 +108,20 @@ export class CertificateService {
   }
 
   /**
+   * A certificate for one host first seen in a TLS handshake (on-demand TLS; the caller decided it
+   * is allowed): the stored one when it still serves, else a new one recorded with origin
+   * 'on-demand' (renewed like the others while an on-demand route is live); pushed to the edge.
+   */
+  async issueOnDemand(host: string, progress: Progress = () => {}, signal?: AbortSignal): Promise<CertificateView> {
+    const wanted = [host.toLowerCase()];
+    const id = certificateId(wanted);
+    const current = await this.#o.store.getStoredCertificate(id);
+    const stored = current && this.#reusable(current, wanted, this.#clock.now()) ? current : await this.#ordering.order(id, wanted, progress, signal, 'on-demand');
+    await this.#pushIfMissing(stored, await this.#o.edge.listCertificates(), progress);
+    return certificateView(stored, this.#clock.now());
+  }
+
+  /**
    * Renews every ACME certificate in use whose renewal time has come; one failure never stops the
    * others. A certificate no live route uses is not renewed, and once expired it is removed from
    * the edge and the store.

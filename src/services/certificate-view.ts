@@ -20,6 +20,7 @@ export function certificateView(c: StoredCertificate, now: Date, used: ReadonlyS
     id: c.id,
     hosts: c.hosts,
     source: c.source,
+    origin: c.origin,
     notBefore: c.notBefore,
     notAfter: c.notAfter,
     expiresInDays: Math.floor(left / DAY_MS),

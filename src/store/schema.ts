@@ -1,6 +1,6 @@
 // Row types of the state database, as Kysely sees them. Column names are snake_case;
 // times are ISO-8601 text; JSON columns are text parsed on read (see json-column.ts).
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type {
   AuditEvent,
   BackupReason,
@@ -148,6 +148,8 @@ export interface CertificatesTable {
   not_before: string;
   not_after: string;
   source: 'acme' | 'secret';
+  /** Has a default ('route'), so inserts may leave it out. */
+  origin: ColumnType<'route' | 'on-demand', 'route' | 'on-demand' | undefined, 'route' | 'on-demand'>;
   directory_url: string | null;
   renew_after: string | null;
   failures: number;

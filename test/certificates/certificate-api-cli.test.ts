@@ -88,7 +88,7 @@ describe('certificates: API and CLI, never a key', () => {
     assert.equal(list.statusCode, 200);
     const certs = (list.json() as { certificates: CertificateView[] }).certificates;
     assert.deepEqual(certs.map((c) => [c.hosts.join(','), c.condition]), [['blog.example', 'expiring'], ['shop.example,www.shop.example', 'valid']]);
-    assert.deepEqual(Object.keys(certs[0]!).sort(), ['condition', 'directoryUrl', 'expiresInDays', 'failures', 'fingerprint', 'hosts', 'id', 'inUse', 'lastAttemptAt', 'lastError', 'notAfter', 'notBefore', 'renewAfter', 'source'].sort());
+    assert.deepEqual(Object.keys(certs[0]!).sort(), ['condition', 'directoryUrl', 'expiresInDays', 'failures', 'fingerprint', 'hosts', 'id', 'inUse', 'lastAttemptAt', 'lastError', 'notAfter', 'notBefore', 'origin', 'renewAfter', 'source'].sort());
     const show = await app.inject({ method: 'GET', url: '/api/certificates/www.shop.example', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(show.statusCode, 200);
     assert.deepEqual((show.json() as { certificate: CertificateView }).certificate.hosts, ['shop.example', 'www.shop.example']);

@@ -19,7 +19,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
       ctx.out(
         table(
           ['ID', 'HOSTS', 'SOURCE', 'EXPIRES', 'STATE', 'RENEWAL'],
-          res.certificates.map((c) => [c.id, c.hosts.join(', '), c.source, `${c.notAfter.slice(0, 10)} (${days(c.expiresInDays)})`, c.condition === 'valid' ? 'valid' : c.condition.toUpperCase(), renewal(c, ctx.now())]),
+          res.certificates.map((c) => [c.id, c.hosts.join(', '), c.origin === 'on-demand' ? `${c.source} (on-demand)` : c.source, `${c.notAfter.slice(0, 10)} (${days(c.expiresInDays)})`, c.condition === 'valid' ? 'valid' : c.condition.toUpperCase(), renewal(c, ctx.now())]),
         ),
       );
     });
@@ -60,7 +60,7 @@ export function details(c: CertificateView, now: Date): string {
   const lines = [
     `certificate ${c.id}`,
     `  hosts:        ${c.hosts.join(', ')}`,
-    `  source:       ${c.source === 'acme' ? `ACME (${c.directoryUrl ?? '?'})` : 'own, from secrets'}`,
+    `  source:       ${c.source === 'acme' ? `ACME (${c.directoryUrl ?? '?'})` : 'own, from secrets'}${c.origin === 'on-demand' ? ', on demand (first TLS handshake)' : ''}`,
     `  valid:        ${c.notBefore} to ${c.notAfter} (${days(c.expiresInDays)})`,
     `  state:        ${c.condition}${c.inUse === false ? ' (no live route uses it: not renewed, removed once expired)' : ''}`,
     `  fingerprint:  ${c.fingerprint ?? '-'} (SHA-256)`,

@@ -51,6 +51,12 @@ export interface EdgeRoute {
   tls?: { hsts: boolean } | null;
   /** One of `hosts`: requests for the route's other hosts are redirected (308) to it, same scheme, path and query. */
   canonicalHost?: string | null;
+  /**
+   * Certificates at the first handshake (on_demand_tls): the edge asks the control plane for a
+   * certificate for an SNI name it has none for, and serves this route for hosts no other route
+   * claims. At most one route per edge.
+   */
+  onDemandTls?: boolean;
 }
 
 export interface EdgeRouteState extends EdgeRoute {

@@ -45,3 +45,21 @@ export interface EdgeTls {
   /** key: the token (http-01) or the host (tls-alpn-01). */
   removeChallenge(type: EdgeChallenge['type'], key: string): Promise<void>;
 }
+
+/** A name the edge holds TLS handshakes for, on its on-demand route `route`. */
+export interface WantedCertificate {
+  host: string;
+  route: string;
+}
+
+/**
+ * On-demand TLS as the control plane sees the edge: the names it wants certificates for (a stream
+ * the control plane holds open, so the control plane still calls the edge), and refusals. The
+ * answer to a wanted name is a certificate put through EdgeTls, or `refuseOnDemand`.
+ */
+export interface EdgeOnDemand {
+  /** Wanted names until `signal` aborts (then it ends) or the edge goes (then it throws). */
+  wantedCertificates(signal: AbortSignal): AsyncIterable<WantedCertificate>;
+  /** The edge fails handshakes for `host` at once for `seconds`. */
+  refuseOnDemand(host: string, seconds: number): Promise<void>;
+}

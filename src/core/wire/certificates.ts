@@ -1,6 +1,6 @@
 // TLS certificates on the wire (`GET /api/certificates`, `GET /api/certificates/:ref`,
 // `POST /api/certificates/:ref/renew`, and in `GET /api/status`). Never a key.
-import type { CertificateSource } from '../ports/store/certificates.js';
+import type { CertificateOrigin, CertificateSource } from '../ports/store/certificates.js';
 
 /** valid; expiring: within 14 days of its end; expired; failing: its last renewal failed. */
 export type CertificateCondition = 'valid' | 'expiring' | 'expired' | 'failing';
@@ -9,6 +9,8 @@ export interface CertificateView {
   id: string;
   hosts: string[];
   source: CertificateSource;
+  /** 'on-demand': obtained at a TLS handshake for a host of an on_demand_tls route. */
+  origin: CertificateOrigin;
   notBefore: string;
   notAfter: string;
   /** Whole days until notAfter (negative once expired). */

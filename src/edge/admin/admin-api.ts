@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { RouteRegistry } from '../routing/route-registry.js';
 import { maintenanceBodySchema, parseInput, parseRoute, pauseBodySchema, routeIdSchema } from '../routing/route-schema.js';
 import { tlsAdminAction, type TlsAdminDeps } from './tls-admin.js';
+import { streamWanted } from './wanted-stream.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -48,6 +49,7 @@ export function createAdminHandler(registry: RouteRegistry, logger: Logger, tls?
         if (path === '/healthz' && method === 'GET') return send(res, 200, { ok: true, routes: registry.list().length });
         if (path === '/routes' && method === 'GET') return send(res, 200, { routes: registry.list() });
         if (path === '/health' && method === 'GET') return send(res, 200, { routes: registry.healthAll() });
+        if (path === '/tls/wanted' && method === 'GET' && tls?.onDemand) return streamWanted(tls.onDemand, req, res);
         const tlsAction = tls ? tlsAdminAction(tls, method, path, () => readJson(req)) : null;
         if (tlsAction) {
           const [status, payload] = await tlsAction();

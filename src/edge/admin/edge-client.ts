@@ -11,7 +11,7 @@ import {
   type ErrorCode,
 } from '../../core/errors.js';
 import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
-import type { EdgeCertificate, EdgeCertificateState, EdgeChallenge, EdgeTls } from '../../core/ports/edge-tls.js';
+import type { EdgeCertificate, EdgeCertificateState, EdgeChallenge, EdgeOnDemand, EdgeTls, WantedCertificate } from '../../core/ports/edge-tls.js';
 import type { RouteHealth } from '../routing/route-health.js';
 import type { PutRouteResult } from '../routing/route-registry.js';
 import { edgePaths } from './edge-paths.js';
@@ -26,7 +26,7 @@ export interface EdgeClientOptions {
   requestTimeoutMs?: number;
 }
 
-export class EdgeClient implements EdgeControl, EdgeTls {
+export class EdgeClient implements EdgeControl, EdgeTls, EdgeOnDemand {
   /** undici is large; the control plane loads it on its first call to the edge. */
   #client: Promise<Pool> | undefined;
 
@@ -118,6 +118,42 @@ export class EdgeClient implements EdgeControl, EdgeTls {
     await this.call('DELETE', `/challenges/${type}/${encodeURIComponent(key)}`);
   }
 
+  /** Holds `GET /tls/wanted` open (no body timeout: the edge writes only when a name is wanted). */
+  async *wantedCertificates(signal: AbortSignal): AsyncIterable<WantedCertificate> {
+    let res;
+    try {
+      res = await (await this.pool()).request({ method: 'GET', path: '/tls/wanted', signal, headersTimeout: 10_000, bodyTimeout: 0 });
+    } catch (err) {
+      if (signal.aborted) return;
+      throw this.connectError(err);
+    }
+    if (res.statusCode !== 200) {
+      const text = await res.body.text();
+      throw toError(safeJson(text), res.statusCode);
+    }
+    let rest = '';
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        rest += chunk.toString('utf8');
+        if (rest.length > 64 * 1024) throw new SlipwayError('internal', 'the edge sent a line longer than 64 KiB on /tls/wanted');
+        let nl: number;
+        while ((nl = rest.indexOf('\n')) >= 0) {
+          const line = rest.slice(0, nl);
+          rest = rest.slice(nl + 1);
+          const w = safeJson(line) as Partial<WantedCertificate> | undefined;
+          if (typeof w?.host === 'string' && typeof w.route === 'string') yield { host: w.host, route: w.route };
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+  }
+
+  async refuseOnDemand(host: string, seconds: number): Promise<void> {
+    await this.call('POST', '/tls/refused', { host, seconds });
+  }
+
   async healthz(): Promise<{ ok: boolean; routes: number }> {
     return (await this.call('GET', '/healthz')) as { ok: boolean; routes: number };
   }
@@ -167,6 +203,14 @@ export class EdgeClient implements EdgeControl, EdgeTls {
       );
     }
     return new SlipwayError('unavailable', `cannot reach the edge at ${this.socketPath}: ${errorMessage(err)}`, { socketPath: this.socketPath });
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

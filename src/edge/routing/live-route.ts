@@ -31,6 +31,9 @@ export class LiveRoute implements Routable, ServedRoute {
   get pathPrefix(): string {
     return this.route.pathPrefix;
   }
+  get onDemandTls(): boolean {
+    return this.route.onDemandTls === true;
+  }
 
   state(): EdgeRouteState {
     const inFlight: Record<string, number> = {};

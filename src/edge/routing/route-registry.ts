@@ -233,6 +233,14 @@ export class RouteRegistry {
   }
 
   private assertNoConflict(route: EdgeRoute): void {
+    const fallback = this.table.fallbackConflictWith(route);
+    if (fallback) {
+      const otherId = (fallback as unknown as { id: string }).id;
+      throw new ConflictError(
+        `route ${route.id}: on_demand_tls: route ${otherId} already has on-demand TLS on this edge, and only one route may serve the hosts no other route claims; remove on_demand_tls from one of them`,
+        { id: route.id, conflictsWith: otherId },
+      );
+    }
     const other = this.table.conflictWith(route);
     if (other) {
       const hosts = route.hosts.length ? route.hosts.join(', ') : 'any host';

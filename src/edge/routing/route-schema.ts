@@ -80,10 +80,14 @@ export const edgeRouteSchema = z.strictObject({
     .transform((h) => h.toLowerCase())
     .nullable()
     .optional(),
+  onDemandTls: z.boolean().optional(),
 }).superRefine((route, ctx) => {
   const canonical = route.canonicalHost;
   if (canonical != null && !route.hosts.includes(canonical)) {
     ctx.addIssue({ code: 'custom', path: ['canonicalHost'], message: `expected one of the route's hosts (${route.hosts.join(', ') || 'none'}); the other hosts redirect to it` });
+  }
+  if (route.onDemandTls && !route.tls) {
+    ctx.addIssue({ code: 'custom', path: ['onDemandTls'], message: 'on-demand certificates need tls on the route' });
   }
 });
 

@@ -1,16 +1,21 @@
 // Request -> route matching: exact host (case-insensitive, port ignored), then a one-level
 // wildcard host ("*.apps.example" serves "a.apps.example", not "a.b.apps.example"), then any-host
-// routes; within each, the longest path prefix on a segment boundary. Immutable: rebuilt and
-// swapped on change.
+// routes; within each, the longest path prefix on a segment boundary; last, the on-demand TLS
+// route (a custom-domain service), which serves the hosts no other route claims. Immutable:
+// rebuilt and swapped on change.
 
 export interface Routable {
   readonly hosts: readonly string[];
   readonly pathPrefix: string;
+  /** The fallback for unclaimed hosts (EdgeRoute.onDemandTls); at most one per table. */
+  readonly onDemandTls?: boolean | undefined;
 }
 
 export class RouteTable<T extends Routable> {
   private readonly byHost = new Map<string, T[]>();
   private readonly anyHost: T[] = [];
+  /** The on-demand route, tried only when nothing else matches. */
+  readonly fallback: T | undefined;
   /** Whether any route lists a wildcard host: without one, matching never builds a wildcard key. */
   private readonly wildcards: boolean;
 
@@ -25,6 +30,7 @@ export class RouteTable<T extends Routable> {
       }
     }
     this.wildcards = entries.some((e) => e.hosts.some((h) => h.startsWith('*.')));
+    this.fallback = entries.find((e) => e.onDemandTls === true);
   }
 
   /** `host` is already normalised (proxy/request-target.ts normaliseHost); `url` is the request target ("/a/b?q"). */
@@ -41,7 +47,25 @@ export class RouteTable<T extends Routable> {
       }
     }
     for (const entry of this.anyHost) if (prefixMatches(entry.pathPrefix, url)) return entry;
-    return undefined;
+    const fallback = this.fallback;
+    return fallback && prefixMatches(fallback.pathPrefix, url) ? fallback : undefined;
+  }
+
+  /**
+   * A route other than the on-demand one that names `host` (exactly or by its wildcard): such a
+   * host is that route's, so no certificate is obtained for it on demand.
+   */
+  claimedByOther(host: string): boolean {
+    const dot = host.indexOf('.');
+    const lists = [this.byHost.get(host), dot > 0 ? this.byHost.get(`*${host.slice(dot)}`) : undefined];
+    return lists.some((list) => list?.some((e) => e !== this.fallback) ?? false);
+  }
+
+  /** Another route that is already the on-demand fallback, when `candidate` wants to be one. */
+  fallbackConflictWith(candidate: { id: string; onDemandTls?: boolean | undefined }): T | undefined {
+    if (candidate.onDemandTls !== true) return undefined;
+    const current = this.fallback as (T & { id?: string }) | undefined;
+    return current && current.id !== candidate.id ? current : undefined;
   }
 
   /** Another entry that would serve exactly the same requests as `candidate`, if any. */

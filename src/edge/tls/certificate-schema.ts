@@ -51,3 +51,13 @@ export const challengeBodySchema = z.discriminatedUnion('type', [
 export type ChallengeBody = z.output<typeof challengeBodySchema>;
 
 export const challengeTypeSchema = z.enum(['http-01', 'tls-alpn-01']);
+
+/** `POST /tls/refused`: the control plane refused an on-demand certificate for `host`. */
+export const refusedBodySchema = z.strictObject({
+  host: z
+    .string()
+    .max(253)
+    .transform((h) => h.toLowerCase())
+    .pipe(z.string().regex(HOST, 'expected a host name like "shop.example"')),
+  seconds: z.number().int().min(1).max(86_400).optional(),
+});

@@ -10,7 +10,9 @@
 // A resumed session skips SNICallback (OpenSSL's certificate callback runs only for full
 // handshakes) but not ALPNCallback. An ALPNCallback answer of undefined fails the handshake with
 // the no_application_protocol alert; an SNICallback answer without a context fails it with
-// handshake_failure (no certificate for that name).
+// handshake_failure (no certificate for that name). SNICallback may answer later: a name the edge
+// holds no certificate for waits there for an on-demand one (on-demand-certificates.ts); Node
+// drops the answer for a socket closed meanwhile.
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { CertificateSet } from './certificate-set.js';
@@ -32,8 +34,10 @@ export interface TlsListenerOptions {
   certificates: CertificateSet;
   challenges: ChallengeAnswers;
   protocols: SecureProtocols;
-  /** Time a client has to finish its handshake (default 10 s). */
+  /** Time a client has to finish its handshake (default 10 s; more than the on-demand wait when there is one). */
   handshakeTimeoutMs?: number;
+  /** Certificates obtained at the first handshake for names the set lacks. */
+  onDemand?: { contextFor(servername: string): Promise<tls.SecureContext | undefined> };
 }
 
 const acmeMark = Symbol('acme-tls/1 challenge');
@@ -45,7 +49,7 @@ export class TlsListener {
   private readonly sockets = new Set<tls.TLSSocket>();
 
   constructor(private readonly opts: TlsListenerOptions) {
-    const { certificates, challenges, protocols } = opts;
+    const { certificates, challenges, protocols, onDemand } = opts;
     const h2 = protocols.http2 !== undefined;
     this.server = tls.createServer({
       minVersion: MIN_TLS_VERSION,
@@ -66,7 +70,11 @@ export class TlsListener {
       },
       SNICallback(this: MarkedSocket, servername, cb) {
         const context = this[acmeMark] ?? certificates.contextFor(servername.toLowerCase());
-        cb(null, context);
+        if (context || !onDemand) return cb(null, context);
+        onDemand.contextFor(servername).then(
+          (found) => cb(null, found),
+          () => cb(null, undefined),
+        );
       },
     } as tls.TlsOptions);
     this.server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {

@@ -14,6 +14,7 @@ function toCertificate(r: Selectable<CertificatesTable>): StoredCertificate {
     notBefore: r.not_before,
     notAfter: r.not_after,
     source: r.source,
+    origin: r.origin,
     directoryUrl: r.directory_url,
     renewAfter: r.renew_after,
     failures: r.failures,
@@ -39,6 +40,7 @@ export async function saveCertificate(db: Kysely<Database>, clock: Clock, c: New
     last_error: null,
     last_attempt_at: at,
     updated_at: at,
+    ...(c.origin ? { origin: c.origin } : {}),
   };
   await db
     .insertInto('certificates')

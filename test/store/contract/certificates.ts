@@ -23,7 +23,7 @@ export function certificateRecordsContract(open: OpenStore<CertificateRecords>):
       assert.equal(await store.getStoredCertificate('shop.example'), null);
       const saved = await store.saveCertificate(cert());
       const now = clock.now().toISOString();
-      assert.deepEqual(saved, { ...cert(), failures: 0, lastError: null, lastAttemptAt: now, createdAt: now, updatedAt: now });
+      assert.deepEqual(saved, { ...cert(), origin: 'route', failures: 0, lastError: null, lastAttemptAt: now, createdAt: now, updatedAt: now });
       assert.deepEqual(await store.getStoredCertificate('shop.example'), saved);
       await store.saveCertificate(cert({ id: 'api.example', hosts: ['api.example'], source: 'secret', directoryUrl: null, renewAfter: null }));
       assert.deepEqual((await store.listStoredCertificates()).map((c) => [c.id, c.source]), [['api.example', 'secret'], ['shop.example', 'acme']]);
@@ -47,6 +47,13 @@ export function certificateRecordsContract(open: OpenStore<CertificateRecords>):
       assert.equal(renewed.chainPem, 'NEW');
       assert.equal(renewed.createdAt, first.createdAt);
       assert.equal(renewed.updatedAt, clock.now().toISOString());
+    }));
+
+    test('origin: route unless given; a save without it (a renewal) keeps an on-demand origin', withStore(open, async (store) => {
+      assert.equal((await store.saveCertificate(cert({ id: 'a.example', hosts: ['a.example'], origin: 'on-demand' }))).origin, 'on-demand');
+      assert.equal((await store.saveCertificate(cert({ id: 'a.example', hosts: ['a.example'], chainPem: 'RENEWED' }))).origin, 'on-demand');
+      assert.equal((await store.saveCertificate(cert())).origin, 'route');
+      assert.deepEqual((await store.listStoredCertificates()).map((c) => [c.id, c.origin]), [['a.example', 'on-demand'], ['shop.example', 'route']]);
     }));
 
     test('unknown ids: a failure is not recorded, delete says false', withStore(open, async (store) => {

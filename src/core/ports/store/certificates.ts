@@ -3,6 +3,8 @@
 // Outside the store the key is only ever a Sensitive (services/certificate-records.ts opens it).
 
 export type CertificateSource = 'acme' | 'secret';
+/** 'route': a route's hosts, at a deploy; 'on-demand': a host first seen in a TLS handshake (on_demand_tls). */
+export type CertificateOrigin = 'route' | 'on-demand';
 
 export interface StoredCertificate {
   /** Derived from the hosts (core/certificate-id.ts); also the certificate's id on the edge. */
@@ -16,6 +18,7 @@ export interface StoredCertificate {
   notBefore: string;
   notAfter: string;
   source: CertificateSource;
+  origin: CertificateOrigin;
   /** ACME directory URL it was issued by (source acme). */
   directoryUrl: string | null;
   /** When renewal is due, or the next retry after a failure (ISO 8601); null: never renewed by Slipway. */
@@ -28,7 +31,10 @@ export interface StoredCertificate {
   updatedAt: string;
 }
 
-export type NewStoredCertificate = Omit<StoredCertificate, 'failures' | 'lastError' | 'lastAttemptAt' | 'createdAt' | 'updatedAt'>;
+export type NewStoredCertificate = Omit<StoredCertificate, 'failures' | 'lastError' | 'lastAttemptAt' | 'createdAt' | 'updatedAt' | 'origin'> & {
+  /** Absent: 'route' for a new certificate, unchanged for a replaced one (a renewal keeps its origin). */
+  origin?: CertificateOrigin;
+};
 
 export interface CertificateRecords {
   /** Inserts or replaces by id (a renewal keeps the id); clears failures and last error, sets last attempt to now. */
