@@ -20,6 +20,11 @@ export interface AccessEntry {
 export class AccessLog {
   private lastMs = 0;
   private lastIso = '';
+  // Most requests repeat the previous one's method, host, upstream and route: their JSON is kept.
+  private readonly method = new LastJson();
+  private readonly host = new LastJson();
+  private readonly upstream = new LastJson();
+  private readonly route = new LastJson();
 
   constructor(private readonly sink: AccessLogSink) {}
 
@@ -30,10 +35,24 @@ export class AccessLog {
       this.lastIso = new Date(now).toISOString();
     }
     this.sink.write(
-      `{"time":"${this.lastIso}","requestId":${JSON.stringify(e.requestId)},"method":${JSON.stringify(e.method)},` +
-        `"protocol":"${e.protocol}","host":${JSON.stringify(e.host)},"path":${JSON.stringify(e.path)},"status":${e.status},` +
-        `"durationMs":${Math.round(e.durationMs * 1000) / 1000},"upstream":${JSON.stringify(e.upstream)},` +
-        `"route":${JSON.stringify(e.route)}}\n`,
+      `{"time":"${this.lastIso}","requestId":${JSON.stringify(e.requestId)},"method":${this.method.of(e.method)},` +
+        `"protocol":"${e.protocol}","host":${this.host.of(e.host)},"path":${JSON.stringify(e.path)},"status":${e.status},` +
+        `"durationMs":${Math.round(e.durationMs * 1000) / 1000},"upstream":${this.upstream.of(e.upstream)},` +
+        `"route":${this.route.of(e.route)}}\n`,
     );
+  }
+}
+
+/** JSON.stringify of a value, redone only when it differs from the last one asked for. */
+class LastJson {
+  private last: string | null = null;
+  private json = 'null';
+
+  of(value: string | null): string {
+    if (value !== this.last) {
+      this.last = value;
+      this.json = JSON.stringify(value);
+    }
+    return this.json;
   }
 }
