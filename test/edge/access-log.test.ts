@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AccessLog, type AccessEntry } from '../../src/edge/proxy/access-log.js';
+import { AccessLog, millis, type AccessEntry } from '../../src/edge/proxy/access-log.js';
 
 const entry = (over: Partial<AccessEntry>): AccessEntry => ({
   requestId: 'id-1',
@@ -36,5 +36,13 @@ describe('AccessLog lines', () => {
       assert.equal(got.durationMs, 1.235);
       assert.match(String(got.time), /^\d{4}-\d\d-\d\dT/);
     });
+  });
+});
+
+describe('AccessLog durations', () => {
+  it('prints milliseconds rounded to microseconds exactly as the number would print', () => {
+    const samples = [0, 0.0004, 0.0005, 0.001, 0.05, 0.1, 1, 1.2, 1.2345, 1.9999, 12.3456, 999.9995, 1000, 123456.789, 5e9 + 0.25];
+    for (let i = 0; i < 2000; i++) samples.push(((i * 7919) % 10007) / 997);
+    for (const ms of samples) assert.equal(millis(ms), `${Math.round(ms * 1000) / 1000}`, `for ${ms}`);
   });
 });
