@@ -6,6 +6,8 @@ export interface WrkResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Requests completed in the run (wrk's "N requests in"). */
+  requests: number;
 }
 
 export async function wrkAvailable(): Promise<boolean> {
@@ -28,14 +30,15 @@ export async function runWrk(url: string, opts: { connections: number; threads: 
 
 export function parseWrk(out: string): WrkResult {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  const requests = /(\d+) requests in/.exec(out)?.[1];
   const p50 = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
   const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
-  if (!rps || !p50 || !p99) throw new Error(`cannot read wrk output:\n${out}`);
+  if (!rps || !p50 || !p99 || !requests) throw new Error(`cannot read wrk output:\n${out}`);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   const errors =
     (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
-  return { requestsPerSecond: Number(rps), p50Ms: toMs(p50[1], p50[2]), p99Ms: toMs(p99[1], p99[2]), errors };
+  return { requestsPerSecond: Number(rps), p50Ms: toMs(p50[1], p50[2]), p99Ms: toMs(p99[1], p99[2]), errors, requests: Number(requests) };
 }
 
 function toMs(value: string | undefined, unit: string | undefined): number {

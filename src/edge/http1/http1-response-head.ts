@@ -30,10 +30,21 @@ export class MalformedHeadError extends Error {
 }
 
 const HOP_BY_HOP = new Set(['te', 'trailer', 'upgrade', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding']);
-/** A NUL anywhere, a CR not followed by LF, or an LF not preceded by CR. */
-const BAD_LINE_BREAK = /\0|\r(?!\n)|(?<!\r)\n/;
+// What each byte of a head may be: one table lookup per byte instead of two regular expressions
+// over the head's text (a measurable part of the edge's CPU per request).
+const OK = 0;
+const NUL = 1;
 /** A control character other than HTAB, CR and LF (never valid in a status line or field). */
-const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+const CONTROL = 2;
+const CR_BYTE = 3;
+const LF_BYTE = 4;
+const BYTE_CLASS = new Uint8Array(256);
+for (let c = 1; c < 32; c++) BYTE_CLASS[c] = CONTROL;
+BYTE_CLASS[0] = NUL;
+BYTE_CLASS[9] = OK;
+BYTE_CLASS[13] = CR_BYTE;
+BYTE_CLASS[10] = LF_BYTE;
+BYTE_CLASS[127] = CONTROL;
 const DIGIT_0 = 48;
 
 /**
@@ -51,9 +62,10 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
   if ((minor !== 0 && minor !== 1) || d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
     throw new MalformedHeadError('expected a status line "HTTP/1.x NNN reason"');
   }
+  const bytes = badBytes(buf, start, end);
+  if (bytes === NUL) throw new MalformedHeadError('a bare CR, LF or NUL');
+  if (bytes === CONTROL) throw new MalformedHeadError('a control character');
   const text = buf.toString('latin1', start, end);
-  if (BAD_LINE_BREAK.test(text)) throw new MalformedHeadError('a bare CR, LF or NUL');
-  if (CONTROL.test(text)) throw new MalformedHeadError('a control character');
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd === -1) lineEnd = text.length;
   if (lineEnd > 12 && text.charCodeAt(12) !== 32) throw new MalformedHeadError('expected a space after the status code');
@@ -115,6 +127,28 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, drop:
     if (!head.chunked) head.keepAlive = false; // the body runs until the connection closes
   }
   return head;
+}
+
+/**
+ * NUL for a NUL anywhere, a CR not followed by LF or an LF not preceded by CR (these win); else
+ * CONTROL for another control character; else OK.
+ */
+function badBytes(buf: Buffer, start: number, end: number): number {
+  let found = OK;
+  for (let i = start; i < end; i++) {
+    const k = BYTE_CLASS[buf[i] as number] as number;
+    if (k === OK) continue;
+    if (k === NUL) return NUL;
+    if (k === CR_BYTE) {
+      if (i + 1 >= end || buf[i + 1] !== 10) return NUL;
+      i++; // its LF
+    } else if (k === LF_BYTE) {
+      return NUL; // every LF after a CR was stepped over with it
+    } else {
+      found = CONTROL;
+    }
+  }
+  return found;
 }
 
 function withoutContentLength(headers: string[]): string[] {

@@ -91,6 +91,12 @@ export class Http2StreamClient implements ClientSide {
         this.abort(); // more than the announced length: never send it on
         return true;
       }
+      if (last) {
+        // The last bytes carry END_STREAM themselves: no empty DATA frame (and write) after them.
+        this.stream.end(chunk);
+        this.sendEnd();
+        return true;
+      }
       ok = this.stream.write(chunk);
     }
     if (last) this.sendEnd();

@@ -50,7 +50,10 @@ export class UpstreamConnection {
       onread: {
         buffer: readBuffer,
         callback: (n: number) => {
-          this.onData(Buffer.from(readBuffer.subarray(0, n)));
+          // One new Buffer and a copy (a subarray first would be a second typed array per read).
+          const bytes = Buffer.allocUnsafe(n);
+          readBuffer.copy(bytes, 0, 0, n);
+          this.onData(bytes);
           return true;
         },
       },
