@@ -62,6 +62,7 @@ import { archiveTopDir, safeExtract } from './sources/safe-extract.js';
 import { openDataDirToAppUsers, sharedUserWarning } from './startup/app-user-access.js';
 import { openInstallation, type Installation } from './startup/open-installation.js';
 import { currentUserDescription, runningAsRoot } from './platform/system-user.js';
+import { makeDataDir } from './platform/default-data-dir.js';
 import { VERSION } from './version.js';
 
 export interface RunningServer {
@@ -89,7 +90,7 @@ export interface ServerOptions {
 
 export async function startServer(settings: Settings, opts: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = settings.dataDir;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await makeDataDir(dataDir, runningAsRoot());
   const redactor = new Redactor();
   const redact = (text: string) => redactor.redact(text);
   const logger = createLogger({ level: settings.logLevel, redact: (line) => redactor.redact(line), ...(opts.output ? { destination: opts.output } : {}) });
