@@ -7,6 +7,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDeployments } from './commands/deployments.js';
 import { registerDiff } from './commands/diff.js';
+import { registerDown } from './commands/down.js';
 import { registerEdge } from './commands/edge.js';
 import { registerCerts } from './commands/certs.js';
 import { registerLocks } from './commands/locks.js';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     });
   registerUp(program, ctx);
   registerServer(program, ctx);
+  registerDown(program, ctx);
   registerTokens(program, ctx);
   registerEdge(program, ctx);
   registerApps(program, ctx);
