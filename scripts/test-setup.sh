@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git curl ca-certificates openssl openssh-client docker.io docker-registry busybox-static postgresql mariadb-server mariadb-client pebble bind9 bind9-dnsutils)
+packages=(git curl ca-certificates openssl openssh-client systemd docker.io docker-registry busybox-static postgresql mariadb-server mariadb-client pebble bind9 bind9-dnsutils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -18,6 +18,7 @@ import { registerReleases } from './commands/releases.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
+import { registerService } from './commands/service.js';
 import { registerStatus } from './commands/status.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerUp } from './commands/up.js';
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerUp(program, ctx);
   registerServer(program, ctx);
   registerDown(program, ctx);
+  registerService(program, ctx);
   registerTokens(program, ctx);
   registerEdge(program, ctx);
   registerApps(program, ctx);

@@ -200,3 +200,15 @@ export function settingDefaults(): Array<{ name: string; default: string | undef
   const schema = z.toJSONSchema(settingsSchema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { default?: unknown }> };
   return Object.entries(schema.properties ?? {}).map(([name, p]) => ({ name, default: p.default === undefined ? undefined : String(p.default) }));
 }
+
+/** The XDG config dir of this user (`$XDG_CONFIG_HOME`, else `~/.config`): where user units go. */
+export function userConfigHome(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_CONFIG_HOME'];
+  if (xdg && path.isAbsolute(xdg)) return xdg;
+  return path.join(env['HOME'] ?? passwdHome() ?? os.homedir(), '.config');
+}
+
+/** Names of the settings (for `slipway service install --env` to refuse a misspelt one). */
+export function settingNames(): string[] {
+  return Object.keys(settingsSchema.shape);
+}
