@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 /** `POST /api/system/shutdown`: `everything` must be said, so that no one stops the apps by accident. */
 export const shutdownBody = z.strictObject({
-  everything: z.literal(true, { error: 'send {"everything": true}: the control plane, the edge and every app of the process driver stop' }),
+  everything: z
+    .boolean()
+    .refine((v) => v, { message: 'must be true: the control plane, the edge and every app of the process driver stop' })
+    .describe('true: stop the control plane, the edge and the process driver\'s apps'),
 });
 export type ShutdownRequest = z.input<typeof shutdownBody>;
 
