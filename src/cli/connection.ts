@@ -60,7 +60,7 @@ async function readServerFile(file: string, deniedHint: string | null): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (deniedHint && isCode(err, 'EACCES')) throw new ServerUnreachableError(deniedHint, { file });
+    if (deniedHint && isCode(err, 'EACCES')) throw new ServerUnreachableError(deniedHint, { file, denied: true });
     if (isCode(err, 'ENOENT')) throw new ServerUnreachableError(`no Slipway server found: ${START_HINT} (looked for ${file})`, { file });
     throw new ServerUnreachableError(`no Slipway server found: cannot read ${file} (${(err as Error).message}); ${START_HINT}`, { file });
   }
@@ -86,7 +86,7 @@ async function readToken(file: string, deniedHint: string | null): Promise<strin
     const token = (await readFile(file, 'utf8')).trim();
     return token || undefined;
   } catch (err) {
-    if (deniedHint && isCode(err, 'EACCES')) throw new ServerUnreachableError(deniedHint, { file });
+    if (deniedHint && isCode(err, 'EACCES')) throw new ServerUnreachableError(deniedHint, { file, denied: true });
     if (isCode(err, 'ENOENT')) return undefined;
     throw new ServerUnreachableError(`cannot read the admin token ${file}: ${(err as Error).message}`, { file });
   }

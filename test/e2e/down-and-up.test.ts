@@ -1,7 +1,8 @@
 // The first hour on one machine: an app created with `--repo ./` from its own directory (not the
 // server's), deployed; `slipway down` stops the control plane, the edge and the app (their pids
 // gone, their ports silent); `down` again says nothing runs; the next `slipway server` brings the
-// app back; and `down` without a server stops what a killed server left running.
+// app back; SIGTERM stops the control plane only, promptly; and `down` without a server stops
+// what it left running.
 import assert from 'node:assert/strict';
 import { readFile, readdir, realpath } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
@@ -115,12 +116,30 @@ describe('slipway down, and back up', { timeout: 300_000 }, () => {
     assert.equal(now.instances.length, 2);
   });
 
-  test('down without a control plane stops what a killed one left running', async () => {
+  test('SIGTERM stops the control plane promptly, even with a follower connected; the edge and the app keep serving', async () => {
     assert.ok(server);
-    server.kill('SIGKILL');
-    await server.exited;
+    const client = apiClient(server.url, server.token);
+    const follow = new AbortController();
+    const following = (async () => {
+      for await (const _ of client.logs('web', 'staging', { follow: true, tail: 0 }, { signal: follow.signal })) void _;
+    })().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500)); // the follow stream is open
+    const t0 = Date.now();
+    server.kill('SIGTERM');
+    const exit = await server.exited;
+    const tookMs = Date.now() - t0;
+    follow.abort();
+    await following;
     server = undefined;
+    assert.equal(exit.code, 0);
+    assert.ok(tookMs < 6000, `the control plane took ${tookMs} ms to stop`);
+    assert.equal(await answers(await edgePort()), 200, 'the app still serves through the edge');
+  });
+
+  test('down without a control plane stops what a stopped one left running', async () => {
+    assert.equal(server, undefined);
     const left = await appProcesses();
+    assert.equal(left.supervisors.length, 1);
     const edgePid = Number((await readFile(path.join(dataDir, 'edge', 'edge.pid'), 'utf8')).trim());
     assert.equal(await pidAlive(edgePid), true);
     const r = await runCli(['down'], { env: env(), timeoutMs: 90_000 });

@@ -67,7 +67,8 @@ async function askServer(settings: Parameters<typeof discoverConnection>[0]): Pr
     const connection = await discoverConnection(settings);
     return (await new ApiClient(connection.url, connection.token).shutdown()).shutdown;
   } catch (err) {
-    if (err instanceof ServerUnreachableError) return null;
+    // A root server whose files this user cannot read is running: not a case for stopping by pid files.
+    if (err instanceof ServerUnreachableError && err.details['denied'] !== true) return null;
     throw err;
   }
 }
