@@ -23,7 +23,10 @@ import { backupRoutes } from './http/routes/backup-routes.js';
 import { certificateRoutes } from './http/routes/certificate-routes.js';
 import { gitRoutes } from './http/routes/git-routes.js';
 import { logRoutes } from './http/routes/log-routes.js';
+import { systemRoutes } from './http/routes/system-routes.js';
 import { webhookRoutes } from './http/routes/webhook-routes.js';
+import { findLocalRuntime, stopEdge, stopSupervisors } from './local-runtime.js';
+import type { ShutdownView } from './core/wire/system.js';
 import { DeployEngine } from './pipeline/deploy-engine.js';
 import type { PipelineDeps } from './pipeline/pipeline-deps.js';
 import { createPlanner } from './pipeline/planner.js';
@@ -54,6 +57,7 @@ import { CommitStatusService } from './services/commit-status-service.js';
 import { DiffService } from './services/diff-service.js';
 import { PromotionService } from './services/promotion-service.js';
 import { RouteReconciler } from './services/route-reconciler.js';
+import { reviveLiveReleases } from './services/release-revival.js';
 import { StoreDeliveryRecorder } from './services/store-delivery-recorder.js';
 import { WebhookSecretService } from './services/webhook-secret-service.js';
 import { WebhookService } from './services/webhook-service.js';
@@ -65,6 +69,7 @@ import { archiveTopDir, safeExtract } from './sources/safe-extract.js';
 import { openDataDirToAppUsers, sharedUserWarning } from './startup/app-user-access.js';
 import { openInstallation, type Installation } from './startup/open-installation.js';
 import { currentUserDescription, runningAsRoot } from './platform/system-user.js';
+import { makeDataDir } from './platform/default-data-dir.js';
 import { VERSION } from './version.js';
 
 export interface RunningServer {
@@ -72,6 +77,11 @@ export interface RunningServer {
   edgeUrl: string | null;
   /** The admin token, only on the very first start of a data dir. */
   firstToken: string | null;
+  /**
+   * Resolves once `POST /api/system/shutdown` (`slipway down`) has stopped the apps and the edge:
+   * whoever runs the server then closes it.
+   */
+  shutdownRequested: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,7 +102,7 @@ export interface ServerOptions {
 
 export async function startServer(settings: Settings, opts: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = settings.dataDir;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await makeDataDir(dataDir, runningAsRoot());
   const redactor = new Redactor();
   const redact = (text: string) => redactor.redact(text);
   const logger = createLogger({ level: settings.logLevel, redact: (line) => redactor.redact(line), ...(opts.output ? { destination: opts.output } : {}) });
@@ -323,6 +333,31 @@ async function serve(
   }
 
   for (const d of drivers.values()) await d.recover?.();
+  let requestShutdown = (): void => undefined;
+  const shutdownRequested = new Promise<void>((resolve) => (requestShutdown = resolve));
+  let shuttingDown: ShutdownView | null = null;
+  // `slipway down`: answer with the pids first (the caller waits for them), then stop the
+  // supervisors (their instances with their grace) and the edge, then let the server be closed.
+  const shutdown = async (): Promise<ShutdownView> => {
+    if (shuttingDown) return shuttingDown;
+    const runtime = await findLocalRuntime(dataDir);
+    const edgePid = keeper ? runtime.edgePid : null;
+    const untouched: string[] = [];
+    if (!keeper && runtime.edgePid !== null) untouched.push(`the edge (pid ${runtime.edgePid}): SLIPWAY_EDGE=off, whoever started it stops it`);
+    if (settings.dockerHost) untouched.push('Swarm services (the swarm driver\'s apps and the slipway-edge service) keep running: remove their stacks with docker stack rm');
+    shuttingDown = { serverPid: process.pid, edgePid, supervisors: runtime.supervisors.map(({ release, pid }) => ({ release, pid })), untouched };
+    logger.warn({ edgePid, supervisors: shuttingDown.supervisors.length }, 'shutdown requested: stopping the apps, the edge and the control plane');
+    setImmediate(() => {
+      void (async () => {
+        await keeper?.stop(); // no restart of the edge from here on
+        await stopSupervisors(runtime.supervisors);
+        if (edgePid !== null) await stopEdge(edgePid);
+      })()
+        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown: stopping the apps or the edge failed'))
+        .finally(() => requestShutdown());
+    });
+    return shuttingDown;
+  };
   const http = await buildHttpApp({
     services,
     logger,
@@ -330,6 +365,7 @@ async function serve(
     version: VERSION,
     extraRoutes: [
       ...webhookRoutes({ webhooks, webhookSecrets }),
+      ...systemRoutes({ shutdown, audit }),
       ...gitRoutes({ promotions, diffs, commitStatuses }),
       ...logRoutes({ logs: new LogService(store, apps, driver, redact), redact }),
       ...(certificates ? certificateRoutes(certificates, audit) : []),
@@ -352,13 +388,27 @@ async function serve(
   // Without a kept edge (SLIPWAY_EDGE=off), the stored certificates are given to the edge once here.
   if (!keeper) void syncCertificates();
   void engine.start().catch((err: unknown) => logger.error({ err: String(err) }, 'deploy engine failed to start'));
+  // Live releases stopped by `slipway down` (or a reboot) serve again; in the background, as each
+  // waits for its health checks.
+  void reviveLiveReleases({ store, driver, secrets: (appId, envId) => secrets.resolve(appId, envId), redact, logger }).then(
+    (report) => {
+      if (report.revived.length) logger.warn({ revived: report.revived }, 'live releases that were not running started again');
+      if (report.failures.length) logger.error({ failures: report.failures }, 'live releases could not be started again');
+    },
+    (err: unknown) => logger.error({ err: errorMessage(err) }, 'starting live releases again failed'),
+  );
 
   return {
     url,
     edgeUrl,
     firstToken,
+    shutdownRequested,
     async close() {
+      // Followers (deployment logs, `logs --follow`) hold their connections open; after a short
+      // grace they are cut (the CLI reconnects to the next server), so that a stop is prompt.
+      const cut = setTimeout(() => http.server.closeAllConnections(), 2000).unref();
       await http.close();
+      clearTimeout(cut);
       await keeper?.stop();
       for (const t of timers) clearInterval(t);
       await backupScheduler.stop();

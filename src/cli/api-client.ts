@@ -29,6 +29,8 @@ import type {
   RollbackRequest,
   SecretView,
   SetSecretRequest,
+  ShutdownRequest,
+  ShutdownView,
   WebhookSecretInfo,
   WebhookSecretRequest,
 } from '../core/wire/index.js';
@@ -55,6 +57,11 @@ export class ApiClient {
 
   get baseUrl(): string {
     return this.#http.baseUrl;
+  }
+
+  /** `slipway down`: the control plane stops the apps, the edge, then itself. */
+  shutdown(): Promise<{ shutdown: ShutdownView }> {
+    return this.#http.json('POST', '/api/system/shutdown', { json: { everything: true } satisfies ShutdownRequest });
   }
 
   health(): Promise<{ ok: true; version: string }> {

@@ -4,10 +4,28 @@ export function untilSignal(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): 
   return new Promise((resolve) => {
     const on = (s: NodeJS.Signals) => {
       for (const t of signals) process.off(t, on);
+      forceOnNextSignal(signals);
       resolve(s);
     };
     for (const s of signals) process.on(s, on);
   });
+}
+
+/**
+ * While a command closes after a first signal, a second one ends the process at once: our
+ * handlers are removed and the signal raised again, so its default action (termination) runs.
+ */
+function forceOnNextSignal(signals: NodeJS.Signals[]): void {
+  const again = (s: NodeJS.Signals) => {
+    for (const t of signals) process.off(t, again);
+    process.kill(process.pid, s);
+  };
+  for (const s of signals) process.once(s, again);
+}
+
+/** The first SIGINT/SIGTERM, or `'shutdown'` when `shutdown` resolves first (`slipway down`). */
+export function untilSignalOr(shutdown: Promise<void>): Promise<NodeJS.Signals | 'shutdown'> {
+  return Promise.race([untilSignal(), shutdown.then(() => 'shutdown' as const)]);
 }
 
 /** Calls `fn` on the first SIGINT while registered; returns the function that unregisters it. */

@@ -74,24 +74,33 @@ export class DeploymentContext {
   driverCall(state: { specText: string; releaseId?: string }, step: { log: DeployLog; signal: AbortSignal }): DriverCall {
     const spec = this.spec(state.specText);
     const envSpec = this.envSpec(spec);
-    const variables: Record<string, string> = {
-      ...spec.variables,
-      ...envSpec.variables,
-      SLIPWAY_APP: this.app.name,
-      SLIPWAY_ENV: this.environment.name,
-    };
-    if (state.releaseId !== undefined) variables['SLIPWAY_RELEASE'] = state.releaseId;
-    for (const [name, value] of Object.entries(this.secrets)) variables[name] = value.reveal();
-    const dctx: DriverContext = {
-      app: this.app,
-      environment: this.environment,
-      spec,
-      envSpec,
-      variables,
-      secrets: { ...this.secrets },
-      log: step.log,
-      signal: step.signal,
-    };
+    const dctx = driverContext({ app: this.app, environment: this.environment, spec, envSpec, secrets: this.secrets, releaseId: state.releaseId, ...step });
     return { driver: this.deps.driver(spec.driver), dctx };
   }
+}
+
+/**
+ * What a driver call needs for one release: the spec's plain variables (app, then environment
+ * level), Slipway's own names, then the decrypted secrets. Also used outside a deployment (a live
+ * release started again at control-plane start, `release-revival.ts`).
+ */
+export function driverContext(o: {
+  app: App;
+  environment: Environment;
+  spec: AppSpec;
+  envSpec: EnvironmentSpec;
+  secrets: Readonly<Record<string, Sensitive>>;
+  releaseId: string | undefined;
+  log: DeployLog;
+  signal: AbortSignal;
+}): DriverContext {
+  const variables: Record<string, string> = {
+    ...o.spec.variables,
+    ...o.envSpec.variables,
+    SLIPWAY_APP: o.app.name,
+    SLIPWAY_ENV: o.environment.name,
+  };
+  if (o.releaseId !== undefined) variables['SLIPWAY_RELEASE'] = o.releaseId;
+  for (const [name, value] of Object.entries(o.secrets)) variables[name] = value.reveal();
+  return { app: o.app, environment: o.environment, spec: o.spec, envSpec: o.envSpec, variables, secrets: { ...o.secrets }, log: o.log, signal: o.signal };
 }

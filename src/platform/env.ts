@@ -1,13 +1,16 @@
 // The only module that reads process.env. Settings are validated once at start.
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultDataDir } from './default-data-dir.js';
 import { httpsSettings, httpsSettingsSchema, HttpsSettingsIssue, type HttpsSettings } from './https-settings.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const settingsSchema = z.object({
-  SLIPWAY_DATA_DIR: z.string().min(1).default('./.slipway'),
+  // No zod default: it depends on the user (default-data-dir.ts); settings-doc.ts says which.
+  SLIPWAY_DATA_DIR: z.string().min(1).optional(),
   SLIPWAY_HOST: z.string().min(1).default('127.0.0.1'),
   SLIPWAY_PORT: z.coerce.number().int().min(0).max(65535).default(7070),
   SLIPWAY_EDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -119,7 +122,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw err;
   }
   return {
-    dataDir: path.resolve(s.SLIPWAY_DATA_DIR),
+    dataDir: dataDir(s.SLIPWAY_DATA_DIR, env),
     host: s.SLIPWAY_HOST,
     port: s.SLIPWAY_PORT,
     edgeHost: s.SLIPWAY_EDGE_HOST,
@@ -143,6 +146,25 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     faultCrashAt: s.SLIPWAY_FAULT_CRASH_AT,
     https,
   };
+}
+
+/** SLIPWAY_DATA_DIR (a relative one against the cwd), else the user's default, never the cwd's. */
+function dataDir(value: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (value !== undefined) return path.resolve(value);
+  try {
+    return defaultDataDir({ uid: process.getuid?.(), home: env['HOME'] ?? passwdHome(), xdgStateHome: env['XDG_STATE_HOME'] });
+  } catch (err) {
+    throw new SettingsError(`environment variable SLIPWAY_DATA_DIR: ${(err as Error).message}`);
+  }
+}
+
+/** The home directory in the passwd database, for an environment without HOME. */
+function passwdHome(): string | undefined {
+  try {
+    return os.userInfo().homedir || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function httpsPort(value: string | undefined): number | 'off' {
@@ -177,4 +199,16 @@ export function baseChildEnv(env: NodeJS.ProcessEnv = process.env): Record<strin
 export function settingDefaults(): Array<{ name: string; default: string | undefined }> {
   const schema = z.toJSONSchema(settingsSchema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { default?: unknown }> };
   return Object.entries(schema.properties ?? {}).map(([name, p]) => ({ name, default: p.default === undefined ? undefined : String(p.default) }));
+}
+
+/** The XDG config dir of this user (`$XDG_CONFIG_HOME`, else `~/.config`): where user units go. */
+export function userConfigHome(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_CONFIG_HOME'];
+  if (xdg && path.isAbsolute(xdg)) return xdg;
+  return path.join(env['HOME'] ?? passwdHome() ?? os.homedir(), '.config');
+}
+
+/** Names of the settings (for `slipway service install --env` to refuse a misspelt one). */
+export function settingNames(): string[] {
+  return Object.keys(settingsSchema.shape);
 }

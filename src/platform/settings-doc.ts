@@ -3,7 +3,7 @@
 import { settingDefaults } from './env.js';
 
 export const SETTING_MEANINGS: Readonly<Record<string, string>> = {
-  SLIPWAY_DATA_DIR: 'state (SQLite), releases, artifacts, keys, edge snapshot',
+  SLIPWAY_DATA_DIR: 'state (SQLite), releases, artifacts, keys, edge snapshot (default /var/lib/slipway as root, else $XDG_STATE_HOME/slipway or ~/.local/state/slipway)',
   SLIPWAY_HOST: 'address of the HTTP API',
   SLIPWAY_PORT: 'port of the HTTP API (0: any free port, written to server.json)',
   SLIPWAY_EDGE_PORT: 'port the edge listens on',

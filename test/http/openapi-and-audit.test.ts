@@ -29,6 +29,7 @@ const ROUTES: { method: string; path: string; body: string[] | null }[] = [
   { method: 'put', path: '/api/apps/{app}/secrets/{name}', body: ['value', 'env'] },
   { method: 'delete', path: '/api/apps/{app}/secrets/{name}', body: null },
   { method: 'get', path: '/api/locks', body: null },
+  { method: 'post', path: '/api/system/shutdown', body: ['everything'] },
   { method: 'put', path: '/api/apps/{app}/environments/{env}/lock', body: ['reason'] },
   { method: 'delete', path: '/api/apps/{app}/environments/{env}/lock', body: null },
   { method: 'get', path: '/api/apps/{app}/environments/{env}/backups', body: null },

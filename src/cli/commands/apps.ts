@@ -4,6 +4,7 @@ import type { AppView } from '../../core/wire/index.js';
 import type { CliContext } from '../context.js';
 import { table, when } from '../format.js';
 import { jsonOption } from '../options.js';
+import { repoForServer } from '../local-repo-path.js';
 
 export function registerApps(program: Command, ctx: CliContext): void {
   const apps = program.command('apps').description('register and list apps');
@@ -11,11 +12,11 @@ export function registerApps(program: Command, ctx: CliContext): void {
     .command('create')
     .description("register an app from its repository's slipway.yml")
     .argument('<name>', 'app name: lowercase letters, digits and "-"')
-    .requiredOption('--repo <path-or-url>', 'git repository of the app (a local path or a URL)')
+    .requiredOption('--repo <path-or-url>', 'git repository of the app: a URL, or a local path (made absolute from the current directory)')
     .option('--ref <ref>', 'where to read slipway.yml from (default: HEAD)')
     .addOption(jsonOption())
     .action(async (name: string, opts: { repo: string; ref?: string; json?: boolean }) => {
-      const res = await (await ctx.client()).createApp({ name, repo: opts.repo, ...(opts.ref ? { ref: opts.ref } : {}) });
+      const res = await (await ctx.client()).createApp({ name, repo: repoForServer(opts.repo, process.cwd()), ...(opts.ref ? { ref: opts.ref } : {}) });
       if (opts.json) return ctx.json(res);
       ctx.out(`created app ${res.app.name} (${res.app.driver}) with environments: ${envNames(res.app) || 'none'}`);
     });

@@ -2,12 +2,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { untilSignal } from '../signals.js';
+import { untilSignalOr } from '../signals.js';
 
 export function registerServer(program: Command, ctx: CliContext): void {
   program
     .command('server')
-    .description('run the control plane (HTTP API, pipeline, scheduler) until SIGINT/SIGTERM')
+    .description('run the control plane (HTTP API, pipeline, scheduler) until SIGINT/SIGTERM (the edge and the apps keep running) or `slipway down`')
     .addHelpText('after', () => ctx.serverSettingsHelp)
     .action(async () => {
       const settings = await ctx.settings();
@@ -16,8 +16,8 @@ export function registerServer(program: Command, ctx: CliContext): void {
       const server = await startServer(settings);
       ctx.err(`slipway server listening on ${server.url} (data: ${settings.dataDir}${server.edgeUrl ? `, edge: ${server.edgeUrl}` : ''})`);
       if (server.firstToken) ctx.err(`slipway server: the admin token was written to ${path.join(settings.dataDir, 'admin.token')}`);
-      const signal = await untilSignal();
-      ctx.err(`slipway server: ${signal}, shutting down`);
+      const why = await untilSignalOr(server.shutdownRequested);
+      ctx.err(why === 'shutdown' ? 'slipway server: the apps and the edge are stopped (slipway down); shutting down' : `slipway server: ${why}, shutting down the control plane (the edge and the apps keep running; \`slipway down\` stops everything)`);
       await server.close();
     });
 }

@@ -11,7 +11,7 @@ import { runChecked } from '../../platform/exec.js';
 import { baseChildEnv } from '../../platform/env.js';
 import { ApiClient } from '../api-client.js';
 import type { CliContext } from '../context.js';
-import { untilSignal } from '../signals.js';
+import { untilSignalOr } from '../signals.js';
 import { watchDeployment } from '../watch-deployment.js';
 
 const APP = 'hello';
@@ -84,8 +84,9 @@ export function registerUp(program: Command, ctx: CliContext): void {
           ctx.out(`  curl -H 'Host: ${HOST}' ${server.edgeUrl}/`);
         }
         ctx.out(`admin token: ${path.join(settings.dataDir, 'admin.token')}; try: npx slipway status`);
-        ctx.err('slipway: serving; press Ctrl-C to stop the control plane (the edge and the app keep running)');
-        await untilSignal();
+        ctx.err('slipway: serving; Ctrl-C stops the control plane only (the edge and the app keep serving); `slipway down` stops everything');
+        const why = await untilSignalOr(server.shutdownRequested);
+        ctx.err(why === 'shutdown' ? 'slipway: the app and the edge are stopped (slipway down); stopping the control plane' : `slipway: ${why}, stopping the control plane; the edge and the app keep serving (\`slipway down\` stops them)`);
       } finally {
         await server.close();
       }

@@ -128,5 +128,10 @@ export interface RuntimeDriver {
   liveRoute?(app: App, environment: Environment, live: Release, existing: EdgeRouteState | null): Promise<EdgeRoute | null>;
   /** Called once at control-plane start: re-adopt what is still running. */
   recover?(): Promise<void>;
+  /**
+   * At control-plane start, for the live release: when it ran on this machine and no longer runs
+   * (`slipway down`, a reboot), start it again and route it. True when it was started.
+   */
+  revive?(ctx: DriverContext, release: ReleaseRef): Promise<boolean>;
   close?(): Promise<void>;
 }

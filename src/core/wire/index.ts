@@ -11,3 +11,4 @@ export * from './locks.js';
 export * from './secrets.js';
 export * from './status.js';
 export * from './webhooks.js';
+export * from './system.js';

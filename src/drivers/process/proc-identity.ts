@@ -30,3 +30,14 @@ export async function startTicks(pid: number): Promise<string | null> {
     return null;
   }
 }
+
+/** One variable of the process's environment as it started (/proc/<pid>/environ), or null. */
+export async function environValue(pid: number, name: string): Promise<string | null> {
+  try {
+    const raw = await readFile(`/proc/${pid}/environ`, 'utf8');
+    const entry = raw.split('\0').find((e) => e.startsWith(`${name}=`));
+    return entry === undefined ? null : entry.slice(name.length + 1);
+  } catch {
+    return null;
+  }
+}

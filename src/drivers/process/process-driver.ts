@@ -309,6 +309,18 @@ export class ProcessDriver implements RuntimeDriver {
     return summary;
   }
 
+  /**
+   * The live release ran here (its run dir has a state) and its supervisor is gone: start it
+   * again on fresh ports, then route the edge to it.
+   */
+  async revive(ctx: DriverContext, release: ReleaseRef): Promise<boolean> {
+    const runDir = this.#runDir(ctx, release.releaseId);
+    if ((await liveSupervisor(runDir)) !== null || (await readState(runDir)) === null) return false;
+    await this.start(ctx, release, null);
+    await this.activate(ctx, release);
+    return true;
+  }
+
   /** Loopback ports of the release's running instances of `web`; none when its supervisor stopped. */
   async #webPorts(runDir: string, web: string): Promise<number[]> {
     const state = await readState(runDir);
