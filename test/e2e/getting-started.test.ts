@@ -197,9 +197,7 @@ describe('the getting-started guide', { timeout: 900_000 }, () => {
     assert.match(back.body, /^shop v1, key /);
   });
 
-  test('10. slipway down stops the control plane, the edge and the apps; nothing is left running', async (t) => {
-    // TEMPORARY until `slipway down` is merged (same day): removed with that merge.
-    if ((await run(['slipway', 'down', '--help'], { env })).code !== 0) return t.skip('slipway down is not built yet');
+  test('10. slipway down stops the control plane, the edge and the apps; nothing is left running', async () => {
     const pids: number[] = [];
     pids.push((JSON.parse(await readFile(path.join(dataDir, 'server.json'), 'utf8')) as { pid: number }).pid);
     pids.push((JSON.parse(await readFile(path.join(dataDir, 'edge', 'edge.json'), 'utf8')) as { pid: number }).pid);
