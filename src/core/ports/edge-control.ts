@@ -21,6 +21,33 @@ export interface EdgeHealthCheck {
   healthyThreshold: number;
 }
 
+/**
+ * Files the edge serves itself under a route's path prefix, before proxying. `path` is relative to
+ * the prefix ("/static" under a route at "/event1" serves "/event1/static/..."); `dir` or `file` is
+ * absolute (the driver resolves it inside the release, so a rollback serves the old release's files).
+ */
+export interface StaticMount {
+  path: string;
+  /** A directory served at `path` and below. */
+  dir?: string;
+  /** One file served at exactly `path`. */
+  file?: string;
+  /** A missing file (or a method other than GET/HEAD) goes to the app instead of a 404/405. */
+  tryFiles?: boolean;
+}
+
+/**
+ * A redirect the edge answers before proxying: requests for `fromHost`, or whose path (under the
+ * route's prefix) starts with `fromPath`, go to `to`; `keepPath` appends the rest of the path and the query.
+ */
+export interface RedirectRule {
+  fromHost?: string;
+  fromPath?: string;
+  to: string;
+  status: 301 | 302 | 307 | 308;
+  keepPath: boolean;
+}
+
 export interface EdgeRoute {
   /** Stable id, "<app>/<env>". */
   id: string;
@@ -49,6 +76,12 @@ export interface EdgeRoute {
    * Strict-Transport-Security when hsts is set. Absent or null: served over HTTP as before.
    */
   tls?: { hsts: boolean } | null;
+  /** Served by the edge before proxying, in order; absent: none. */
+  static?: StaticMount[];
+  /** Answered by the edge before static files and proxying, first match wins. */
+  redirects?: RedirectRule[];
+  /** Send X-Script-Name: <pathPrefix> upstream (WSGI apps mounted under a sub-path). */
+  scriptName?: boolean;
   /** One of `hosts`: requests for the route's other hosts are redirected (308) to it, same scheme, path and query. */
   canonicalHost?: string | null;
 }

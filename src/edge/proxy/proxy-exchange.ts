@@ -12,8 +12,11 @@ import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
 import { addForwarded } from './forward-headers.js';
 import { HSTS_VALUE, redirectFor, wantsHsts } from './https-policy.js';
+import { redirectOf } from './redirect-rules.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
+import { StaticFileSender } from '../static/static-file-sender.js';
+import { matchStatic, underPrefix } from '../static/static-path.js';
 import type { ServedRoute } from './served-route.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import { isIdempotent, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-request.js';
@@ -42,6 +45,8 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   private done = false;
   private status = 0;
   private cancelHold: (() => void) | undefined;
+  /** Serving a static file of the route instead of proxying (static/). */
+  private staticFile: StaticFileSender | undefined;
 
   constructor(
     private readonly settings: ExchangeSettings,
@@ -63,9 +68,53 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
       const location = redirectFor(live.route, { secure, host: this.host, hostHeader: this.head.inbound.host, target: url }, this.settings.httpsPort);
       if (location !== null) return this.reply(308, { body: `Permanent Redirect: ${location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', location]);
     }
-    this.upstreamPath = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, url);
+    // Redirects and static files are answered here, before maintenance and pause: a maintenance
+    // page may use the release's stylesheet.
+    if ((live.route.redirects || live.route.static) && this.servedByEdge(live, url)) return;
+    this.toApp();
+  }
+
+  /** A redirect rule or a static file answers the request (true), or it goes on to the app. */
+  private servedByEdge(live: ServedRoute, url: string): boolean {
+    const route = live.route;
+    const rel = underPrefix(route.pathPrefix, url);
+    if (route.redirects) {
+      const redirect = redirectOf(route.redirects, this.host, rel);
+      if (redirect) {
+        this.reply(redirect.status, { body: `Redirect: ${redirect.location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', redirect.location]);
+        return true;
+      }
+    }
+    if (!route.static) return false;
+    const hit = matchStatic(route.static, pathOnly(rel));
+    if (hit === undefined) return false;
+    if ('refused' in hit) {
+      if (hit.mount.tryFiles) return false;
+      this.reply(404, { body: 'Not Found\n', contentType: 'text/plain; charset=utf-8' });
+      return true;
+    }
+    const extraHeaders = ['X-Request-Id', this.requestId];
+    if (route.releaseHeader !== null && route.release) extraHeaders.push(route.releaseHeader, route.release);
+    if (wantsHsts(route, this.client.secure)) extraHeaders.push('Strict-Transport-Security', HSTS_VALUE);
+    this.staticFile = new StaticFileSender(this.client, this.head, hit, {
+      extraHeaders,
+      passToApp: () => {
+        this.staticFile = undefined;
+        if (!this.done) this.toApp();
+      },
+      replyPage: (status, body, extra) => this.reply(status, { body, contentType: 'text/plain; charset=utf-8' }, extra),
+    });
+    this.staticFile.start();
+    return true;
+  }
+
+  private toApp(): void {
+    const live = this.live as ServedRoute;
+    const secure = this.client.secure;
+    this.upstreamPath = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, this.head.target);
     const peer = this.client.remoteAddress;
     addForwarded(this.head.inbound, peer, this.settings.trustedProxies.trusts(peer), live.route.pathPrefix, this.requestId, secure ? 'https' : 'http');
+    if (live.route.scriptName && live.route.pathPrefix !== '/') this.head.inbound.forward.push('X-Script-Name', live.route.pathPrefix);
     this.admit();
   }
 
@@ -135,6 +184,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   }
 
   onClientDrain(): void {
+    if (this.staticFile) return this.staticFile.resume();
     if (this.call) this.target?.upstream.resume(this.call);
   }
 
@@ -177,6 +227,10 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     if (this.done) return;
     this.done = true;
     this.cancelHold?.();
+    if (this.staticFile) {
+      this.staticFile.cancel();
+      if (this.staticFile.status !== 0 && this.status === 0) this.status = this.staticFile.status;
+    }
     const target = this.target;
     if (target) target.releaseOne();
     if (outcome !== 'completed') this.abortCall();

@@ -1,0 +1,251 @@
+// Serves one static file to a client side: resolves it inside its mount (realpath, so no link leads
+// out of the directory), picks a precompressed sibling by Accept-Encoding, answers 304/206/416 by
+// file-validators.ts, and streams the file from its descriptor with backpressure (sendData false
+// -> wait for resume()), never holding more than one chunk in memory.
+import { close, fstat, open, read, realpath, stat, constants as fsConstants, type Stats } from 'node:fs';
+import path from 'node:path';
+import type { StaticMount } from '../../core/ports/edge-control.js';
+import type { ClientSide } from '../http1/client-side.js';
+import { httpDate } from '../http1/http-date.js';
+import type { RequestHead } from '../http1/http1-request-head.js';
+import { contentTypeOf } from './content-types.js';
+import { cacheControlOf, etagOf, notModified, rangeOf } from './file-validators.js';
+import type { StaticHit } from './static-path.js';
+
+const CHUNK_BYTES = 256 * 1024;
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
+
+export interface StaticOutcome {
+  /** Headers the edge adds to every response it sends for the route (X-Request-Id, release header). */
+  readonly extraHeaders: readonly string[];
+  /** The file is not there (or the method is not GET/HEAD) and the mount says try_files: the app answers. */
+  passToApp(): void;
+  /** The edge answers itself with a small page (404, 405, 301). */
+  replyPage(status: number, body: string, extra?: string[]): void;
+}
+
+interface Request {
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  range?: string;
+  ifRange?: string;
+  acceptEncoding?: string;
+}
+
+/** Real paths of mount directories, per mount object (a route change brings new objects). */
+const roots = new WeakMap<StaticMount, Promise<string | null>>();
+
+export class StaticFileSender {
+  status = 0;
+  private fd = -1;
+  private position = 0;
+  private remaining = 0;
+  private reading = false;
+  private cancelled = false;
+
+  constructor(
+    private readonly client: ClientSide,
+    private readonly head: RequestHead,
+    private readonly hit: StaticHit,
+    private readonly outcome: StaticOutcome,
+  ) {}
+
+  start(): void {
+    this.serve().catch(() => this.missing());
+  }
+
+  /** The client took what it was behind on. */
+  resume(): void {
+    if (!this.reading && this.remaining > 0) this.pump();
+  }
+
+  /** The client is gone or the exchange is over. */
+  cancel(): void {
+    this.cancelled = true;
+    if (!this.reading) this.closeFd();
+  }
+
+  private async serve(): Promise<void> {
+    const { mount } = this.hit;
+    const method = this.head.method;
+    if (method !== 'GET' && method !== 'HEAD') {
+      if (mount.tryFiles) return this.outcome.passToApp();
+      return this.outcome.replyPage(405, 'Method Not Allowed: static files answer GET and HEAD only.\n', ['Allow', 'GET, HEAD']);
+    }
+    let file = await this.locate();
+    if (file === null) return this.missing();
+    if (file.stats.isDirectory()) {
+      if (!this.hit.trailingSlash) {
+        const q = this.head.target.indexOf('?');
+        const location = q < 0 ? `${this.head.target}/` : `${this.head.target.slice(0, q)}/${this.head.target.slice(q)}`;
+        return this.outcome.replyPage(301, `Moved Permanently: ${location}\n`, ['Location', location]);
+      }
+      const index = await this.resolveInside(path.join(file.real, 'index.html'), file.root);
+      if (index === null || !index.stats.isFile()) return this.missing();
+      file = { ...index, root: file.root };
+    }
+    if (!file.stats.isFile()) return this.missing();
+    const req = this.requestHeaders();
+    let encoding: string | null = null;
+    let real = file.real;
+    for (const enc of preferredEncodings(req.acceptEncoding)) {
+      const sibling = await this.resolveInside(`${file.real}.${enc === 'br' ? 'br' : 'gz'}`, file.root);
+      if (sibling !== null && sibling.stats.isFile()) {
+        encoding = enc;
+        real = sibling.real;
+        break;
+      }
+    }
+    if (this.cancelled) return;
+    const fd = await new Promise<number>((resolve, reject) => open(real, OPEN_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))));
+    this.fd = fd;
+    if (this.cancelled) return this.closeFd();
+    const stats = await new Promise<Stats>((resolve, reject) => fstat(fd, (err, s) => (err ? reject(err) : resolve(s))));
+    if (this.cancelled) return this.closeFd();
+    this.respond(file.real, stats, encoding, req);
+  }
+
+  private respond(name: string, stats: Stats, encoding: string | null, req: Request): void {
+    const size = stats.size;
+    const etag = etagOf(size, stats.mtimeMs, encoding);
+    const lastModified = stats.mtime.toUTCString();
+    const headers = [...this.outcome.extraHeaders, 'Date', httpDate(), 'ETag', etag, 'Last-Modified', lastModified, 'Cache-Control', cacheControlOf(path.basename(name)), 'Vary', 'Accept-Encoding'];
+    if (notModified(req.ifNoneMatch, req.ifModifiedSince, etag, stats.mtimeMs)) {
+      this.status = 304;
+      this.closeFd();
+      this.client.sendHead(304, '', headers, 0, false);
+      return;
+    }
+    headers.push('Content-Type', contentTypeOf(name), 'Accept-Ranges', 'bytes');
+    if (encoding !== null) headers.push('Content-Encoding', encoding);
+    const range = this.head.method === 'GET' ? rangeOf(req.range, size, req.ifRange, etag, lastModified) : { kind: 'whole' as const };
+    if (range.kind === 'unsatisfiable') {
+      this.closeFd();
+      this.status = 416;
+      return this.outcome.replyPage(416, 'Range Not Satisfiable\n', ['Content-Range', `bytes */${size}`]);
+    }
+    let start = 0;
+    let length = size;
+    this.status = 200;
+    if (range.kind === 'part') {
+      start = range.start;
+      length = range.end - range.start + 1;
+      this.status = 206;
+      headers.push('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+    }
+    headers.push('Content-Length', String(length));
+    const body = this.head.method === 'GET' && length > 0;
+    this.client.sendHead(this.status, '', headers, length, body);
+    if (!body) return this.closeFd();
+    this.position = start;
+    this.remaining = length;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.cancelled) return this.closeFd();
+    const n = Math.min(this.remaining, CHUNK_BYTES);
+    const buffer = Buffer.allocUnsafe(n);
+    this.reading = true;
+    read(this.fd, buffer, 0, n, this.position, (err, got) => {
+      this.reading = false;
+      if (this.cancelled) return this.closeFd();
+      if (err || got === 0) {
+        // The file shrank or failed under us: the announced length cannot be met.
+        this.closeFd();
+        return this.client.abort();
+      }
+      this.position += got;
+      this.remaining -= got;
+      const last = this.remaining === 0;
+      if (last) this.closeFd();
+      const more = this.client.sendData(got === n ? buffer : buffer.subarray(0, got), last);
+      if (!last && more) this.pump();
+    });
+  }
+
+  private missing(): void {
+    this.closeFd();
+    if (this.cancelled) return;
+    if (this.hit.mount.tryFiles) return this.outcome.passToApp();
+    this.status = 404;
+    this.outcome.replyPage(404, 'Not Found\n');
+  }
+
+  private closeFd(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    this.remaining = 0;
+    close(fd, () => {});
+  }
+
+  /** The mount's file or directory entry for this request, inside its root, or null. */
+  private async locate(): Promise<{ real: string; root: string; stats: Stats } | null> {
+    const { mount, segments } = this.hit;
+    if (mount.file !== undefined) {
+      const root = await rootOf(mount, path.dirname(mount.file));
+      return root === null ? null : this.resolveInside(mount.file, root);
+    }
+    const dir = mount.dir as string;
+    const root = await rootOf(mount, dir);
+    if (root === null) return null;
+    return this.resolveInside(segments.length === 0 ? dir : path.join(dir, ...segments), root);
+  }
+
+  /** realpath of `candidate` when it stays inside `root` (links pointing out are refused), with its stats. */
+  private async resolveInside(candidate: string, root: string): Promise<{ real: string; root: string; stats: Stats } | null> {
+    const real = await realpathOrNull(candidate);
+    if (real === null || (real !== root && !real.startsWith(root.endsWith('/') ? root : `${root}/`))) return null;
+    const stats = await new Promise<Stats | null>((resolve) => fstatPath(real, resolve));
+    return stats === null ? null : { real, root, stats };
+  }
+
+  private requestHeaders(): Request {
+    const out: Request = {};
+    const h = this.head.inbound.forward;
+    for (let i = 0; i < h.length; i += 2) {
+      const name = (h[i] as string).toLowerCase();
+      const value = h[i + 1] as string;
+      if (name === 'if-none-match') out.ifNoneMatch = value;
+      else if (name === 'if-modified-since') out.ifModifiedSince = value;
+      else if (name === 'range') out.range = value;
+      else if (name === 'if-range') out.ifRange = value;
+      else if (name === 'accept-encoding') out.acceptEncoding = out.acceptEncoding === undefined ? value : `${out.acceptEncoding}, ${value}`;
+    }
+    return out;
+  }
+}
+
+function rootOf(mount: StaticMount, dir: string): Promise<string | null> {
+  let root = roots.get(mount);
+  if (root === undefined) {
+    root = realpathOrNull(dir);
+    roots.set(mount, root);
+  }
+  return root;
+}
+
+function realpathOrNull(p: string): Promise<string | null> {
+  return new Promise((resolve) => realpath(p, (err, real) => resolve(err ? null : real)));
+}
+
+function fstatPath(p: string, done: (s: Stats | null) => void): void {
+  stat(p, (err, s) => done(err ? null : s));
+}
+
+/** "br" and "gzip" in the order the edge prefers them, when the client accepts them (q > 0). */
+export function preferredEncodings(header: string | undefined): Array<'br' | 'gzip'> {
+  if (header === undefined) return [];
+  const accepted = new Set<string>();
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && Number(q.slice(2)) === 0) continue;
+    accepted.add(name);
+  }
+  const out: Array<'br' | 'gzip'> = [];
+  if (accepted.has('br')) out.push('br');
+  if (accepted.has('gzip') || accepted.has('x-gzip')) out.push('gzip');
+  return out;
+}
