@@ -2,18 +2,29 @@
 // out of the directory), picks a precompressed sibling by Accept-Encoding, answers 304/206/416 by
 // file-validators.ts, and streams the file from its descriptor with backpressure (sendData false
 // -> wait for resume()), never holding more than one chunk in memory.
-import { close, fstat, open, read, realpath, stat, constants as fsConstants, type Stats } from 'node:fs';
+import { read, realpath, stat, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { StaticMount } from '../../core/ports/edge-control.js';
 import type { ClientSide } from '../http1/client-side.js';
 import { httpDate } from '../http1/http-date.js';
 import type { RequestHead } from '../http1/http1-request-head.js';
 import { contentTypeOf } from './content-types.js';
+import { acquire, release, type OpenFile } from './open-file-cache.js';
 import { cacheControlOf, etagOf, notModified, rangeOf } from './file-validators.js';
 import type { StaticHit } from './static-path.js';
 
 const CHUNK_BYTES = 256 * 1024;
-const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
+const RESOLUTION_VALID_MS = 1000;
+const MAX_RESOLUTIONS = 10_000;
+
+type Resolved =
+  | { kind: 'file'; real: string; name: string; encoding: string | null; expires: number }
+  | { kind: 'dir'; expires: number }
+  | { kind: 'missing'; expires: number };
+const MISSING: Resolved = { kind: 'missing', expires: 0 };
+
+/** Per mount (a route change brings new objects): request paths resolved in the last second. */
+const resolutions = new WeakMap<StaticMount, Map<string, Resolved>>();
 
 export interface StaticOutcome {
   /** Headers the edge adds to every response it sends for the route (X-Request-Id, release header). */
@@ -37,7 +48,7 @@ const roots = new WeakMap<StaticMount, Promise<string | null>>();
 
 export class StaticFileSender {
   status = 0;
-  private fd = -1;
+  private file: OpenFile | null = null;
   private position = 0;
   private remaining = 0;
   private reading = false;
@@ -72,37 +83,57 @@ export class StaticFileSender {
       if (mount.tryFiles) return this.outcome.passToApp();
       return this.outcome.replyPage(405, 'Method Not Allowed: static files answer GET and HEAD only.\n', ['Allow', 'GET, HEAD']);
     }
-    let file = await this.locate();
-    if (file === null) return this.missing();
-    if (file.stats.isDirectory()) {
-      if (!this.hit.trailingSlash) {
-        const q = this.head.target.indexOf('?');
-        const location = q < 0 ? `${this.head.target}/` : `${this.head.target.slice(0, q)}/${this.head.target.slice(q)}`;
-        return this.outcome.replyPage(301, `Moved Permanently: ${location}\n`, ['Location', location]);
-      }
-      const index = await this.resolveInside(path.join(file.real, 'index.html'), file.root);
-      if (index === null || !index.stats.isFile()) return this.missing();
-      file = { ...index, root: file.root };
-    }
-    if (!file.stats.isFile()) return this.missing();
     const req = this.requestHeaders();
-    let encoding: string | null = null;
-    let real = file.real;
-    for (const enc of preferredEncodings(req.acceptEncoding)) {
-      const sibling = await this.resolveInside(`${file.real}.${enc === 'br' ? 'br' : 'gz'}`, file.root);
-      if (sibling !== null && sibling.stats.isFile()) {
-        encoding = enc;
-        real = sibling.real;
-        break;
-      }
-    }
+    const encodings = preferredEncodings(req.acceptEncoding);
+    const found = await this.resolveCached(encodings);
     if (this.cancelled) return;
-    const fd = await new Promise<number>((resolve, reject) => open(real, OPEN_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))));
-    this.fd = fd;
-    if (this.cancelled) return this.closeFd();
-    const stats = await new Promise<Stats>((resolve, reject) => fstat(fd, (err, s) => (err ? reject(err) : resolve(s))));
-    if (this.cancelled) return this.closeFd();
-    this.respond(file.real, stats, encoding, req);
+    if (found.kind === 'missing') return this.missing();
+    if (found.kind === 'dir') {
+      const q = this.head.target.indexOf('?');
+      const location = q < 0 ? `${this.head.target}/` : `${this.head.target.slice(0, q)}/${this.head.target.slice(q)}`;
+      return this.outcome.replyPage(301, `Moved Permanently: ${location}\n`, ['Location', location]);
+    }
+    acquire(found.real, (err, file) => {
+      if (err || file === null) return this.missing();
+      this.file = file;
+      if (this.cancelled) return this.closeFd();
+      this.respond(found.name, file.stats, found.encoding, req);
+    });
+  }
+
+  /** What this request's path names, remembered per mount for a second (resolving costs several system calls). */
+  private async resolveCached(encodings: readonly string[]): Promise<Resolved> {
+    const { mount, segments, trailingSlash } = this.hit;
+    let cache = resolutions.get(mount);
+    if (cache === undefined) {
+      cache = new Map();
+      resolutions.set(mount, cache);
+    }
+    const key = `${segments.join('/')}|${trailingSlash ? '/' : ''}|${encodings.join(',')}`;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit !== undefined && hit.expires > now) return hit;
+    const fresh = await this.resolve(encodings);
+    if (cache.size >= MAX_RESOLUTIONS) cache.clear();
+    cache.set(key, { ...fresh, expires: now + RESOLUTION_VALID_MS } as Resolved);
+    return fresh;
+  }
+
+  private async resolve(encodings: readonly string[]): Promise<Resolved> {
+    let file = await this.locate();
+    if (file === null) return MISSING;
+    if (file.stats.isDirectory()) {
+      if (!this.hit.trailingSlash) return { kind: 'dir', expires: 0 };
+      const index = await this.resolveInside(path.join(file.real, 'index.html'), file.root);
+      if (index === null) return MISSING;
+      file = index;
+    }
+    if (!file.stats.isFile()) return MISSING;
+    for (const enc of encodings) {
+      const sibling = await this.resolveInside(`${file.real}.${enc === 'br' ? 'br' : 'gz'}`, file.root);
+      if (sibling !== null && sibling.stats.isFile()) return { kind: 'file', real: sibling.real, name: file.real, encoding: enc, expires: 0 };
+    }
+    return { kind: 'file', real: file.real, name: file.real, encoding: null, expires: 0 };
   }
 
   private respond(name: string, stats: Stats, encoding: string | null, req: Request): void {
@@ -147,7 +178,7 @@ export class StaticFileSender {
     const n = Math.min(this.remaining, CHUNK_BYTES);
     const buffer = Buffer.allocUnsafe(n);
     this.reading = true;
-    read(this.fd, buffer, 0, n, this.position, (err, got) => {
+    read((this.file as OpenFile).fd, buffer, 0, n, this.position, (err, got) => {
       this.reading = false;
       if (this.cancelled) return this.closeFd();
       if (err || got === 0) {
@@ -173,11 +204,11 @@ export class StaticFileSender {
   }
 
   private closeFd(): void {
-    if (this.fd < 0) return;
-    const fd = this.fd;
-    this.fd = -1;
     this.remaining = 0;
-    close(fd, () => {});
+    if (this.file === null) return;
+    const file = this.file;
+    this.file = null;
+    release(file);
   }
 
   /** The mount's file or directory entry for this request, inside its root, or null. */
