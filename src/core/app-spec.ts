@@ -230,6 +230,19 @@ export const appSpecSchema = z
       .describe('Commands run once after traffic moved to the new release (cache warm-up, a notification), in the release directory like release commands. A failure is reported in the deployment log and never undoes a healthy deploy.'),
     shared: sharedSchema.default({ dirs: [], files: [] }),
     static: z.array(staticMountSchema).max(64).default([]).describe('Files of the release the edge serves itself, under the route\'s path prefix.'),
+    pages: z
+      .strictObject({
+        maintenance: releasePath.optional().describe('HTML page served (503) in maintenance mode.'),
+        long_maintenance: releasePath.optional().describe('HTML page served with `slipway maintenance on APP ENV --page long`.'),
+        '404': releasePath.optional().describe('Served for the edge\'s own 404s (static files) and, with intercept_errors, the app\'s.'),
+        '500': releasePath.optional().describe('Served, with intercept_errors, for the app\'s 500s.'),
+        '502': releasePath.optional(),
+        '503': releasePath.optional(),
+        '504': releasePath.optional(),
+      })
+      .default({})
+      .describe('HTML pages of the release (at most 256 KiB each) the edge serves for maintenance and its own errors.'),
+    intercept_errors: z.boolean().default(false).describe('Replace the app\'s own 404 and 5xx answers with the page for that status, when pages has one.'),
     variables: variables.default({}),
     environments: z.record(envName, environmentSchema).refine((e) => Object.keys(e).length > 0, {
       message: 'at least one environment is required, e.g. environments: { staging: { branch: main } }',

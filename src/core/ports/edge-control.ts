@@ -48,6 +48,11 @@ export interface RedirectRule {
   keepPath: boolean;
 }
 
+export type MaintenancePage = 'short' | 'long';
+
+/** The pages a route's release brings (slipway.yml `pages`), as absolute paths of HTML files. */
+export type RoutePages = Partial<Record<'maintenance' | 'long_maintenance' | '404' | '500' | '502' | '503' | '504', string>>;
+
 export interface EdgeRoute {
   /** Stable id, "<app>/<env>". */
   id: string;
@@ -62,7 +67,8 @@ export interface EdgeRoute {
   /** Response header naming the serving release, or null. */
   releaseHeader: string | null;
   release: string | null;
-  maintenance: { enabled: boolean; message: string; retryAfterSeconds: number } | null;
+  /** `page: 'long'`: the route's long_maintenance page (pages) instead of its maintenance page. */
+  maintenance: { enabled: boolean; message: string; retryAfterSeconds: number; page?: MaintenancePage } | null;
   /**
    * HTTP Upgrade protocols besides WebSocket the edge tunnels to the targets ("h2c"), lower case;
    * absent or empty: only WebSocket. Other upgrade requests are served as plain requests.
@@ -76,6 +82,10 @@ export interface EdgeRoute {
    * Strict-Transport-Security when hsts is set. Absent or null: served over HTTP as before.
    */
   tls?: { hsts: boolean } | null;
+  /** The release's own pages for the edge's maintenance and error answers (read from the files when served). */
+  pages?: RoutePages;
+  /** The app's own 404 and 5xx answers are replaced by the route's page for that status, when it has one. */
+  interceptErrors?: boolean;
   /** Served by the edge before proxying, in order; absent: none. */
   static?: StaticMount[];
   /** Answered by the edge before static files and proxying, first match wins. */
@@ -98,7 +108,7 @@ export interface EdgeControl {
   removeRoute(id: string): Promise<void>;
   getRoute(id: string): Promise<EdgeRouteState | null>;
   listRoutes(): Promise<EdgeRouteState[]>;
-  setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number }): Promise<void>;
+  setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number; page?: MaintenancePage }): Promise<void>;
   pause(id: string, maxHoldMs?: number): Promise<void>;
   resume(id: string): Promise<void>;
 }

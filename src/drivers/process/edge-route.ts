@@ -3,7 +3,7 @@ import { healthCheckSchema, routeHosts, routeSchema, type AppSpec, type Environm
 import { routeRedirectFields } from '../../core/route-redirect-fields.js';
 import { routeTlsFields } from '../../core/route-tls-fields.js';
 import type { EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
-import { staticMounts } from './static-mounts.js';
+import { releasePages, staticMounts } from './static-mounts.js';
 
 export const RELEASE_HEADER = 'X-Slipway-Release';
 
@@ -53,6 +53,9 @@ export function buildEdgeRoute(input: RouteInput): EdgeRoute {
     ...routeRedirectFields(input.envSpec, route, routeHosts(route)),
   };
   if (input.spec.static.length > 0) out.static = staticMounts(input.spec, input.releaseDir);
+  const pages = releasePages(input.spec, input.releaseDir);
+  if (pages) out.pages = pages;
+  if (input.spec.intercept_errors) out.interceptErrors = true;
   if (route.upgrades.length > 0) out.upgrades = route.upgrades.map((p) => p.toLowerCase());
   if (input.existing?.errorPages) out.errorPages = input.existing.errorPages;
   return out;

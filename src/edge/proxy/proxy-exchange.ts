@@ -15,6 +15,7 @@ import { HSTS_VALUE, redirectFor, wantsHsts } from './https-policy.js';
 import { redirectOf } from './redirect-rules.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
+import { readPage } from '../static/page-file.js';
 import { StaticFileSender } from '../static/static-file-sender.js';
 import { matchStatic, underPrefix } from '../static/static-path.js';
 import type { ServedRoute } from './served-route.js';
@@ -45,6 +46,8 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   private done = false;
   private status = 0;
   private cancelHold: (() => void) | undefined;
+  /** The app's error answer is being replaced by the route's page (interceptErrors): its response is dropped. */
+  private intercepting = false;
   /** Serving a static file of the route instead of proxying (static/). */
   private staticFile: StaticFileSender | undefined;
 
@@ -90,7 +93,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     if (hit === undefined) return false;
     if ('refused' in hit) {
       if (hit.mount.tryFiles) return false;
-      this.reply(404, { body: 'Not Found\n', contentType: 'text/plain; charset=utf-8' });
+      this.replyPage(404, route.pages?.['404'], { body: 'Not Found\n', contentType: 'text/plain; charset=utf-8' });
       return true;
     }
     const extraHeaders = ['X-Request-Id', this.requestId];
@@ -102,7 +105,11 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
         this.staticFile = undefined;
         if (!this.done) this.toApp();
       },
-      replyPage: (status, body, extra) => this.reply(status, { body, contentType: 'text/plain; charset=utf-8' }, extra),
+      replyPage: (status, body, extra) => {
+        const fallback = { body, contentType: 'text/plain; charset=utf-8' };
+        if (status === 404) this.replyPage(404, route.pages?.['404'], fallback, extra);
+        else this.reply(status, fallback, extra);
+      },
     });
     this.staticFile.start();
     return true;
@@ -125,7 +132,9 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     const live = this.live as ServedRoute;
     const maintenance = live.route.maintenance;
     if (maintenance?.enabled && pathOnly(this.upstreamPath) !== live.route.healthCheck.path) {
-      return this.reply(503, maintenancePage(maintenance.message), ['Retry-After', String(maintenance.retryAfterSeconds)]);
+      const pages = live.route.pages;
+      const file = maintenance.page === 'long' ? (pages?.long_maintenance ?? pages?.maintenance) : pages?.maintenance;
+      return this.replyPage(503, file, maintenancePage(maintenance.message), ['Retry-After', String(maintenance.retryAfterSeconds)]);
     }
     if (live.gate.paused) {
       this.cancelHold = live.gate.hold(
@@ -164,6 +173,14 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   onUpstreamHead(head: ResponseHead, more: boolean): void {
     if (this.done) return this.abortCall();
     const route = (this.live as ServedRoute).route;
+    if (route.interceptErrors && (head.statusCode === 404 || head.statusCode >= 500)) {
+      const file = route.pages?.[String(head.statusCode) as '404'];
+      if (file !== undefined) {
+        this.intercepting = true;
+        this.abortCall();
+        return this.replyPage(head.statusCode, file, { body: `${head.statusCode} ${head.statusText}\n`, contentType: 'text/plain; charset=utf-8' });
+      }
+    }
     const release = this.target?.release ?? route.release;
     const headers = head.headers;
     headers.push('X-Request-Id', this.requestId);
@@ -175,12 +192,12 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   }
 
   onUpstreamData(chunk: Buffer, last: boolean): boolean {
-    if (this.done) return true;
+    if (this.done || this.intercepting) return true;
     return this.client.sendData(chunk, last);
   }
 
   onUpstreamEnd(): void {
-    if (!this.done) this.client.sendEnd();
+    if (!this.done && !this.intercepting) this.client.sendEnd();
   }
 
   onClientDrain(): void {
@@ -189,7 +206,7 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   }
 
   onUpstreamError(err: UpstreamError): void {
-    if (this.done) return;
+    if (this.done || this.intercepting) return;
     if (this.client.headSent) return this.client.abort();
     const target = this.target;
     if (!this.retried && target) {
@@ -212,7 +229,14 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   }
 
   private fail(status: ErrorStatus): void {
-    this.reply(status, errorPage(this.live?.route, status));
+    this.replyPage(status, this.live?.route.pages?.[String(status) as '502'], errorPage(this.live?.route, status));
+  }
+
+  /** The release's page `file` (slipway.yml pages) when it has one that can be read, else `fallback`. */
+  private replyPage(status: number, file: string | undefined, fallback: Page, extra?: string[]): void {
+    if (file === undefined) return this.reply(status, fallback, extra);
+    this.status = status;
+    readPage(file, (body) => this.reply(status, body === null ? fallback : { body, contentType: 'text/html; charset=utf-8' }, extra));
   }
 
   private reply(status: number, page: Page, extra?: string[]): void {

@@ -30,10 +30,13 @@ const healthCheckSchema = z.strictObject({
   healthyThreshold: z.number().int().min(1).max(100),
 });
 
+const maintenancePage = z.enum(['short', 'long']);
+
 const maintenanceSchema = z.strictObject({
   enabled: z.boolean(),
   message: z.string().max(10_000),
   retryAfterSeconds: z.number().int().min(0).max(86_400),
+  page: maintenancePage.optional(),
 });
 
 const errorPage = z.string().max(256 * 1024);
@@ -104,6 +107,18 @@ export const edgeRouteSchema = z.strictObject({
     .optional(),
   errorPages: z.strictObject({ '502': errorPage.optional(), '503': errorPage.optional(), '504': errorPage.optional() }).optional(),
   tls: z.strictObject({ hsts: z.boolean() }).nullable().optional(),
+  pages: z
+    .strictObject({
+      maintenance: absolutePath.optional(),
+      long_maintenance: absolutePath.optional(),
+      '404': absolutePath.optional(),
+      '500': absolutePath.optional(),
+      '502': absolutePath.optional(),
+      '503': absolutePath.optional(),
+      '504': absolutePath.optional(),
+    })
+    .optional(),
+  interceptErrors: z.boolean().optional(),
   static: z.array(staticMountSchema).max(64).optional(),
   redirects: z.array(redirectSchema).max(256).optional(),
   scriptName: z.boolean().optional(),
@@ -123,6 +138,7 @@ export const maintenanceBodySchema = z.strictObject({
   enabled: z.boolean(),
   message: z.string().max(10_000).optional(),
   retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+  page: maintenancePage.optional(),
 });
 
 export const pauseBodySchema = z.strictObject({
