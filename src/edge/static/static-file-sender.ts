@@ -2,7 +2,7 @@
 // out of the directory), picks a precompressed sibling by Accept-Encoding, answers 304/206/416 by
 // file-validators.ts, and streams the file from its descriptor with backpressure (sendData false
 // -> wait for resume()), never holding more than one chunk in memory.
-import { read, realpath, stat, type Stats } from 'node:fs';
+import { read, readSync, realpath, stat, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { StaticMount } from '../../core/ports/edge-control.js';
 import type { ClientSide } from '../http1/client-side.js';
@@ -14,6 +14,8 @@ import { cacheControlOf, etagOf, notModified, rangeOf } from './file-validators.
 import type { StaticHit } from './static-path.js';
 
 const CHUNK_BYTES = 256 * 1024;
+/** Up to this much left to send, the file is read synchronously (see pump). */
+const SYNC_READ_BYTES = 64 * 1024;
 const RESOLUTION_VALID_MS = 1000;
 const MAX_RESOLUTIONS = 10_000;
 
@@ -177,22 +179,37 @@ export class StaticFileSender {
     if (this.cancelled) return this.closeFd();
     const n = Math.min(this.remaining, CHUNK_BYTES);
     const buffer = Buffer.allocUnsafe(n);
+    if (this.remaining <= SYNC_READ_BYTES) {
+      // A small file (or the tail of one) from a kept descriptor is one page-cache copy: cheaper
+      // read at once than through a thread-pool round trip (nginx reads blocking too).
+      let got: number;
+      try {
+        got = readSync((this.file as OpenFile).fd, buffer, 0, n, this.position);
+      } catch {
+        got = 0;
+      }
+      return this.took(buffer, n, got);
+    }
     this.reading = true;
     read((this.file as OpenFile).fd, buffer, 0, n, this.position, (err, got) => {
       this.reading = false;
       if (this.cancelled) return this.closeFd();
-      if (err || got === 0) {
-        // The file shrank or failed under us: the announced length cannot be met.
-        this.closeFd();
-        return this.client.abort();
-      }
-      this.position += got;
-      this.remaining -= got;
-      const last = this.remaining === 0;
-      if (last) this.closeFd();
-      const more = this.client.sendData(got === n ? buffer : buffer.subarray(0, got), last);
-      if (!last && more) this.pump();
+      this.took(buffer, n, err ? 0 : got);
     });
+  }
+
+  private took(buffer: Buffer, n: number, got: number): void {
+    if (got === 0) {
+      // The file shrank or failed under us: the announced length cannot be met.
+      this.closeFd();
+      return this.client.abort();
+    }
+    this.position += got;
+    this.remaining -= got;
+    const last = this.remaining === 0;
+    if (last) this.closeFd();
+    const more = this.client.sendData(got === n ? buffer : buffer.subarray(0, got), last);
+    if (!last && more) this.pump();
   }
 
   private missing(): void {
