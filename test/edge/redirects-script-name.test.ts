@@ -11,7 +11,7 @@ describe('edge redirects and X-Script-Name', () => {
 
   before(async () => {
     app = await startUpstream('the-app');
-    edge = await startTestEdge();
+    edge = await startTestEdge({ httpsPort: 0 });
     await edge.client.putRoute(
       route('site/prod', [app.url], {
         hosts: ['example.test', 'help.example.test', 'docs.example.test'],
@@ -22,6 +22,13 @@ describe('edge redirects and X-Script-Name', () => {
           { fromPath: '/old', to: '/new', status: 308, keepPath: true },
           { fromPath: '/gone', to: '/', status: 307, keepPath: false },
         ],
+      }),
+    );
+    await edge.client.putRoute(
+      route('secure/prod', [app.url], {
+        hosts: ['secure.test', 'help.secure.test'],
+        tls: { hsts: false },
+        redirects: [{ fromHost: 'help.secure.test', to: 'https://secure.test/help/', status: 301, keepPath: false }],
       }),
     );
     await edge.client.putRoute(route('site/event1', [app.url], { hosts: ['example.test'], pathPrefix: '/event1', stripPrefix: true, scriptName: true }));
@@ -40,6 +47,15 @@ describe('edge redirects and X-Script-Name', () => {
     const docs = await edge.get('/a/b?q=1', { host: 'docs.example.test' });
     assert.equal(docs.status, 302);
     assert.equal(docs.headers['location'], 'https://example.test/docs/a/b?q=1');
+  });
+
+  it('a host redirect on an HTTPS route sends plain-HTTP clients straight to the target (no certificate needed for that host)', async () => {
+    const help = await edge.get('/x', { host: 'help.secure.test' });
+    assert.equal(help.status, 301);
+    assert.equal(help.headers['location'], 'https://secure.test/help/');
+    const main = await edge.get('/x', { host: 'secure.test' });
+    assert.equal(main.status, 308, 'the route\'s own host still goes to https');
+    assert.match(String(main.headers['location']), /^https:\/\/secure\.test:\d+\/x$/);
   });
 
   it('redirects a path prefix on a segment boundary, keeping the rest and the query when asked', async () => {

@@ -19,6 +19,7 @@ import { readPage } from '../static/page-file.js';
 import { StaticFileSender } from '../static/static-file-sender.js';
 import { matchStatic, underPrefix } from '../static/static-path.js';
 import type { ServedRoute } from './served-route.js';
+import type { RedirectRule } from '../../core/ports/edge-control.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import { isIdempotent, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -67,27 +68,30 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     if (!live) return this.reply(404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' });
     this.live = live;
     const secure = this.client.secure;
+    // Redirect rules first: a redirected host (help.example -> https://example/help/) needs no
+    // certificate of its own when the rule sends plain-HTTP clients straight to the target.
+    if (live.route.redirects && this.redirected(live.route.redirects, url, live.route.pathPrefix)) return;
     if (live.route.tls || live.route.canonicalHost) {
       const location = redirectFor(live.route, { secure, host: this.host, hostHeader: this.head.inbound.host, target: url }, this.settings.httpsPort);
       if (location !== null) return this.reply(308, { body: `Permanent Redirect: ${location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', location]);
     }
-    // Redirects and static files are answered here, before maintenance and pause: a maintenance
-    // page may use the release's stylesheet.
-    if ((live.route.redirects || live.route.static) && this.servedByEdge(live, url)) return;
+    // Static files are answered here, before maintenance and pause: a maintenance page may use
+    // the release's stylesheet.
+    if (live.route.static && this.servedStatic(live, url)) return;
     this.toApp();
   }
 
-  /** A redirect rule or a static file answers the request (true), or it goes on to the app. */
-  private servedByEdge(live: ServedRoute, url: string): boolean {
+  private redirected(rules: readonly RedirectRule[], url: string, prefix: string): boolean {
+    const redirect = redirectOf(rules, this.host, underPrefix(prefix, url));
+    if (!redirect) return false;
+    this.reply(redirect.status, { body: `Redirect: ${redirect.location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', redirect.location]);
+    return true;
+  }
+
+  /** A static file of the route answers the request (true), or it goes on to the app. */
+  private servedStatic(live: ServedRoute, url: string): boolean {
     const route = live.route;
     const rel = underPrefix(route.pathPrefix, url);
-    if (route.redirects) {
-      const redirect = redirectOf(route.redirects, this.host, rel);
-      if (redirect) {
-        this.reply(redirect.status, { body: `Redirect: ${redirect.location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', redirect.location]);
-        return true;
-      }
-    }
     if (!route.static) return false;
     const hit = matchStatic(route.static, pathOnly(rel));
     if (hit === undefined) return false;

@@ -45,8 +45,8 @@ interface Request {
   acceptEncoding?: string;
 }
 
-/** Real paths of mount directories, per mount object (a route change brings new objects). */
-const roots = new WeakMap<StaticMount, Promise<string | null>>();
+/** Real paths of mount directories, per mount object (a route change brings new objects); a missing one is looked for again after a second. */
+const roots = new WeakMap<StaticMount, { real: Promise<string | null>; expires: number }>();
 
 export class StaticFileSender {
   status = 0;
@@ -266,12 +266,18 @@ export class StaticFileSender {
 }
 
 function rootOf(mount: StaticMount, dir: string): Promise<string | null> {
+  const now = Date.now();
   let root = roots.get(mount);
-  if (root === undefined) {
-    root = realpathOrNull(dir);
+  if (root === undefined || root.expires < now) {
+    const real = realpathOrNull(dir);
+    const entry = { real, expires: Infinity };
+    void real.then((r) => {
+      if (r === null) entry.expires = Date.now() + RESOLUTION_VALID_MS;
+    });
+    root = entry;
     roots.set(mount, root);
   }
-  return root;
+  return root.real;
 }
 
 function realpathOrNull(p: string): Promise<string | null> {
