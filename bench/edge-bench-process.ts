@@ -1,6 +1,7 @@
 // The edge as a separate process for the benchmarks: a route to one upstream, access log to a file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import type { StaticMount } from '../src/core/ports/edge-control.js';
 import { EdgeClient } from '../src/edge/admin/edge-client.js';
 import { nodeArgvFor } from '../test/support/entry.js';
 import { waitForPort } from './edge-bench-nginx.js';
@@ -52,7 +53,7 @@ export async function startEdgeProcess(
 }
 
 /** Points the edge's route (catch-all unless `hosts` are given) at `upstreamPort`, as the benchmarks use it. */
-export async function putBenchRoute(dataDir: string, upstreamPort: number, opts: { hosts?: string[]; tls?: { hsts: boolean } } = {}): Promise<void> {
+export async function putBenchRoute(dataDir: string, upstreamPort: number, opts: { hosts?: string[]; tls?: { hsts: boolean }; static?: StaticMount[] } = {}): Promise<void> {
   const client = EdgeClient.forDataDir(dataDir);
   try {
     await client.putRoute({
@@ -67,6 +68,7 @@ export async function putBenchRoute(dataDir: string, upstreamPort: number, opts:
       release: 'bench',
       maintenance: null,
       ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(opts.static ? { static: opts.static } : {}),
     });
   } finally {
     await client.close();

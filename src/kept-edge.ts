@@ -27,7 +27,7 @@ export class KeptEdge implements EdgeControl, EdgeTls {
     return this.#call(() => this.client.listRoutes());
   }
 
-  setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number }): Promise<void> {
+  setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number; page?: 'short' | 'long' }): Promise<void> {
     return this.#call(() => this.client.setMaintenance(id, maintenance));
   }
 

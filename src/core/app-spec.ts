@@ -71,6 +71,47 @@ const hostName = z
 /** A name of one of the environment's Slipway secrets. */
 const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of a Slipway secret, like SHOP_TLS_CERT');
 
+/** A path inside the release: relative, without "..", backslashes or NUL. */
+const releasePath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((p) => !p.startsWith('/') && !/[\\\0]/.test(p) && !p.split('/').includes('..'), {
+    message: 'expected a path relative to the release root without ".." (like "app/static")',
+  });
+
+/** A URL path under the route's prefix. */
+const mountPath = z
+  .string()
+  .max(1000)
+  .regex(/^\/[^?#\s\\]*$/, 'expected a URL path starting with "/" (like "/static"), without query, spaces or backslashes')
+  .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), { message: 'expected a URL path without "." or ".." segments' });
+
+export const staticMountSchema = z
+  .strictObject({
+    path: mountPath.describe('URL path under the route\'s path prefix: "/static" serves <prefix>/static/...'),
+    dir: releasePath.optional().describe('Directory of the release served at path and below.'),
+    file: releasePath.optional().describe('One file of the release served at exactly path (e.g. robots.txt).'),
+    try_files: z.boolean().default(false).describe('A missing file (or a method other than GET/HEAD) goes to the app instead of 404/405.'),
+  })
+  .superRefine((m, ctx) => {
+    if ((m.dir === undefined) === (m.file === undefined)) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'give exactly one of dir (a directory) or file (one file)' });
+  })
+  .describe('Files the edge serves itself from the release, before the app.');
+
+export const redirectSpecSchema = z
+  .strictObject({
+    from_host: hostName.optional().describe('Every request for this host is redirected (the host is added to the route).'),
+    from_path: mountPath.optional().describe('Requests whose path (under the route\'s prefix) starts with this prefix are redirected.'),
+    to: z.string().min(1).max(2000).regex(/^(https?:\/\/\S+|\/\S*)$/, 'expected an absolute URL ("https://example/help/") or a path ("/new")'),
+    status: z.union([z.literal(301), z.literal(302), z.literal(307), z.literal(308)], { error: () => 'expected 301, 302, 307 or 308' }).default(301),
+    keep_path: z.boolean().default(false).describe('Append the rest of the path and the query to "to".'),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.from_host === undefined) === (r.from_path === undefined)) ctx.addIssue({ code: 'custom', path: ['from_host'], message: 'give exactly one of from_host or from_path' });
+  })
+  .describe('A redirect the edge answers before static files and the app.');
+
 export const routeTlsSchema = z
   .union([
     z.enum(['auto', 'off']),
@@ -118,6 +159,7 @@ export const routeSchema = z
     canonical_host: hostName.optional().describe('One of the hosts: requests for the others are redirected (308) to it.'),
     hsts: z.boolean().default(false).describe('Send Strict-Transport-Security on HTTPS responses (needs tls).'),
     on_demand_tls: onDemandTlsSchema.optional(),
+    script_name: z.boolean().default(false).describe('Send X-Script-Name: <path> to the app (WSGI apps mounted under a sub-path, e.g. Django).'),
   })
   .superRefine((route, ctx) => {
     if (route.host !== undefined && route.hosts !== undefined) {
@@ -168,6 +210,7 @@ export const environmentSchema = z
     require_tests: z.boolean().default(false).describe('Run the test command before building a release.'),
     require_ci_status: z.boolean().default(false).describe('Deploy only commits that an external CI reported green.'),
     route: routeSchema.optional(),
+    redirects: z.array(redirectSpecSchema).max(256).default([]).describe('Redirects the edge answers for this environment before static files and the app.'),
     drain_timeout: duration.default(30_000),
     databases: databaseListSchema.default([]).describe('Databases backed up before migrations, on a schedule, and drilled.'),
   })
@@ -211,6 +254,20 @@ export const appSpecSchema = z
       .default([])
       .describe('Commands run once after traffic moved to the new release (cache warm-up, a notification), in the release directory like release commands. A failure is reported in the deployment log and never undoes a healthy deploy.'),
     shared: sharedSchema.default({ dirs: [], files: [] }),
+    static: z.array(staticMountSchema).max(64).default([]).describe('Files of the release the edge serves itself, under the route\'s path prefix.'),
+    pages: z
+      .strictObject({
+        maintenance: releasePath.optional().describe('HTML page served (503) in maintenance mode.'),
+        long_maintenance: releasePath.optional().describe('HTML page served with `slipway maintenance on APP ENV --page long`.'),
+        '404': releasePath.optional().describe('Served for the edge\'s own 404s (static files) and, with intercept_errors, the app\'s.'),
+        '500': releasePath.optional().describe('Served, with intercept_errors, for the app\'s 500s.'),
+        '502': releasePath.optional(),
+        '503': releasePath.optional(),
+        '504': releasePath.optional(),
+      })
+      .default({})
+      .describe('HTML pages of the release (at most 256 KiB each) the edge serves for maintenance and its own errors.'),
+    intercept_errors: z.boolean().default(false).describe('Replace the app\'s own 404 and 5xx answers with the page for that status, when pages has one.'),
     variables: variables.default({}),
     environments: z.record(envName, environmentSchema).refine((e) => Object.keys(e).length > 0, {
       message: 'at least one environment is required, e.g. environments: { staging: { branch: main } }',

@@ -12,9 +12,9 @@ export class MaintenanceService {
     private readonly audit: AuditTrail,
   ) {}
 
-  async set(actor: Actor, input: { app: string; env: string; enabled: boolean; message?: string }): Promise<void> {
+  async set(actor: Actor, input: { app: string; env: string; enabled: boolean; message?: string; page?: 'short' | 'long'; retryAfterSeconds?: number }): Promise<void> {
     const target = `${input.app}/${input.env}`;
-    await this.audit.record(actor, input.enabled ? 'maintenance.on' : 'maintenance.off', target, { message: input.message ?? null }, async () => {
+    await this.audit.record(actor, input.enabled ? 'maintenance.on' : 'maintenance.off', target, { message: input.message ?? null, page: input.page ?? null, retryAfterSeconds: input.retryAfterSeconds ?? null }, async () => {
       const app = await this.apps.require(input.app);
       const env = await this.apps.environment(app, input.env);
       const id = `${app.name}/${env.name}`;
@@ -22,6 +22,8 @@ export class MaintenanceService {
       await this.edge.setMaintenance(id, {
         enabled: input.enabled,
         ...(input.message ? { message: input.message } : {}),
+        ...(input.page ? { page: input.page } : {}),
+        ...(input.retryAfterSeconds !== undefined ? { retryAfterSeconds: input.retryAfterSeconds } : {}),
       });
     });
   }

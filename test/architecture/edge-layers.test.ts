@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../support/entry.js';
 
-type Folder = 'http1' | 'http2' | 'proxy' | 'routing' | 'admin' | 'tls';
+type Folder = 'http1' | 'http2' | 'proxy' | 'static' | 'routing' | 'admin' | 'tls';
 
 interface Rule {
   /** Folders of the edge whose modules may be imported (values and types). */
@@ -21,7 +21,9 @@ const RULES: Record<Folder, Rule> = {
   // HTTP/2 on TLS sockets (node:http2): maps streams onto http1's request model and client side; the exchange comes from main.ts.
   http2: { imports: ['http1'], typesFrom: [] },
   // Exchanges and the upstream client: speak HTTP/1.1; routes are seen through proxy/served-route.ts.
-  proxy: { imports: ['http1'], typesFrom: [] },
+  proxy: { imports: ['http1', 'static'], typesFrom: [] },
+  // The static file server (paths inside mounts, validators, streaming a file): answers on http1's client side.
+  static: { imports: ['http1'], typesFrom: [] },
   // Routes, health, drain, pause, discovery, snapshot: the proxy's types only (targets are made by main.ts).
   routing: { imports: [], typesFrom: ['proxy'] },
   // Certificates, SNI, ACME challenge answers, the HTTPS listener: hands secured sockets to whatever main.ts gives it.

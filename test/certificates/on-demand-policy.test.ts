@@ -55,10 +55,10 @@ test('on_demand_tls parses with ask, allow or both; the edge route is marked on-
   const parsed = parseAppSpec(spec('{ host: app.example, tls: auto, on_demand_tls: { ask: "http://127.0.0.1:9000/check", allow: ["*.Customers.example", shop.example] } }'));
   const envSpec = parsed.environments['production']!;
   assert.deepEqual(envSpec.route!.on_demand_tls, { ask: 'http://127.0.0.1:9000/check', allow: ['*.customers.example', 'shop.example'], per_minute: 10 });
-  const route = buildEdgeRoute({ app: 'shop', env: 'production', spec: parsed, envSpec, releaseId: 'r1', ports: [4000], existing: null });
+  const route = buildEdgeRoute({ app: 'shop', env: 'production', spec: parsed, envSpec, releaseId: 'r1', releaseDir: '/srv/releases/r1', ports: [4000], existing: null });
   assert.equal(route.onDemandTls, true);
   const plain = parseAppSpec(spec('{ host: app.example, tls: auto }'));
-  assert.equal('onDemandTls' in buildEdgeRoute({ app: 'shop', env: 'production', spec: plain, envSpec: plain.environments['production']!, releaseId: 'r1', ports: [4000], existing: null }), false);
+  assert.equal('onDemandTls' in buildEdgeRoute({ app: 'shop', env: 'production', spec: plain, envSpec: plain.environments['production']!, releaseId: 'r1', releaseDir: '/srv/releases/r1', ports: [4000], existing: null }), false);
 });
 
 test('on_demand_tls errors name the field path and the fix', () => {

@@ -55,7 +55,7 @@ test('errors name the path and the fix', () => {
 test('the process and Swarm drivers pass hosts, tls and canonicalHost to the edge route', () => {
   const parsed = parseAppSpec(spec('{ hosts: [shop.example, www.shop.example], tls: auto, canonical_host: shop.example, hsts: true }'));
   const envSpec = parsed.environments['production']!;
-  const proc = buildEdgeRoute({ app: 'shop', env: 'production', spec: parsed, envSpec, releaseId: 'r1', ports: [4000], existing: null });
+  const proc = buildEdgeRoute({ app: 'shop', env: 'production', spec: parsed, envSpec, releaseId: 'r1', releaseDir: '/srv/releases/r1', ports: [4000], existing: null });
   assert.deepEqual(proc.hosts, ['shop.example', 'www.shop.example']);
   assert.deepEqual(proc.tls, { hsts: true });
   assert.equal(proc.canonicalHost, 'shop.example');
@@ -66,7 +66,7 @@ test('the process and Swarm drivers pass hosts, tls and canonicalHost to the edg
   assert.equal(swarm.canonicalHost, 'shop.example');
 
   const plain = parseAppSpec(spec('{ host: shop.example }'));
-  const route = buildEdgeRoute({ app: 'shop', env: 'production', spec: plain, envSpec: plain.environments['production']!, releaseId: 'r1', ports: [4000], existing: null });
+  const route = buildEdgeRoute({ app: 'shop', env: 'production', spec: plain, envSpec: plain.environments['production']!, releaseId: 'r1', releaseDir: '/srv/releases/r1', ports: [4000], existing: null });
   assert.equal('tls' in route, false, 'a route without TLS carries no tls field');
   assert.equal('canonicalHost' in route, false);
 });

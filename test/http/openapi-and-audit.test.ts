@@ -15,7 +15,7 @@ const ROUTES: { method: string; path: string; body: string[] | null }[] = [
   { method: 'post', path: '/api/apps', body: ['name', 'repo', 'ref'] },
   { method: 'get', path: '/api/apps/{app}', body: null },
   { method: 'get', path: '/api/apps/{app}/environments/{env}/releases', body: null },
-  { method: 'put', path: '/api/apps/{app}/environments/{env}/maintenance', body: ['enabled', 'message'] },
+  { method: 'put', path: '/api/apps/{app}/environments/{env}/maintenance', body: ['enabled', 'message', 'page', 'retryAfterSeconds'] },
   { method: 'get', path: '/api/status', body: null },
   { method: 'get', path: '/api/audit', body: null },
   { method: 'post', path: '/api/apps/{app}/environments/{env}/deployments', body: ['ref'] },

@@ -11,7 +11,12 @@ export const createAppBody = z.strictObject({
 export type CreateAppRequest = z.input<typeof createAppBody>;
 
 /** `PUT /api/apps/:app/environments/:env/maintenance` */
-export const maintenanceBody = z.strictObject({ enabled: z.boolean(), message: z.string().max(2000).optional() });
+export const maintenanceBody = z.strictObject({
+  enabled: z.boolean(),
+  message: z.string().max(2000).optional(),
+  page: z.enum(['short', 'long']).optional().describe('"long": the release\'s long_maintenance page (slipway.yml pages)'),
+  retryAfterSeconds: z.number().int().min(0).max(86_400).optional().describe('Retry-After sent with the 503'),
+});
 export type MaintenanceRequest = z.input<typeof maintenanceBody>;
 
 /** An app with its environments (`GET /api/apps`, `GET /api/apps/:app`, `POST /api/apps`). */

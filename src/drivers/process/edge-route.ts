@@ -1,7 +1,9 @@
 // The edge route of an environment, built as data from the spec and the release's instances.
 import { healthCheckSchema, routeHosts, routeSchema, type AppSpec, type EnvironmentSpec } from '../../core/app-spec.js';
+import { routeRedirectFields } from '../../core/route-redirect-fields.js';
 import { routeTlsFields } from '../../core/route-tls-fields.js';
 import type { EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
+import { releasePages, staticMounts } from './static-mounts.js';
 
 export const RELEASE_HEADER = 'X-Slipway-Release';
 
@@ -11,6 +13,8 @@ export interface RouteInput {
   spec: AppSpec;
   envSpec: EnvironmentSpec;
   releaseId: string;
+  /** The release's directory (absolute): static mounts are served from inside it. */
+  releaseDir: string;
   /** Loopback ports of the release's instances of `webProcess(spec)`. */
   ports: number[];
   /** The route as the edge has it now: maintenance and error pages are kept. */
@@ -37,7 +41,6 @@ export function buildEdgeRoute(input: RouteInput): EdgeRoute {
   const health = web?.health ?? healthCheckSchema.parse({});
   const out: EdgeRoute = {
     id: routeId(input.app, input.env),
-    hosts: routeHosts(route),
     pathPrefix: route.path,
     stripPrefix: route.strip_prefix,
     targets: input.ports.map((port) => ({ url: `http://127.0.0.1:${port}`, release: input.releaseId })),
@@ -47,7 +50,12 @@ export function buildEdgeRoute(input: RouteInput): EdgeRoute {
     release: input.releaseId,
     maintenance: input.existing?.maintenance ?? null,
     ...routeTlsFields(route),
+    ...routeRedirectFields(input.envSpec, route, routeHosts(route)),
   };
+  if (input.spec.static.length > 0) out.static = staticMounts(input.spec, input.releaseDir);
+  const pages = releasePages(input.spec, input.releaseDir);
+  if (pages) out.pages = pages;
+  if (input.spec.intercept_errors) out.interceptErrors = true;
   if (route.upgrades.length > 0) out.upgrades = route.upgrades.map((p) => p.toLowerCase());
   if (input.existing?.errorPages) out.errorPages = input.existing.errorPages;
   return out;

@@ -230,7 +230,7 @@ export class ProcessDriver implements RuntimeDriver {
         throw new PreconditionError(`release ${release.releaseId} has no running ${web} instances; start it before activating it`);
       }
       const existing = await this.#edge.getRoute(routeId(app, env));
-      const route = buildEdgeRoute({ app, env, spec: ctx.spec, envSpec: ctx.envSpec, releaseId: release.releaseId, ports, existing });
+      const route = buildEdgeRoute({ app, env, spec: ctx.spec, envSpec: ctx.envSpec, releaseId: release.releaseId, releaseDir: this.layout.releaseDir(app, env, release.releaseId), ports, existing });
       await this.#edge.putRoute(route);
       ctx.log.info(`edge route ${route.id} (${route.hosts.join(', ') || 'any host'}${route.pathPrefix}) -> ${ports.length} target(s)`);
     } catch (err) {
@@ -249,7 +249,7 @@ export class ProcessDriver implements RuntimeDriver {
     if (!envSpec || !web) return null;
     const ports = await this.#webPorts(this.layout.runDir(app.name, environment.name, live.id), web);
     if (ports.length === 0) return null;
-    return buildEdgeRoute({ app: app.name, env: environment.name, spec, envSpec, releaseId: live.id, ports, existing });
+    return buildEdgeRoute({ app: app.name, env: environment.name, spec, envSpec, releaseId: live.id, releaseDir: this.layout.releaseDir(app.name, environment.name, live.id), ports, existing });
   }
 
   async retire(ctx: DriverContext, release: ReleaseRef): Promise<void> {

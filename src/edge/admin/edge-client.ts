@@ -68,7 +68,7 @@ export class EdgeClient implements EdgeControl, EdgeTls, EdgeOnDemand {
     return ((await this.call('GET', '/routes')) as { routes: EdgeRouteState[] }).routes;
   }
 
-  async setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number }): Promise<void> {
+  async setMaintenance(id: string, maintenance: { enabled: boolean; message?: string; retryAfterSeconds?: number; page?: 'short' | 'long' }): Promise<void> {
     await this.call('POST', `${routePath(id)}/maintenance`, maintenance);
   }
 

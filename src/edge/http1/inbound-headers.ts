@@ -20,7 +20,7 @@ export interface InboundHeaders {
 }
 
 // Not forwarded: transfer-encoding and expect are the upstream client's business (it frames the
-// body itself), and X-Forwarded-Prefix is the edge's own (never taken from the client).
+// body itself), and X-Forwarded-Prefix and X-Script-Name are the edge's own (never taken from the client).
 export const HOP_BY_HOP_REQUEST: ReadonlySet<string> = new Set([
   'te',
   'expect',
@@ -31,5 +31,6 @@ export const HOP_BY_HOP_REQUEST: ReadonlySet<string> = new Set([
   'keep-alive',
   'proxy-connection',
   'x-forwarded-prefix',
+  'x-script-name',
   'proxy-authorization',
 ]);

@@ -12,9 +12,14 @@ import type { AccessLog } from './access-log.js';
 import { errorPage, maintenancePage, NOT_FOUND_TEXT, type ErrorStatus, type Page } from './error-pages.js';
 import { addForwarded } from './forward-headers.js';
 import { HSTS_VALUE, redirectFor, wantsHsts } from './https-policy.js';
+import { redirectOf } from './redirect-rules.js';
 import { nextRequestId } from './request-id.js';
 import { normaliseHost, pathOnly, upstreamUrl } from './request-target.js';
+import { readPage } from '../static/page-file.js';
+import { StaticFileSender } from '../static/static-file-sender.js';
+import { matchStatic, underPrefix } from '../static/static-path.js';
 import type { ServedRoute } from './served-route.js';
+import type { RedirectRule } from '../../core/ports/edge-control.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import { isIdempotent, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -42,6 +47,10 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   private done = false;
   private status = 0;
   private cancelHold: (() => void) | undefined;
+  /** The app's error answer is being replaced by the route's page (interceptErrors): its response is dropped. */
+  private intercepting = false;
+  /** Serving a static file of the route instead of proxying (static/). */
+  private staticFile: StaticFileSender | undefined;
 
   constructor(
     private readonly settings: ExchangeSettings,
@@ -59,13 +68,64 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     if (!live) return this.reply(404, { body: NOT_FOUND_TEXT, contentType: 'text/plain; charset=utf-8' });
     this.live = live;
     const secure = this.client.secure;
+    // Redirect rules first: a redirected host (help.example -> https://example/help/) needs no
+    // certificate of its own when the rule sends plain-HTTP clients straight to the target.
+    if (live.route.redirects && this.redirected(live.route.redirects, url, live.route.pathPrefix)) return;
     if (live.route.tls || live.route.canonicalHost) {
       const location = redirectFor(live.route, { secure, host: this.host, hostHeader: this.head.inbound.host, target: url }, this.settings.httpsPort);
       if (location !== null) return this.reply(308, { body: `Permanent Redirect: ${location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', location]);
     }
-    this.upstreamPath = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, url);
+    // Static files are answered here, before maintenance and pause: a maintenance page may use
+    // the release's stylesheet.
+    if (live.route.static && this.servedStatic(live, url)) return;
+    this.toApp();
+  }
+
+  private redirected(rules: readonly RedirectRule[], url: string, prefix: string): boolean {
+    const redirect = redirectOf(rules, this.host, underPrefix(prefix, url));
+    if (!redirect) return false;
+    this.reply(redirect.status, { body: `Redirect: ${redirect.location}\n`, contentType: 'text/plain; charset=utf-8' }, ['Location', redirect.location]);
+    return true;
+  }
+
+  /** A static file of the route answers the request (true), or it goes on to the app. */
+  private servedStatic(live: ServedRoute, url: string): boolean {
+    const route = live.route;
+    const rel = underPrefix(route.pathPrefix, url);
+    if (!route.static) return false;
+    const hit = matchStatic(route.static, pathOnly(rel));
+    if (hit === undefined) return false;
+    if ('refused' in hit) {
+      if (hit.mount.tryFiles) return false;
+      this.replyPage(404, route.pages?.['404'], { body: 'Not Found\n', contentType: 'text/plain; charset=utf-8' });
+      return true;
+    }
+    const extraHeaders = ['X-Request-Id', this.requestId];
+    if (route.releaseHeader !== null && route.release) extraHeaders.push(route.releaseHeader, route.release);
+    if (wantsHsts(route, this.client.secure)) extraHeaders.push('Strict-Transport-Security', HSTS_VALUE);
+    this.staticFile = new StaticFileSender(this.client, this.head, hit, {
+      extraHeaders,
+      passToApp: () => {
+        this.staticFile = undefined;
+        if (!this.done) this.toApp();
+      },
+      replyPage: (status, body, extra) => {
+        const fallback = { body, contentType: 'text/plain; charset=utf-8' };
+        if (status === 404) this.replyPage(404, route.pages?.['404'], fallback, extra);
+        else this.reply(status, fallback, extra);
+      },
+    });
+    this.staticFile.start();
+    return true;
+  }
+
+  private toApp(): void {
+    const live = this.live as ServedRoute;
+    const secure = this.client.secure;
+    this.upstreamPath = upstreamUrl(live.route.pathPrefix, live.route.stripPrefix, this.head.target);
     const peer = this.client.remoteAddress;
     addForwarded(this.head.inbound, peer, this.settings.trustedProxies.trusts(peer), live.route.pathPrefix, this.requestId, secure ? 'https' : 'http');
+    if (live.route.scriptName && live.route.pathPrefix !== '/') this.head.inbound.forward.push('X-Script-Name', live.route.pathPrefix);
     this.admit();
   }
 
@@ -76,7 +136,9 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     const live = this.live as ServedRoute;
     const maintenance = live.route.maintenance;
     if (maintenance?.enabled && pathOnly(this.upstreamPath) !== live.route.healthCheck.path) {
-      return this.reply(503, maintenancePage(maintenance.message), ['Retry-After', String(maintenance.retryAfterSeconds)]);
+      const pages = live.route.pages;
+      const file = maintenance.page === 'long' ? (pages?.long_maintenance ?? pages?.maintenance) : pages?.maintenance;
+      return this.replyPage(503, file, maintenancePage(maintenance.message), ['Retry-After', String(maintenance.retryAfterSeconds)]);
     }
     if (live.gate.paused) {
       this.cancelHold = live.gate.hold(
@@ -115,6 +177,14 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   onUpstreamHead(head: ResponseHead, more: boolean): void {
     if (this.done) return this.abortCall();
     const route = (this.live as ServedRoute).route;
+    if (route.interceptErrors && (head.statusCode === 404 || head.statusCode >= 500)) {
+      const file = route.pages?.[String(head.statusCode) as '404'];
+      if (file !== undefined) {
+        this.intercepting = true;
+        this.abortCall();
+        return this.replyPage(head.statusCode, file, { body: `${head.statusCode} ${head.statusText}\n`, contentType: 'text/plain; charset=utf-8' });
+      }
+    }
     const release = this.target?.release ?? route.release;
     const headers = head.headers;
     headers.push('X-Request-Id', this.requestId);
@@ -126,20 +196,21 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   }
 
   onUpstreamData(chunk: Buffer, last: boolean): boolean {
-    if (this.done) return true;
+    if (this.done || this.intercepting) return true;
     return this.client.sendData(chunk, last);
   }
 
   onUpstreamEnd(): void {
-    if (!this.done) this.client.sendEnd();
+    if (!this.done && !this.intercepting) this.client.sendEnd();
   }
 
   onClientDrain(): void {
+    if (this.staticFile) return this.staticFile.resume();
     if (this.call) this.target?.upstream.resume(this.call);
   }
 
   onUpstreamError(err: UpstreamError): void {
-    if (this.done) return;
+    if (this.done || this.intercepting) return;
     if (this.client.headSent) return this.client.abort();
     const target = this.target;
     if (!this.retried && target) {
@@ -162,7 +233,14 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
   }
 
   private fail(status: ErrorStatus): void {
-    this.reply(status, errorPage(this.live?.route, status));
+    this.replyPage(status, this.live?.route.pages?.[String(status) as '502'], errorPage(this.live?.route, status));
+  }
+
+  /** The release's page `file` (slipway.yml pages) when it has one that can be read, else `fallback`. */
+  private replyPage(status: number, file: string | undefined, fallback: Page, extra?: string[]): void {
+    if (file === undefined) return this.reply(status, fallback, extra);
+    this.status = status;
+    readPage(file, (body) => this.reply(status, body === null ? fallback : { body, contentType: 'text/html; charset=utf-8' }, extra));
   }
 
   private reply(status: number, page: Page, extra?: string[]): void {
@@ -179,6 +257,10 @@ export class ProxyExchange implements UpstreamHandler, ClientExchange {
     if (this.done) return;
     this.done = true;
     this.cancelHold?.();
+    if (this.staticFile) {
+      this.staticFile.cancel();
+      if (this.staticFile.status !== 0 && this.status === 0) this.status = this.staticFile.status;
+    }
     const target = this.target;
     if (target) target.releaseOne();
     if (outcome !== 'completed') this.abortCall();

@@ -29,3 +29,10 @@ export function pathOnly(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 }
+
+/** "/old" matches the path "/old" and "/old/x", not "/older". */
+export function prefixMatchesPath(prefix: string, path: string): boolean {
+  if (prefix === '/') return true;
+  if (!path.startsWith(prefix)) return false;
+  return path.length === prefix.length || path.charCodeAt(prefix.length) === 47; /* / */
+}

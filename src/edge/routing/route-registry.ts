@@ -29,6 +29,7 @@ export interface MaintenanceChange {
   enabled: boolean;
   message?: string;
   retryAfterSeconds?: number;
+  page?: 'short' | 'long';
 }
 
 export type OpenTarget = (spec: EdgeTarget) => UpstreamTarget;
@@ -170,6 +171,8 @@ export class RouteRegistry {
           enabled: change.enabled,
           message: change.message ?? prev?.message ?? DEFAULT_MAINTENANCE_MESSAGE,
           retryAfterSeconds: change.retryAfterSeconds ?? prev?.retryAfterSeconds ?? 60,
+          // Turning maintenance on picks its page afresh (short unless asked); off keeps what was shown.
+          ...((change.page ?? (change.enabled ? 'short' : prev?.page)) === 'long' ? { page: 'long' as const } : {}),
         },
       };
       await this.commit(id, route, () => {

@@ -30,13 +30,45 @@ const healthCheckSchema = z.strictObject({
   healthyThreshold: z.number().int().min(1).max(100),
 });
 
+const maintenancePage = z.enum(['short', 'long']);
+
 const maintenanceSchema = z.strictObject({
   enabled: z.boolean(),
   message: z.string().max(10_000),
   retryAfterSeconds: z.number().int().min(0).max(86_400),
+  page: maintenancePage.optional(),
 });
 
 const errorPage = z.string().max(256 * 1024);
+
+/** An absolute path without "." or ".." segments, NUL or backslashes: the edge serves below it only. */
+const absolutePath = z
+  .string()
+  .max(4096)
+  .refine((p) => p.startsWith('/') && !/[\\\0]/.test(p) && !p.split('/').some((s) => s === '.' || s === '..'), {
+    message: 'expected an absolute path without "." or ".." segments, like "/srv/app/releases/r1/static"',
+  });
+
+const urlPath = z
+  .string()
+  .max(2000)
+  .regex(/^\/[^?#\s\\]*$/, 'expected a path starting with "/" without query, spaces or backslashes, like "/static"')
+  .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), { message: 'expected a path without "." or ".." segments' })
+  .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') || '/' : p));
+
+const staticMountSchema = z
+  .strictObject({ path: urlPath, dir: absolutePath.optional(), file: absolutePath.optional(), tryFiles: z.boolean().optional() })
+  .refine((m) => (m.dir === undefined) !== (m.file === undefined), { message: 'expected exactly one of dir or file' });
+
+const redirectSchema = z
+  .strictObject({
+    fromHost: z.string().transform((h) => h.toLowerCase()).pipe(z.string().regex(HOST, 'expected a host name like "help.example"')).optional(),
+    fromPath: urlPath.optional(),
+    to: z.string().min(1).max(2000).regex(/^(https?:\/\/[^\s]+|\/[^\s]*)$/, 'expected an absolute URL ("https://example/help/") or a path ("/new")'),
+    status: z.union([z.literal(301), z.literal(302), z.literal(307), z.literal(308)]),
+    keepPath: z.boolean(),
+  })
+  .refine((r) => (r.fromHost === undefined) !== (r.fromPath === undefined), { message: 'expected exactly one of fromHost or fromPath' });
 
 export const edgeRouteSchema = z.strictObject({
   id: routeIdSchema,
@@ -75,6 +107,21 @@ export const edgeRouteSchema = z.strictObject({
     .optional(),
   errorPages: z.strictObject({ '502': errorPage.optional(), '503': errorPage.optional(), '504': errorPage.optional() }).optional(),
   tls: z.strictObject({ hsts: z.boolean() }).nullable().optional(),
+  pages: z
+    .strictObject({
+      maintenance: absolutePath.optional(),
+      long_maintenance: absolutePath.optional(),
+      '404': absolutePath.optional(),
+      '500': absolutePath.optional(),
+      '502': absolutePath.optional(),
+      '503': absolutePath.optional(),
+      '504': absolutePath.optional(),
+    })
+    .optional(),
+  interceptErrors: z.boolean().optional(),
+  static: z.array(staticMountSchema).max(64).optional(),
+  redirects: z.array(redirectSchema).max(256).optional(),
+  scriptName: z.boolean().optional(),
   canonicalHost: z
     .string()
     .transform((h) => h.toLowerCase())
@@ -95,6 +142,7 @@ export const maintenanceBodySchema = z.strictObject({
   enabled: z.boolean(),
   message: z.string().max(10_000).optional(),
   retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+  page: maintenancePage.optional(),
 });
 
 export const pauseBodySchema = z.strictObject({

@@ -11,7 +11,7 @@ test('the staging route of the example app', async () => {
   const spec = await exampleSpec();
   const staging = spec.environments['staging'];
   assert.ok(staging);
-  const route = buildEdgeRoute({ app: 'hello', env: 'staging', spec, envSpec: staging, releaseId: 'r7', ports: [41001, 41002], existing: null });
+  const route = buildEdgeRoute({ app: 'hello', env: 'staging', spec, envSpec: staging, releaseId: 'r7', releaseDir: '/srv/releases/r7', ports: [41001, 41002], existing: null });
   assert.deepEqual(route, {
     id: 'hello/staging',
     hosts: ['staging.hello.localhost'],
@@ -33,7 +33,7 @@ test('an environment without a route is served at <env>.<app>.localhost/', async
   const spec = await exampleSpec();
   const production = spec.environments['production'];
   assert.ok(production);
-  const route = buildEdgeRoute({ app: 'hello', env: 'production', spec, envSpec: production, releaseId: 'r1', ports: [1], existing: null });
+  const route = buildEdgeRoute({ app: 'hello', env: 'production', spec, envSpec: production, releaseId: 'r1', releaseDir: '/srv/releases/r1', ports: [1], existing: null });
   assert.deepEqual([route.hosts, route.pathPrefix, route.releaseHeader], [['production.hello.localhost'], '/', 'X-Slipway-Release']);
 });
 
@@ -48,7 +48,7 @@ test('sub-path routes, no release header, any host; maintenance and error pages 
     maintenance: { enabled: true, message: 'back soon', retryAfterSeconds: 60 },
     errorPages: { '502': '<h1>oops</h1>' },
   } as EdgeRouteState;
-  const route = buildEdgeRoute({ app: 'hack', env: 'event1', spec, envSpec, releaseId: 'r2', ports: [5000], existing });
+  const route = buildEdgeRoute({ app: 'hack', env: 'event1', spec, envSpec, releaseId: 'r2', releaseDir: '/srv/releases/r2', ports: [5000], existing });
   assert.deepEqual(route.hosts, []);
   assert.equal(route.pathPrefix, '/event1');
   assert.equal(route.stripPrefix, false);
@@ -73,4 +73,33 @@ test('instance plan: ports go to http instances only, in spec order', async () =
 test('restart backoff doubles from 500ms and is capped at 30s', () => {
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 100].map((n) => backoffDelay(DEFAULT_BACKOFF, n)), [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   assert.equal(DEFAULT_BACKOFF.resetAfterMs, 60_000);
+});
+
+test('static mounts are absolute inside the release dir; redirects add their hosts; script_name', () => {
+  const spec = specOf({
+    processes: { web: { command: ['node', 'server.js'], http: true } },
+    static: [{ path: '/static/', dir: 'app/static' }, { path: '/robots.txt', file: 'robots.txt', try_files: true }],
+    environments: {
+      production: {
+        route: { host: 'example.test', path: '/event1', script_name: true },
+        redirects: [
+          { from_host: 'help.example.test', to: 'https://example.test/help/' },
+          { from_path: '/old', to: '/new', status: 308, keep_path: true },
+        ],
+      },
+    },
+  });
+  const envSpec = spec.environments['production'];
+  assert.ok(envSpec);
+  const route = buildEdgeRoute({ app: 'site', env: 'production', spec, envSpec, releaseId: 'r3', releaseDir: '/data/apps/site/production/releases/r3', ports: [5000], existing: null });
+  assert.deepEqual(route.static, [
+    { path: '/static', dir: '/data/apps/site/production/releases/r3/app/static' },
+    { path: '/robots.txt', file: '/data/apps/site/production/releases/r3/robots.txt', tryFiles: true },
+  ]);
+  assert.deepEqual(route.hosts, ['example.test', 'help.example.test']);
+  assert.deepEqual(route.redirects, [
+    { fromHost: 'help.example.test', to: 'https://example.test/help/', status: 301, keepPath: false },
+    { fromPath: '/old', to: '/new', status: 308, keepPath: true },
+  ]);
+  assert.equal(route.scriptName, true);
 });

@@ -3,6 +3,7 @@
 // option), attaching it to the edge network, and the environment's edge route whose one target
 // is discovered by DNS (tasks.<stack>_<service>: one target per running task).
 import { healthCheckSchema, routeHosts, routeSchema } from '../../../core/app-spec.js';
+import { routeRedirectFields } from '../../../core/route-redirect-fields.js';
 import { routeTlsFields } from '../../../core/route-tls-fields.js';
 import { ConfigError } from '../../../core/errors.js';
 import type { DriverContext } from '../../../core/ports/runtime-driver.js';
@@ -82,7 +83,6 @@ export function swarmEdgeRoute(
   const health = ctx.spec.processes[routed.service]?.health ?? healthCheckSchema.parse({});
   const out: EdgeRoute = {
     id: `${ctx.app.name}/${ctx.environment.name}`,
-    hosts: environmentHosts(ctx),
     pathPrefix: route.path,
     stripPrefix: route.strip_prefix,
     targets: [{ url: `http://tasks.${stack}_${routed.service}:${routed.port}`, discover: 'dns', release: releaseId }],
@@ -92,6 +92,7 @@ export function swarmEdgeRoute(
     release: releaseId,
     maintenance: existing?.maintenance ?? null,
     ...routeTlsFields(route),
+    ...routeRedirectFields(ctx.envSpec, route, environmentHosts(ctx)),
   };
   if (route.upgrades.length > 0) out.upgrades = route.upgrades.map((p) => p.toLowerCase());
   if (existing?.errorPages) out.errorPages = existing.errorPages;
