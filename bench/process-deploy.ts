@@ -50,10 +50,16 @@ try {
   const coldRollbackMs: number[] = [];
   const elapsed = (d: Deployment) => Date.parse(d.finishedAt!) - Date.parse(d.startedAt!);
   /** A rollback, from the request (client side, same clock) to the deployment's end. */
+  const lastRollback: Record<string, Record<string, number>> = {};
   const rollback = async (name: string): Promise<number> => {
     const requested = Date.now();
     const r = await waitTerminal(client, (await client.rollback(name, 'staging')).deployment.id);
     if (r.status !== 'succeeded') throw new Error(`rollback of ${name} ${r.status}: ${r.error}`);
+    // Where the time went, for the last rollback of each kind: the queue, then each step.
+    const { deployment } = await client.getDeployment(r.id);
+    const parts: Record<string, number> = { queued: Date.parse(r.startedAt!) - requested };
+    for (const step of deployment.steps) if (step.finishedAt) parts[step.name] = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
+    lastRollback[name] = parts;
     return Date.parse(r.finishedAt!) - requested;
   };
   for (let i = 0; i < rounds; i++) {
@@ -94,6 +100,7 @@ try {
       rollback_cold: median(coldRollbackMs) <= 2000,
       failed_requests: report.failures === 0,
     },
+    last_rollback_ms_by_step: { warm: lastRollback['web'], cold: lastRollback['cold'] },
     samples: { deployMs, deployNoBuildMs, rollbackMs, coldRollbackMs },
     server_argv: server.argv.join(' '),
   };
