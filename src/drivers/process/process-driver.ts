@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PreconditionError } from '../../core/errors.js';
+import { errorMessage, PreconditionError } from '../../core/errors.js';
 import { parseAppSpec } from '../../core/config-file.js';
 import { keepWarmOf } from '../../core/app-spec.js';
 import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
@@ -178,45 +178,56 @@ export class ProcessDriver implements RuntimeDriver {
   async start(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<ProcessStartState> {
     const releaseDir = await this.#stagedDir(ctx, release);
     const runDir = this.#runDir(ctx, release.releaseId);
-    // A warm release is claimed (no sweep stops it from here on) and reused as it runs.
+    // A warm release is claimed (no sweep stops it from here on) and reused as it runs; one that
+    // does not pass the gate at once (an instance restarting, a hung process) is started afresh.
     const { warm, live } = await this.#warm.exclusive(runDir, async () => ({ warm: await this.#warm.claim(runDir), live: await liveSupervisor(runDir) }));
-    let pid = live;
-    const adopted = pid !== null;
-    if (pid === null) {
-      await rm(path.join(runDir, STATE_FILE), { force: true });
-      await rm(path.join(runDir, PID_FILE), { force: true });
-      const ports = await allocatePorts(countHttpInstances(ctx.spec), this.#portRange);
-      const instances = planInstances(ctx.spec, ports);
-      if (instances.length === 0) {
-        ctx.log.info('the spec has no process with instances > 0; nothing to start');
-        return { processes: {} };
+    if (warm && live !== null) {
+      ctx.log.info(`release ${release.releaseId} was warm: no restart (supervisor ${live}); checking its health`);
+      try {
+        return await this.#gate(ctx, release, runDir, live, true);
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        ctx.log.error(`warm release ${release.releaseId} failed its check (${errorMessage(err)}); starting it again`);
+        await stopRelease(runDir);
       }
-      const values = argvValues(ctx, release.releaseId);
-      checkProcessArgv(ctx, instances, values);
-      const runAs = await this.#appUsers?.forApp(ctx.app.name);
-      pid = await launchSupervisor(runDir, {
-        app: ctx.app.name,
-        env: ctx.environment.name,
-        releaseId: release.releaseId,
-        releaseDir,
-        ...(runAs ? { user: { uid: runAs.user.uid, gid: runAs.user.gid } } : {}),
-        environment: commandEnv(ctx, { ...runAs?.env }),
-        argvValues: values,
-        instances,
-        backoff: this.#backoff,
-        logMaxBytes: this.#logMaxBytes,
-        logCheckIntervalMs: this.#logCheckIntervalMs,
-      });
-      ctx.log.info(`supervisor ${pid} started ${instances.length} instance(s) of release ${release.releaseId}`);
-    } else if (warm) {
-      ctx.log.info(`release ${release.releaseId} was warm: no restart (supervisor ${pid}); checking its health`);
-    } else {
-      ctx.log.info(`supervisor ${pid} of release ${release.releaseId} is already running; waiting for it to be healthy`);
+    } else if (live !== null) {
+      ctx.log.info(`supervisor ${live} of release ${release.releaseId} is already running; waiting for it to be healthy`);
+      return this.#gate(ctx, release, runDir, live, true);
     }
+    await rm(path.join(runDir, STATE_FILE), { force: true });
+    await rm(path.join(runDir, PID_FILE), { force: true });
+    const ports = await allocatePorts(countHttpInstances(ctx.spec), this.#portRange);
+    const instances = planInstances(ctx.spec, ports);
+    if (instances.length === 0) {
+      ctx.log.info('the spec has no process with instances > 0; nothing to start');
+      return { processes: {} };
+    }
+    const values = argvValues(ctx, release.releaseId);
+    checkProcessArgv(ctx, instances, values);
+    const runAs = await this.#appUsers?.forApp(ctx.app.name);
+    const pid = await launchSupervisor(runDir, {
+      app: ctx.app.name,
+      env: ctx.environment.name,
+      releaseId: release.releaseId,
+      releaseDir,
+      ...(runAs ? { user: { uid: runAs.user.uid, gid: runAs.user.gid } } : {}),
+      environment: commandEnv(ctx, { ...runAs?.env }),
+      argvValues: values,
+      instances,
+      backoff: this.#backoff,
+      logMaxBytes: this.#logMaxBytes,
+      logCheckIntervalMs: this.#logCheckIntervalMs,
+    });
+    ctx.log.info(`supervisor ${pid} started ${instances.length} instance(s) of release ${release.releaseId}`);
+    return this.#gate(ctx, release, runDir, pid, false);
+  }
+
+  /** The start gate; a release that does not pass it is stopped. */
+  async #gate(ctx: DriverContext, release: ReleaseRef, runDir: string, supervisorPid: number, adopted: boolean): Promise<ProcessStartState> {
     try {
       const state = await waitForStart({
         runDir,
-        supervisorPid: pid,
+        supervisorPid,
         spec: ctx.spec,
         signal: ctx.signal,
         redactor: secretRedactor(ctx),

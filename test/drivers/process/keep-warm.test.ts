@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import type { AppSpecInput } from '../../../src/core/app-spec.js';
 import { ProcessDriver, type ProcessStartState } from '../../../src/drivers/process/process-driver.js';
-import { cleanup, isAlive, makeContext, ref, specOf, tempDir, webApp, writeApp } from './harness.js';
+import { readState } from '../../../src/drivers/process/supervisor-control.js';
+import { cleanup, isAlive, makeContext, ref, specOf, tempDir, waitFor, webApp, writeApp } from './harness.js';
 import { RecordingEdge } from './recording-edge.js';
 
 const dirs: string[] = [];
@@ -82,6 +83,19 @@ test('a replaced release stays warm, unrouted; the rollback reuses its processes
   await t.driver.start(t.ctx, t.b, t.a);
   const coldMs = Date.now() - coldBegan;
   assert.ok(warmRollbackMs * 2 < coldMs, `warm rollback ${warmRollbackMs} ms, cold start ${coldMs} ms (min_uptime alone is 300 ms)`);
+});
+
+test('a warm release that cannot pass its gate at once (an instance restarting) is started afresh', async () => {
+  const t = await deployTwo(undefined);
+  const [victim] = pids(t.startedA);
+  assert.ok(victim);
+  process.kill(victim, 'SIGKILL');
+  await waitFor('the supervisor to see the exit', async () => (await readState(t.runDir('a')))?.instances.some((i) => i.state !== 'running'));
+  const again = await t.driver.start(t.ctx, t.a, t.b);
+  assert.ok(t.lines.some((l) => l.includes('warm release a failed its check') && l.includes('starting it again')), t.lines.join('\n'));
+  assert.equal(pids(again).length, 2);
+  assert.ok(pids(again).every((p) => !pids(t.startedA).includes(p)), 'new instances');
+  for (const p of pids(again)) assert.ok(isAlive(p));
 });
 
 test('one warm release per environment: warming a newer one stops the older', async () => {
