@@ -333,6 +333,7 @@ async function serve(
   }
 
   for (const d of drivers.values()) await d.recover?.();
+  processDriver.startBackground();
   let requestShutdown = (): void => undefined;
   const shutdownRequested = new Promise<void>((resolve) => (requestShutdown = resolve));
   let shuttingDown: ShutdownView | null = null;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { databaseListSchema } from './database-spec.js';
 import { targetSpecSchema } from './backup-target-spec.js';
+import { keepWarmPolicy, keepWarmSchema, type KeepWarmPolicy } from './keep-warm-spec.js';
 import { ArgvSyntaxError, COMMAND_BUILTINS, HTTP_BUILTIN, parseArgument, PROCESS_BUILTINS } from './argv-variables.js';
 
 export const DURATION_HINT = 'a duration like "500ms", "10s", "5m" or "1h30m"';
@@ -212,6 +213,7 @@ export const environmentSchema = z
     route: routeSchema.optional(),
     redirects: z.array(redirectSpecSchema).max(256).default([]).describe('Redirects the edge answers for this environment before static files and the app.'),
     drain_timeout: duration.default(30_000),
+    keep_warm: keepWarmSchema.optional(),
     databases: databaseListSchema.default([]).describe('Databases backed up before migrations, on a schedule, and drilled.'),
   })
   .describe('A deployment target such as staging or production.');
@@ -273,6 +275,7 @@ export const appSpecSchema = z
       message: 'at least one environment is required, e.g. environments: { staging: { branch: main } }',
     }),
     swarm: swarmSchema.optional(),
+    keep_warm: keepWarmSchema.optional(),
     backup_targets: z.array(targetSpecSchema).default([]).describe('Where backups go; "local" (<data dir>/backups) needs no entry.'),
   })
   .superRefine((spec, ctx) => {
@@ -359,6 +362,11 @@ export type HealthCheckSpec = z.output<typeof healthCheckSchema>;
 export type RouteSpec = z.output<typeof routeSchema>;
 export type RouteTlsSpec = z.output<typeof routeTlsSchema>;
 export type OnDemandTlsSpec = z.output<typeof onDemandTlsSchema>;
+
+/** Whether (and how long) a release replaced in `envName` is kept warm; null: stopped at once. */
+export function keepWarmOf(spec: Pick<AppSpec, 'keep_warm' | 'environments'>, envName: string): KeepWarmPolicy | null {
+  return keepWarmPolicy(spec.keep_warm, spec.environments[envName]?.keep_warm);
+}
 
 /** The JSON Schema shipped for editors (schema/slipway.schema.json is generated from this). */
 export function appSpecJsonSchema(): Record<string, unknown> {

@@ -10,7 +10,7 @@ import { prepareCredentials, type GitCredentials } from './git-credentials.js';
 import { gitEnv } from './git-env.js';
 import { gitFailure, isLockContention } from './git-error.js';
 import { runGit, type GitRunOptions, type GitRunResult } from './git-runner.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../platform/keyed-mutex.js';
 import { removeStaleLocks } from './stale-locks.js';
 import { mirrorKey, parseRepoLocation, type RepoLocation } from './repo-location.js';
 

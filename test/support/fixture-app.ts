@@ -11,10 +11,12 @@ export interface FixtureApp {
   release(n: number, opts?: { unhealthy?: boolean; failMigration?: boolean }): Promise<string>;
 }
 
-export async function createFixtureApp(): Promise<FixtureApp> {
+/** `editSpec` rewrites the fixture's slipway.yml text (e.g. another route host, keep_warm: false). */
+export async function createFixtureApp(opts: { editSpec?: (text: string) => string } = {}): Promise<FixtureApp> {
   const dir = path.join(projectRoot, 'test', 'fixtures', 'apps', 'web');
   const files: Record<string, string> = {};
   for (const name of await readdir(dir)) files[name] = await readFile(path.join(dir, name), 'utf8');
+  if (opts.editSpec && files['slipway.yml'] !== undefined) files['slipway.yml'] = opts.editSpec(files['slipway.yml']);
   const repo = await createTestRepo();
   const present = new Set<string>();
   const toggle = (name: string, on: boolean | undefined): Record<string, string | null> => {

@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PreconditionError } from '../../core/errors.js';
+import { errorMessage, PreconditionError } from '../../core/errors.js';
 import { parseAppSpec } from '../../core/config-file.js';
+import { keepWarmOf } from '../../core/app-spec.js';
 import type { EdgeControl, EdgeRoute, EdgeRouteState } from '../../core/ports/edge-control.js';
 import type { App, Environment, Release } from '../../core/model.js';
 import type {
@@ -38,6 +39,8 @@ import { stageRelease } from './stage-release.js';
 import { liveSupervisor, readState, stopRelease } from './supervisor-control.js';
 import { launchSupervisor } from './supervisor-launch.js';
 import { DEFAULT_BACKOFF, PID_FILE, STATE_FILE, type BackoffSpec, type SupervisorState } from './supervisor-protocol.js';
+import { describeKept, WarmKeeper, WARM_SWEEP_INTERVAL_MS } from './warm-keeper.js';
+import { clearWarm, clockTime, readWarm } from './warm-release.js';
 import { waitForStart } from './start-gate.js';
 
 export interface ProcessDriverOptions {
@@ -82,6 +85,7 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #logCheckIntervalMs: number;
   readonly #groups: CommandGroups;
   readonly #appUsers: AppUsers | null;
+  readonly #warm: WarmKeeper;
 
   constructor(opts: ProcessDriverOptions) {
     this.layout = new ProcessLayout(opts.dataDir);
@@ -93,6 +97,21 @@ export class ProcessDriver implements RuntimeDriver {
     this.#logCheckIntervalMs = opts.logCheckIntervalMs ?? 30_000;
     this.#groups = new CommandGroups(this.layout.commandsDir);
     this.#appUsers = opts.appUsers ? new AppUsers(this.layout) : null;
+    this.#warm = new WarmKeeper(this.layout, opts.logger);
+  }
+
+  /** Periodic work while the server runs: stopping warm releases whose keep_warm window ended. */
+  startBackground(sweepIntervalMs = WARM_SWEEP_INTERVAL_MS): void {
+    this.#warm.startSweeps(sweepIntervalMs);
+  }
+
+  async close(): Promise<void> {
+    this.#warm.close();
+  }
+
+  /** Stops the warm releases whose window has passed (run at start and by `startBackground`). */
+  sweepWarm(now?: number): Promise<string[]> {
+    return this.#warm.sweep(now);
   }
 
   build(ctx: DriverContext, req: { releaseId: string; source: SourceTree }): Promise<BuildResult> {
@@ -159,41 +178,56 @@ export class ProcessDriver implements RuntimeDriver {
   async start(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<ProcessStartState> {
     const releaseDir = await this.#stagedDir(ctx, release);
     const runDir = this.#runDir(ctx, release.releaseId);
-    let pid = await liveSupervisor(runDir);
-    const adopted = pid !== null;
-    if (pid === null) {
-      await rm(path.join(runDir, STATE_FILE), { force: true });
-      await rm(path.join(runDir, PID_FILE), { force: true });
-      const ports = await allocatePorts(countHttpInstances(ctx.spec), this.#portRange);
-      const instances = planInstances(ctx.spec, ports);
-      if (instances.length === 0) {
-        ctx.log.info('the spec has no process with instances > 0; nothing to start');
-        return { processes: {} };
+    // A warm release is claimed (no sweep stops it from here on) and reused as it runs; one that
+    // does not pass the gate at once (an instance restarting, a hung process) is started afresh.
+    const { warm, live } = await this.#warm.exclusive(runDir, async () => ({ warm: await this.#warm.claim(runDir), live: await liveSupervisor(runDir) }));
+    if (warm && live !== null) {
+      ctx.log.info(`release ${release.releaseId} was warm: no restart (supervisor ${live}); checking its health`);
+      try {
+        return await this.#gate(ctx, release, runDir, live, true);
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        ctx.log.error(`warm release ${release.releaseId} failed its check (${errorMessage(err)}); starting it again`);
+        await stopRelease(runDir);
       }
-      const values = argvValues(ctx, release.releaseId);
-      checkProcessArgv(ctx, instances, values);
-      const runAs = await this.#appUsers?.forApp(ctx.app.name);
-      pid = await launchSupervisor(runDir, {
-        app: ctx.app.name,
-        env: ctx.environment.name,
-        releaseId: release.releaseId,
-        releaseDir,
-        ...(runAs ? { user: { uid: runAs.user.uid, gid: runAs.user.gid } } : {}),
-        environment: commandEnv(ctx, { ...runAs?.env }),
-        argvValues: values,
-        instances,
-        backoff: this.#backoff,
-        logMaxBytes: this.#logMaxBytes,
-        logCheckIntervalMs: this.#logCheckIntervalMs,
-      });
-      ctx.log.info(`supervisor ${pid} started ${instances.length} instance(s) of release ${release.releaseId}`);
-    } else {
-      ctx.log.info(`supervisor ${pid} of release ${release.releaseId} is already running; waiting for it to be healthy`);
+    } else if (live !== null) {
+      ctx.log.info(`supervisor ${live} of release ${release.releaseId} is already running; waiting for it to be healthy`);
+      return this.#gate(ctx, release, runDir, live, true);
     }
+    await rm(path.join(runDir, STATE_FILE), { force: true });
+    await rm(path.join(runDir, PID_FILE), { force: true });
+    const ports = await allocatePorts(countHttpInstances(ctx.spec), this.#portRange);
+    const instances = planInstances(ctx.spec, ports);
+    if (instances.length === 0) {
+      ctx.log.info('the spec has no process with instances > 0; nothing to start');
+      return { processes: {} };
+    }
+    const values = argvValues(ctx, release.releaseId);
+    checkProcessArgv(ctx, instances, values);
+    const runAs = await this.#appUsers?.forApp(ctx.app.name);
+    const pid = await launchSupervisor(runDir, {
+      app: ctx.app.name,
+      env: ctx.environment.name,
+      releaseId: release.releaseId,
+      releaseDir,
+      ...(runAs ? { user: { uid: runAs.user.uid, gid: runAs.user.gid } } : {}),
+      environment: commandEnv(ctx, { ...runAs?.env }),
+      argvValues: values,
+      instances,
+      backoff: this.#backoff,
+      logMaxBytes: this.#logMaxBytes,
+      logCheckIntervalMs: this.#logCheckIntervalMs,
+    });
+    ctx.log.info(`supervisor ${pid} started ${instances.length} instance(s) of release ${release.releaseId}`);
+    return this.#gate(ctx, release, runDir, pid, false);
+  }
+
+  /** The start gate; a release that does not pass it is stopped. */
+  async #gate(ctx: DriverContext, release: ReleaseRef, runDir: string, supervisorPid: number, adopted: boolean): Promise<ProcessStartState> {
     try {
       const state = await waitForStart({
         runDir,
-        supervisorPid: pid,
+        supervisorPid,
         spec: ctx.spec,
         signal: ctx.signal,
         redactor: secretRedactor(ctx),
@@ -210,7 +244,11 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   async abandon(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<void> {
-    const result = await stopRelease(this.#runDir(ctx, release.releaseId));
+    const runDir = this.#runDir(ctx, release.releaseId);
+    const result = await this.#warm.exclusive(runDir, async () => {
+      await clearWarm(runDir);
+      return stopRelease(runDir);
+    });
     ctx.log.info(result.supervisor ? `stopped release ${release.releaseId}` : `release ${release.releaseId} was not running`);
   }
 
@@ -252,15 +290,34 @@ export class ProcessDriver implements RuntimeDriver {
     return buildEdgeRoute({ app: app.name, env: environment.name, spec, envSpec, releaseId: live.id, releaseDir: this.layout.releaseDir(app.name, environment.name, live.id), ports, existing });
   }
 
+  /**
+   * Stops the replaced release, or, when the spec keeps releases warm (the deploying spec decides)
+   * and it fits the memory cap, leaves it running unrouted until its window ends. Either way, other
+   * warm releases of the environment are stopped: one warm release per environment.
+   */
   async retire(ctx: DriverContext, release: ReleaseRef): Promise<void> {
-    const result = await stopRelease(this.#runDir(ctx, release.releaseId));
-    const orphans = result.orphans ? ` and ${result.orphans} orphaned instance(s)` : '';
-    ctx.log.info(`retired release ${release.releaseId}${result.supervisor ? '' : ' (it was not running)'}${orphans}`);
+    const runDir = this.#runDir(ctx, release.releaseId);
+    const policy = keepWarmOf(ctx.spec, ctx.environment.name);
+    const say = (line: string) => ctx.log.info(line);
+    const outcome = await this.#warm.exclusive(runDir, async () => {
+      const kept = policy ? await this.#warm.keep(runDir, release.releaseId, policy) : null;
+      if (kept?.kept) return kept;
+      await clearWarm(runDir);
+      return { kept: false as const, why: kept?.why ?? null, result: await stopRelease(runDir) };
+    });
+    await this.#warm.stopOthers(ctx.app.name, ctx.environment.name, outcome.kept ? release.releaseId : '', say);
+    if (outcome.kept) return say(describeKept(release.releaseId, outcome.record));
+    if (outcome.why) say(`not keeping release ${release.releaseId} warm: ${outcome.why}`);
+    const orphans = outcome.result.orphans ? ` and ${outcome.result.orphans} orphaned instance(s)` : '';
+    say(`retired release ${release.releaseId}${outcome.result.supervisor ? '' : ' (it was not running)'}${orphans}`);
   }
 
   async prune(ctx: DriverContext, keep: ReleaseRef[]): Promise<string[]> {
     const outcome = await pruneEnvironment(this.layout, ctx.app.name, ctx.environment.name, keep);
-    for (const id of outcome.skippedRunning) ctx.log.info(`kept release ${id}: it is still running (retire it first)`);
+    for (const id of outcome.skippedRunning) {
+      const warm = await readWarm(this.#runDir(ctx, id));
+      ctx.log.info(warm ? `kept release ${id}: it is kept warm until ${clockTime(warm.warmUntil)}` : `kept release ${id}: it is still running (retire it first)`);
+    }
     for (const what of outcome.removed) ctx.log.info(`pruned ${what}`);
     return outcome.removed;
   }
@@ -305,6 +362,7 @@ export class ProcessDriver implements RuntimeDriver {
       }
     }
     await rm(this.layout.buildsDir, { recursive: true, force: true });
+    await this.#warm.sweep();
     this.#logger?.info(summary, 'process driver recovered');
     return summary;
   }

@@ -68,7 +68,7 @@ export async function waitForStart(opts: GateOptions): Promise<SupervisorState> 
     if (!state || !(await pidAlive(opts.supervisorPid))) {
       throw new StepFailedError(`the supervisor of the release (pid ${opts.supervisorPid}) died; see ${opts.runDir}/supervisor.log`);
     }
-    let ready = true;
+    let uptimeShort = false;
     const probes: Promise<void>[] = [];
     for (const inst of state.instances) {
       const t = trackers.get(keyOf(inst));
@@ -77,14 +77,14 @@ export async function waitForStart(opts: GateOptions): Promise<SupervisorState> 
         throw await exitedError(t.key, inst, opts.redactor);
       }
       const upMs = Date.now() - Date.parse(inst.startedAt);
-      if (upMs < t.minUptimeMs) ready = false;
+      if (upMs < t.minUptimeMs) uptimeShort = true;
       if (t.health && !t.healthy) {
-        ready = false;
         if (Date.now() - t.lastProbe >= t.health.interval && inst.port !== null) probes.push(probe(t, inst.port, upMs, opts));
       }
     }
     await Promise.all(probes);
-    if (ready) return state;
+    // Probes that just passed count at once (a warm release is healthy on its first probe).
+    if (!uptimeShort && [...trackers.values()].every((t) => !t.health || t.healthy)) return state;
     if (Date.now() > deadline) {
       const pending = [...trackers.values()].filter((t) => t.health && !t.healthy);
       const why = pending.length

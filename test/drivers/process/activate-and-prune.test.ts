@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import type { EdgeRoute, EdgeRouteState } from '../../../src/core/ports/edge-control.js';
 import { ProcessDriver } from '../../../src/drivers/process/process-driver.js';
-import { cleanup, makeContext, ref, specOf, tempDir, webApp, writeApp } from './harness.js';
+import { cleanup, makeContext, ref, specOf, tempDir, stopOnRetire, webApp, writeApp } from './harness.js';
 import { RecordingEdge } from './recording-edge.js';
 
 class RefusingEdge extends RecordingEdge {
@@ -22,10 +22,11 @@ after(async () => {
   for (const d of dirs) await cleanup(d);
 });
 
-const spec = specOf({
+// Retire stops here: keep_warm has its own tests (keep-warm.test.ts).
+const spec = stopOnRetire(specOf({
   processes: { web: { command: ['node', 'server.js'], http: true, health: { path: '/healthz', interval: '100ms' }, min_uptime: '100ms', stop_grace: '1s' } },
   environments: { staging: {}, production: {} },
-});
+}));
 
 test('activate restores the previous current when the edge refuses the route', async () => {
   const dataDir = await tempDir('data');

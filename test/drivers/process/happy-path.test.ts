@@ -5,7 +5,7 @@ import { readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ProcessDriver, type ProcessStartState } from '../../../src/drivers/process/process-driver.js';
-import { cleanup, exampleSource, exampleSpec, httpGet, isAlive, makeContext, ref, tempDir } from './harness.js';
+import { cleanup, exampleSource, exampleSpec, httpGet, isAlive, makeContext, ref, stopOnRetire, tempDir } from './harness.js';
 import { RecordingEdge } from './recording-edge.js';
 
 let dataDir: string;
@@ -24,7 +24,7 @@ function ports(state: ProcessStartState, proc = 'web'): number[] {
 test('example app: build, stage, release, start, activate, second release, retire, prune', async () => {
   const edge = new RecordingEdge();
   const driver = new ProcessDriver({ dataDir, edge });
-  const spec = await exampleSpec();
+  const spec = stopOnRetire(await exampleSpec());
   const { ctx, lines } = makeContext(spec);
 
   // Build: content-addressed, reproducible, without .git.

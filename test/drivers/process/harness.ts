@@ -25,6 +25,11 @@ export function specOf(input: AppSpecInput): AppSpec {
   return appSpecSchema.parse(input);
 }
 
+/** The spec with `keep_warm: false`: retire stops the replaced release (tests of the stop path). */
+export function stopOnRetire(spec: AppSpec): AppSpec {
+  return { ...spec, keep_warm: false };
+}
+
 /** A copy of the example app as a "checked out" source tree (with a fake .git dir to exclude). */
 export async function exampleSource(): Promise<string> {
   const dir = await tempDir('src');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { StepFailedError } from '../../../src/core/errors.js';
 import { ProcessDriver } from '../../../src/drivers/process/process-driver.js';
-import { cleanup, isAlive, makeContext, processesIn, ref, specOf, tempDir, waitFor, webApp, writeApp } from './harness.js';
+import { cleanup, isAlive, makeContext, processesIn, ref, specOf, tempDir, waitFor, stopOnRetire, webApp, writeApp } from './harness.js';
 import { RecordingEdge } from './recording-edge.js';
 
 const dirs: string[] = [];
@@ -23,6 +23,7 @@ test('retire sends SIGTERM, waits stop_grace, then SIGKILLs a process that ignor
       web: { command: ['node', 'server.js'], http: true, health: { path: '/healthz', interval: '100ms' }, min_uptime: '200ms', stop_grace: '1s' },
     },
     environments: { staging: {} },
+    keep_warm: false,
   });
   const { ctx } = makeContext(spec, { app: 'stubborn' });
   const built = await driver.build(ctx, { releaseId: 'r1', source: { dir: source, commitSha: null } });

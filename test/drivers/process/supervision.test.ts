@@ -19,6 +19,7 @@ import {
   processesIn,
   ref,
   specOf,
+  stopOnRetire,
   tempDir,
   waitFor,
   writeApp,
@@ -35,7 +36,7 @@ test('a crashed web instance is restarted by the supervisor on the same port', a
   const source = await exampleSource();
   dirs.push(dataDir, source);
   const driver = new ProcessDriver({ dataDir, edge: new RecordingEdge(), backoff: { initialMs: 100 } });
-  const { ctx } = makeContext(await exampleSpec());
+  const { ctx } = makeContext(stopOnRetire(await exampleSpec()));
   const built = await driver.build(ctx, { releaseId: 'r1', source: { dir: source, commitSha: null } });
   const release = ref('r1', built.artifact);
   await driver.stage(ctx, release);
@@ -63,7 +64,7 @@ test('retire stops the instances of a supervisor that was SIGKILLed (orphans, ve
   const source = await exampleSource();
   dirs.push(dataDir, source);
   const driver = new ProcessDriver({ dataDir, edge: new RecordingEdge() });
-  const { ctx } = makeContext(await exampleSpec());
+  const { ctx } = makeContext(stopOnRetire(await exampleSpec()));
   const built = await driver.build(ctx, { releaseId: 'r1', source: { dir: source, commitSha: null } });
   const release = ref('r1', built.artifact);
   await driver.stage(ctx, release);
@@ -126,7 +127,7 @@ test('SIGKILL of the control plane leaves the app serving; recover() and status(
     const driver = new ProcessDriver({ dataDir, edge: new RecordingEdge() });
     const summary = await driver.recoverRuns();
     assert.deepEqual(summary, { adopted: ['hello/staging/r1'], stale: [] });
-    const { ctx } = makeContext(await exampleSpec());
+    const { ctx } = makeContext(stopOnRetire(await exampleSpec()));
     const status = await driver.status(ctx.app, ctx.environment, { id: 'r1' } as never);
     assert.equal(status.healthy, true);
     assert.deepEqual(status.instances.map((i) => i.state), ['healthy', 'healthy', 'running']);

@@ -1,7 +1,7 @@
 // Compose service `volumes:` -> Swarm Mounts, in the order written (as docker stack deploy does).
 import type { ComposeFile, ComposeService } from './compose-schema.js';
 import type { Mount } from './swarm-types.js';
-import { parseByteSize } from './byte-size.js';
+import { parseByteSize } from '../../../core/byte-size.js';
 import { stackLabels, type Namespace } from './namespace.js';
 
 type VolumeEntry = NonNullable<ComposeService['volumes']>[number];

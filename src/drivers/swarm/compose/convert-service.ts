@@ -3,7 +3,7 @@
 // unchanged file yields an identical spec.
 import type { ComposeFile, ComposeService } from './compose-schema.js';
 import { parseGoDuration } from './go-duration.js';
-import { parseByteSize } from './byte-size.js';
+import { parseByteSize } from '../../../core/byte-size.js';
 import { convertMounts } from './convert-mounts.js';
 import { convertPorts } from './convert-ports.js';
 import { convertFileRefs } from './convert-file-refs.js';

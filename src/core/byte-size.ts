@@ -1,5 +1,5 @@
-// Sizes as Compose writes them ("512M", "1.5g", "64mb", 1048576) in bytes, binary units
-// (the go-units RAMInBytes rules that `docker stack deploy` applies to memory limits).
+// Sizes as people and Compose write them ("512M", "1.5g", "64mb", "1GiB", 1048576) in bytes, binary
+// units (the go-units RAMInBytes rules that `docker stack deploy` applies to memory limits).
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 
