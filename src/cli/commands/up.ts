@@ -83,7 +83,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
           ctx.out(`${APP}/${ENV} answers at http://${HOST}:${edge.port}/`);
           ctx.out(`  curl -H 'Host: ${HOST}' ${server.edgeUrl}/`);
         }
-        ctx.out(`admin token: ${path.join(settings.dataDir, 'admin.token')}; try: npx slipway status`);
+        ctx.out(`admin token: ${path.join(settings.dataDir, 'admin.token')}; try: slipway status (on the PATH after npm install -g .)`);
         ctx.err('slipway: serving; Ctrl-C stops the control plane only (the edge and the app keep serving); `slipway down` stops everything');
         const why = await untilSignalOr(server.shutdownRequested);
         ctx.err(why === 'shutdown' ? 'slipway: the app and the edge are stopped (slipway down); stopping the control plane' : `slipway: ${why}, stopping the control plane; the edge and the app keep serving (\`slipway down\` stops them)`);
