@@ -2,13 +2,13 @@
 # Everything the test suite needs on a fresh Debian machine, then `npm ci`:
 #  - Debian packages: git, systemd (systemd-analyze verify for the unit test), Docker Engine + the distribution registry (Swarm suite),
 #    PostgreSQL and MariaDB (backup suite; the tests start private servers themselves);
-#    Pebble (an ACME CA) and BIND (DNS with RFC 2136 updates) for the HTTPS suite;
+#    Pebble (an ACME CA) and BIND (DNS with RFC 2136 updates) for the HTTPS suite; Chromium for the dashboard suite;
 #  - a private dockerd with a single-node Swarm and a local registry (scripts/swarm-up.sh).
 # Idempotent: packages already installed are not fetched again. Needs root (or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git curl ca-certificates openssl openssh-client systemd docker.io docker-registry busybox-static postgresql mariadb-server mariadb-client pebble bind9 bind9-dnsutils)
+packages=(git curl ca-certificates openssl openssh-client systemd docker.io docker-registry busybox-static postgresql mariadb-server mariadb-client pebble bind9 bind9-dnsutils chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
