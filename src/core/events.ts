@@ -55,6 +55,8 @@ export interface SlipwayEvent {
   reason: string | null;
   /** Where to look: an API path or dashboard URL. */
   link: string | null;
+  /** The environment's public URL (first route host), for forge deployment statuses. */
+  environmentUrl: string | null;
   /**
    * What makes two events "the same thing still happening" for de-duplication and flap
    * suppression, e.g. `uptime:<app>/<env>/<check>`; up/down pairs share it.
