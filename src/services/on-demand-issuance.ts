@@ -10,6 +10,7 @@ import { errorMessage } from '../core/errors.js';
 import { onDemandName } from '../core/on-demand-host.js';
 import type { EdgeOnDemand, WantedCertificate } from '../core/ports/edge-tls.js';
 import type { Logger } from '../platform/logger.js';
+import { pause } from '../platform/clock.js';
 import type { CertificateService } from './certificate-service.js';
 import { decideOnDemand, type AskFetch } from './on-demand-policy.js';
 import type { OnDemandRateLimit } from './on-demand-rate-limit.js';
@@ -108,20 +109,7 @@ export class OnDemandIssuance {
       } catch (err) {
         if (!signal.aborted) this.#o.logger.debug({ err: errorMessage(err) }, 'the edge stream of wanted certificates broke; reopening');
       }
-      await sleep(this.#o.retryMs ?? 1000, signal);
+      await pause(this.#o.retryMs ?? 1000, signal);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

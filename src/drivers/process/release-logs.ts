@@ -6,6 +6,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RuntimeLogLine, RuntimeLogQuery } from '../../core/ports/runtime-driver.js';
+import { pause } from '../../platform/clock.js';
 import { parseInstanceLogLine } from './instance-log-line.js';
 
 const INSTANCE_LOG = /^([A-Za-z0-9_-]+)\.(\d+)\.log$/;
@@ -62,7 +63,7 @@ async function* readLogs(runDir: string, query: RuntimeLogQuery, sinceMs: number
     }
     first = false;
     if (!query.follow) return;
-    await sleep(pollMs, query.signal);
+    await pause(pollMs, query.signal);
   }
 }
 
@@ -126,16 +127,4 @@ async function tailOffset(file: string, size: number, n: number): Promise<number
   } finally {
     await fh.close();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -2,6 +2,7 @@
 // up-to-date tasks are running as it should have. `paused`, `rollback_*` or the timeout
 // make it fail with the tasks' errors (a rollback to the very spec the caller wants does not).
 import { StepFailedError } from '../../../core/errors.js';
+import { sleep } from '../../../platform/clock.js';
 import type { NodeInfo, ServiceInfo, SwarmApi, TaskInfo } from '../engine/swarm-api.js';
 import { taskErrors } from './task-errors.js';
 
@@ -42,21 +43,6 @@ export function desiredReplicas(svc: ServiceInfo, nodes: NodeInfo[]): number {
 
 function upToDate(task: TaskInfo, svc: ServiceInfo): boolean {
   return task.Spec.ContainerSpec?.Image === svc.Spec.TaskTemplate.ContainerSpec.Image && JSON.stringify(task.Spec['ContainerSpec']) === JSON.stringify(svc.Spec.TaskTemplate.ContainerSpec);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export async function waitForConvergence(api: SwarmApi, serviceId: string, opts: ConvergenceOptions): Promise<ServiceInfo> {
