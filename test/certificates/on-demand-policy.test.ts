@@ -7,7 +7,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { parseAppSpec } from '../../src/core/config-file.js';
-import { ConfigError } from '../../src/core/errors.js';
 import type { EdgeOnDemand, WantedCertificate } from '../../src/core/ports/edge-tls.js';
 import { onDemandName } from '../../src/core/on-demand-host.js';
 import { buildEdgeRoute } from '../../src/drivers/process/edge-route.js';
@@ -17,18 +16,11 @@ import { OnDemandIssuance } from '../../src/services/on-demand-issuance.js';
 import { allowListed, decideOnDemand } from '../../src/services/on-demand-policy.js';
 import { OnDemandRateLimit } from '../../src/services/on-demand-rate-limit.js';
 import { TestClock } from '../support/test-clock.js';
+import { specErrorMessage, specWithRoute } from '../support/spec-error.js';
 
-const spec = (route: string) => `processes: { web: { command: ["node", "s.js"], http: true } }\nenvironments:\n  production:\n    route: ${route}\n`;
+const spec = specWithRoute;
 
-function message(text: string): string {
-  try {
-    parseAppSpec(text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const message = specErrorMessage;
 
 /** A real ask endpoint: 200 for allowed.example, a hang for slow.example, a redirect for moved.example, 403 else; counts the asks. */
 async function startAskServer(): Promise<{ url: string; asked: string[]; close(): Promise<void> }> {

@@ -3,21 +3,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAppSpec } from '../../src/core/config-file.js';
-import { ConfigError } from '../../src/core/errors.js';
 import { buildEdgeRoute } from '../../src/drivers/process/edge-route.js';
 import { swarmEdgeRoute } from '../../src/drivers/swarm/edge/app-route.js';
+import { specErrorMessage, specWithRoute } from '../support/spec-error.js';
 
-const spec = (route: string) => `processes: { web: { command: ["node", "s.js"], http: true } }\nenvironments:\n  production:\n    route: ${route}\n`;
+const spec = specWithRoute;
 
-function message(text: string): string {
-  try {
-    parseAppSpec(text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const message = specErrorMessage;
 
 test('hosts, tls auto, canonical_host and hsts parse; host names are lower-cased', () => {
   const parsed = parseAppSpec(spec('{ hosts: [Shop.Example, www.shop.example], tls: auto, canonical_host: shop.example, hsts: true }'));

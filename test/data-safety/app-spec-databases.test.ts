@@ -2,19 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAppSpec } from '../../src/core/config-file.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { specErrorMessage } from '../support/spec-error.js';
 
 const base = (env: string, extra = '') => `processes: { web: { command: ["node", "s.js"] } }\n${extra}environments:\n  staging:\n${env}`;
 
-function message(text: string): string {
-  try {
-    parseAppSpec(text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const message = specErrorMessage;
 
 test('a database gets its defaults: local target, retention, no encryption', () => {
   const spec = parseAppSpec(base('    databases: [{ name: main, kind: postgres, url_secret: DATABASE_URL }]\n'));
