@@ -11,38 +11,30 @@ export interface NginxInstance {
   stop(): Promise<void>;
 }
 
-export function staticConfig(prefix: string, port: number, root: string, userLine: string): string {
+/** What every benchmark nginx shares: one worker in the foreground, its files under `prefix`, and `http`'s body. */
+export function nginxConfig(prefix: string, userLine: string, http: string, workerConnections = 4096): string {
   return `${userLine}worker_processes 1;
 daemon off;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections ${workerConnections}; }
 http {
-  access_log off;
   keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:${port} reuseport;
-    location / { root ${root}; }
-  }
-}
+${http}}
 `;
 }
 
-export function proxyConfig(prefix: string, port: number, upstreamPort: number, userLine: string): string {
-  return `${userLine}worker_processes 1;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log ${prefix}/access.log combined buffer=64k flush=1s;
-  keepalive_requests 1000000;
-  upstream app {
+/** An access log as the edge writes one: buffered, so both pay about the same for it. */
+export const bufferedAccessLog = (prefix: string) => `  access_log ${prefix}/access.log combined buffer=64k flush=1s;\n`;
+
+/** The keep-alive upstream `app` and a server proxying to it with the headers the edge sets; `listen` is the server's listen line and anything after it. */
+export function proxyServer(upstreamPort: number, listen: string, extraHeaders = ''): string {
+  return `  upstream app {
     server 127.0.0.1:${upstreamPort};
     keepalive 128;
   }
   server {
-    listen 127.0.0.1:${port};
+    ${listen}
     location / {
       proxy_pass http://app;
       proxy_http_version 1.1;
@@ -50,13 +42,28 @@ http {
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Host $host;
-      proxy_set_header X-Request-Id $request_id;
+${extraHeaders}      proxy_set_header X-Request-Id $request_id;
       add_header X-Request-Id $request_id;
     }
   }
-}
 `;
+}
+
+export function staticConfig(prefix: string, port: number, root: string, userLine: string): string {
+  return nginxConfig(
+    prefix,
+    userLine,
+    `  access_log off;
+  server {
+    listen 127.0.0.1:${port} reuseport;
+    location / { root ${root}; }
+  }
+`,
+  );
+}
+
+export function proxyConfig(prefix: string, port: number, upstreamPort: number, userLine: string): string {
+  return nginxConfig(prefix, userLine, bufferedAccessLog(prefix) + proxyServer(upstreamPort, `listen 127.0.0.1:${port};`, '      proxy_set_header X-Forwarded-Host $host;\n'));
 }
 
 /** Starts nginx with `config` under `prefix` and waits until `port` accepts connections. */

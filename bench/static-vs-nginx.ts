@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startNginx } from './edge-bench-nginx.js';
+import { bufferedAccessLog, freePort, nginxConfig, startNginx } from './edge-bench-nginx.js';
 import { putBenchRoute, startEdgeProcess } from './edge-bench-process.js';
 import { runWrk, wrkAvailable, type WrkResult } from './edge-bench-wrk.js';
 
@@ -25,23 +25,18 @@ const { values } = parseArgs({
 const wrkOpts = { connections: Number(values.connections), threads: Number(values.threads), durationS: Number(values.duration) };
 
 function nginxStaticConfig(prefix: string, port: number, root: string, userLine: string): string {
-  return `${userLine}worker_processes 1;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 4096; }
-http {
-  sendfile on;
+  return nginxConfig(
+    prefix,
+    userLine,
+    `  sendfile on;
   tcp_nopush on;
-  access_log ${prefix}/access.log combined buffer=64k flush=1s;
-  keepalive_requests 1000000;
-  server {
+${bufferedAccessLog(prefix)}  server {
     listen 127.0.0.1:${port};
     location /static/ { root ${root}; }
     location = / { return 200 "ok"; }
   }
-}
-`;
+`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run, runChecked } from '../src/platform/exec.js';
-import { startNginx, waitForPort, type NginxInstance } from './edge-bench-nginx.js';
+import { bufferedAccessLog, nginxConfig, proxyServer, startNginx, waitForPort, type NginxInstance } from './edge-bench-nginx.js';
 
 export const BENCH_HOST = 'bench.test';
 
@@ -34,37 +34,12 @@ export async function makeBenchCertificate(dir: string): Promise<BenchCertificat
 }
 
 export function nginxTlsConfig(prefix: string, port: number, upstreamPort: number, userLine: string, cert: BenchCertificate): string {
-  return `${userLine}worker_processes 1;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log ${prefix}/access.log combined buffer=64k flush=1s;
-  keepalive_requests 1000000;
-  upstream app {
-    server 127.0.0.1:${upstreamPort};
-    keepalive 128;
-  }
-  server {
-    listen 127.0.0.1:${port} ssl http2;
+  const listen = `listen 127.0.0.1:${port} ssl http2;
     ssl_certificate ${cert.certFile};
     ssl_certificate_key ${cert.keyFile};
     ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_session_cache shared:SSL:10m;
-    location / {
-      proxy_pass http://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Request-Id $request_id;
-      add_header X-Request-Id $request_id;
-    }
-  }
-}
-`;
+    ssl_session_cache shared:SSL:10m;`;
+  return nginxConfig(prefix, userLine, bufferedAccessLog(prefix) + proxyServer(upstreamPort, listen), 8192);
 }
 
 export async function startNginxTls(prefix: string, port: number, upstreamPort: number, userLine: string, cert: BenchCertificate): Promise<NginxInstance> {
