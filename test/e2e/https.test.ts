@@ -5,7 +5,7 @@
 // host the CA cannot validate fails the deploy with the CA's reason while the old route serves;
 // an edge restarted with the control plane stopped serves HTTPS from its own snapshot.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,10 +17,10 @@ import { run, spawnProcess, type ChildHandle } from '../../src/platform/exec.js'
 import { stopControlPlane } from '../support/cleanup.js';
 import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
 import { cliNodeArgv, killDetached, startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { freePort } from '../support/free-port.js';
 import type { TestRepo } from '../support/git-repo.js';
-import { startNamed, type TestNamed } from '../support/named.js';
-import { startPebble, type TestPebble } from '../support/pebble.js';
+import type { TestNamed } from '../support/named.js';
+import type { TestPebble } from '../support/pebble.js';
+import { httpsGetSni, startAcmeLab, type AcmeLab } from '../support/acme-lab.js';
 import { waitUntil } from '../support/wait-until.js';
 import { projectRoot } from '../support/entry.js';
 import { createAppRepo, SERVER_JS } from '../http/app-repo.js';
@@ -44,21 +44,7 @@ environments:
 `;
 }
 
-/** GET over HTTPS to the edge at 127.0.0.1:port with SNI `host`, trusting only `ca`. */
-function httpsGet(port: number, host: string, ca: string, pathname = '/'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    // The Host header as a browser sends it for a URL with a port.
-    const req = https.request({ host: '127.0.0.1', port, servername: host, headers: { host: `${host}:${port}` }, path: pathname, ca, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const httpsGet = (port: number, host: string, ca: string, pathname = '/') => httpsGetSni(port, host, ca, { path: pathname });
 
 describe('HTTPS with ACME certificates (Pebble), end to end', { timeout: 600_000 }, () => {
   let dataDir: string;
@@ -70,26 +56,18 @@ describe('HTTPS with ACME certificates (Pebble), end to end', { timeout: 600_000
   let edgePort: number;
   let httpsPort: number;
   let rootFile: string;
+  let lab: AcmeLab | undefined;
   let edgeAlone: ChildHandle | undefined;
 
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-https-'));
-    edgePort = await freePort();
-    httpsPort = await freePort();
-    named = await startNamed('example.test');
-    pebble = await startPebble({ httpPort: edgePort, tlsPort: httpsPort, dnsServer: named.address });
-    const caFile = path.join(dataDir, 'pebble-https.pem');
-    rootFile = path.join(dataDir, 'pebble-root.pem');
-    await writeFile(caFile, pebble.httpsCaPem);
-    await writeFile(rootFile, pebble.rootPem);
+    lab = await startAcmeLab(dataDir);
+    ({ named, pebble, edgePort, httpsPort, rootFile } = lab);
     repo = await createAppRepo(spec([HOST, WWW]));
     server = await startServerProcess({
       dataDir,
       env: {
-        SLIPWAY_EDGE_PORT: String(edgePort),
-        SLIPWAY_EDGE_HTTPS_PORT: String(httpsPort),
-        SLIPWAY_ACME_DIRECTORY: pebble.directoryUrl,
-        SLIPWAY_ACME_CA_CERT: caFile,
+        ...lab.env,
         // DNS-01 (wildcards) through RFC 2136 updates to the test's named.
         SLIPWAY_DNS_RFC2136_SERVER: named.address,
         SLIPWAY_DNS_RFC2136_ZONE: named.zone,
@@ -110,8 +88,7 @@ describe('HTTPS with ACME certificates (Pebble), end to end', { timeout: 600_000
     if (server) await stopControlPlane(server, dataDir);
     else await killDetached(dataDir);
     await stopControlPlane(undefined, dataDir);
-    await pebble?.stop();
-    await named?.stop();
+    await lab?.stop();
     await repo?.cleanup();
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -7,13 +7,11 @@
 // `slipway certs list` as on-demand; a second environment with on_demand_tls fails its deploy
 // with the reason (one per edge); an edge restarted without the control plane serves it.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import type { ApiClient } from '../../src/cli/api-client.js';
@@ -25,10 +23,10 @@ import { createAppRepo } from '../http/app-repo.js';
 import { stopControlPlane } from '../support/cleanup.js';
 import { apiClient, logText, waitTerminal } from '../support/deploy-client.js';
 import { projectRoot } from '../support/entry.js';
-import { freePort } from '../support/free-port.js';
 import type { TestRepo } from '../support/git-repo.js';
-import { startNamed, type TestNamed } from '../support/named.js';
-import { startPebble, type TestPebble } from '../support/pebble.js';
+import type { TestNamed } from '../support/named.js';
+import type { TestPebble } from '../support/pebble.js';
+import { httpsGetSni, startAcmeLab, type AcmeLab } from '../support/acme-lab.js';
 import { cliNodeArgv, killDetached, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -52,21 +50,8 @@ environments:
 `;
 }
 
-/** GET over HTTPS to 127.0.0.1:port with SNI `host`, trusting only `ca`; long enough for an on-demand issuance. */
-function httpsGet(port: number, host: string, ca: string): Promise<{ status: number; body: string; peer: tls.PeerCertificate }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port, servername: host, headers: { host: `${host}:${port}` }, path: '/', ca, agent: false, timeout: 30_000 }, (res) => {
-      const peer = (res.socket as tls.TLSSocket).getPeerCertificate();
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, peer }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** Long enough for an on-demand issuance. */
+const httpsGet = (port: number, host: string, ca: string) => httpsGetSni(port, host, ca, { timeoutMs: 30_000 });
 
 describe('on-demand TLS with Pebble, end to end', { timeout: 600_000 }, () => {
   let dataDir: string;
@@ -80,11 +65,10 @@ describe('on-demand TLS with Pebble, end to end', { timeout: 600_000 }, () => {
   let ask: http.Server;
   const asked: string[] = [];
   let edgeAlone: ChildHandle | undefined;
+  let lab: AcmeLab | undefined;
 
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-ondemand-'));
-    edgePort = await freePort();
-    httpsPort = await freePort();
     ask = http.createServer((req, res) => {
       const domain = new URL(req.url ?? '/', 'http://x').searchParams.get('domain') ?? '';
       asked.push(domain);
@@ -92,19 +76,12 @@ describe('on-demand TLS with Pebble, end to end', { timeout: 600_000 }, () => {
     });
     await new Promise<void>((r) => ask.listen(0, '127.0.0.1', r));
     const askUrl = `http://127.0.0.1:${(ask.address() as AddressInfo).port}/check`;
-    named = await startNamed('example.test');
-    pebble = await startPebble({ httpPort: edgePort, tlsPort: httpsPort, dnsServer: named.address });
-    const caFile = path.join(dataDir, 'pebble-https.pem');
-    await writeFile(caFile, pebble.httpsCaPem);
+    lab = await startAcmeLab(dataDir);
+    ({ named, pebble, edgePort, httpsPort } = lab);
     repo = await createAppRepo(spec(askUrl));
     server = await startServerProcess({
       dataDir,
-      env: {
-        SLIPWAY_EDGE_PORT: String(edgePort),
-        SLIPWAY_EDGE_HTTPS_PORT: String(httpsPort),
-        SLIPWAY_ACME_DIRECTORY: pebble.directoryUrl,
-        SLIPWAY_ACME_CA_CERT: caFile,
-      },
+      env: lab.env,
     });
     client = apiClient(server.url, server.token);
     await client.createApp({ name: 'shop', repo: repo.bare });
@@ -121,8 +98,7 @@ describe('on-demand TLS with Pebble, end to end', { timeout: 600_000 }, () => {
     if (server) await stopControlPlane(server, dataDir);
     else await killDetached(dataDir);
     await stopControlPlane(undefined, dataDir);
-    await pebble?.stop();
-    await named?.stop();
+    await lab?.stop();
     await repo?.cleanup();
     await new Promise<void>((r) => (ask ? ask.close(() => r()) : r()));
     await rm(dataDir, { recursive: true, force: true });
