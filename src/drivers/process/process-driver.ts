@@ -39,8 +39,8 @@ import { stageRelease } from './stage-release.js';
 import { liveSupervisor, readState, stopRelease } from './supervisor-control.js';
 import { launchSupervisor } from './supervisor-launch.js';
 import { DEFAULT_BACKOFF, PID_FILE, STATE_FILE, type BackoffSpec, type SupervisorState } from './supervisor-protocol.js';
-import { describeKept, WarmKeeper, WARM_SWEEP_INTERVAL_MS } from './warm-keeper.js';
-import { clearWarm, clockTime, readWarm } from './warm-release.js';
+import { WarmKeeper, WARM_SWEEP_INTERVAL_MS } from './warm-keeper.js';
+import { clockTime, readWarm } from './warm-release.js';
 import { waitForStart } from './start-gate.js';
 
 export interface ProcessDriverOptions {
@@ -180,7 +180,7 @@ export class ProcessDriver implements RuntimeDriver {
     const runDir = this.#runDir(ctx, release.releaseId);
     // A warm release is claimed (no sweep stops it from here on) and reused as it runs; one that
     // does not pass the gate at once (an instance restarting, a hung process) is started afresh.
-    const { warm, live } = await this.#warm.exclusive(runDir, async () => ({ warm: await this.#warm.claim(runDir), live: await liveSupervisor(runDir) }));
+    const { warm, live } = await this.#warm.adopt(runDir);
     if (warm && live !== null) {
       ctx.log.info(`release ${release.releaseId} was warm: no restart (supervisor ${live}); checking its health`);
       try {
@@ -245,10 +245,7 @@ export class ProcessDriver implements RuntimeDriver {
 
   async abandon(ctx: DriverContext, release: ReleaseRef, _previous: ReleaseRef | null): Promise<void> {
     const runDir = this.#runDir(ctx, release.releaseId);
-    const result = await this.#warm.exclusive(runDir, async () => {
-      await clearWarm(runDir);
-      return stopRelease(runDir);
-    });
+    const result = await this.#warm.stopNow(runDir);
     ctx.log.info(result.supervisor ? `stopped release ${release.releaseId}` : `release ${release.releaseId} was not running`);
   }
 
@@ -290,26 +287,10 @@ export class ProcessDriver implements RuntimeDriver {
     return buildEdgeRoute({ app: app.name, env: environment.name, spec, envSpec, releaseId: live.id, releaseDir: this.layout.releaseDir(app.name, environment.name, live.id), ports, existing });
   }
 
-  /**
-   * Stops the replaced release, or, when the spec keeps releases warm (the deploying spec decides)
-   * and it fits the memory cap, leaves it running unrouted until its window ends. Either way, other
-   * warm releases of the environment are stopped: one warm release per environment.
-   */
+  /** Stops the replaced release, or keeps it warm for a fast rollback (see WarmKeeper.retire). */
   async retire(ctx: DriverContext, release: ReleaseRef): Promise<void> {
-    const runDir = this.#runDir(ctx, release.releaseId);
-    const policy = keepWarmOf(ctx.spec, ctx.environment.name);
-    const say = (line: string) => ctx.log.info(line);
-    const outcome = await this.#warm.exclusive(runDir, async () => {
-      const kept = policy ? await this.#warm.keep(runDir, release.releaseId, policy) : null;
-      if (kept?.kept) return kept;
-      await clearWarm(runDir);
-      return { kept: false as const, why: kept?.why ?? null, result: await stopRelease(runDir) };
-    });
-    await this.#warm.stopOthers(ctx.app.name, ctx.environment.name, outcome.kept ? release.releaseId : '', say);
-    if (outcome.kept) return say(describeKept(release.releaseId, outcome.record));
-    if (outcome.why) say(`not keeping release ${release.releaseId} warm: ${outcome.why}`);
-    const orphans = outcome.result.orphans ? ` and ${outcome.result.orphans} orphaned instance(s)` : '';
-    say(`retired release ${release.releaseId}${outcome.result.supervisor ? '' : ' (it was not running)'}${orphans}`);
+    const where = { app: ctx.app.name, env: ctx.environment.name, releaseId: release.releaseId, runDir: this.#runDir(ctx, release.releaseId) };
+    await this.#warm.retire(where, keepWarmOf(ctx.spec, ctx.environment.name), (line) => ctx.log.info(line));
   }
 
   async prune(ctx: DriverContext, keep: ReleaseRef[]): Promise<string[]> {

@@ -10,7 +10,7 @@ import type { Logger } from '../../platform/logger.js';
 import { subdirs } from './artifact-index.js';
 import { readCurrent } from './current-link.js';
 import type { ProcessLayout } from './layout.js';
-import { liveSupervisor, readState, stopRelease } from './supervisor-control.js';
+import { liveSupervisor, readState, stopRelease, type StopResult } from './supervisor-control.js';
 import { clearWarm, clockTime, formatBytes, readWarm, releaseRss, warmExpired, writeWarm, type WarmRecord } from './warm-release.js';
 
 export const WARM_SWEEP_INTERVAL_MS = 30_000;
@@ -62,6 +62,42 @@ export class WarmKeeper {
     const record = await readWarm(runDir);
     if (record) await clearWarm(runDir);
     return record;
+  }
+
+  /**
+   * At a release's start: a warm release is claimed (no sweep stops it from here on); returns the
+   * record (null: it was not warm) and the supervisor running it (null: none).
+   */
+  adopt(runDir: string): Promise<{ warm: WarmRecord | null; live: number | null }> {
+    return this.exclusive(runDir, async () => ({ warm: await this.claim(runDir), live: await liveSupervisor(runDir) }));
+  }
+
+  /** Stops a release now, warm or not. */
+  stopNow(runDir: string): Promise<StopResult> {
+    return this.exclusive(runDir, async () => {
+      await clearWarm(runDir);
+      return stopRelease(runDir);
+    });
+  }
+
+  /**
+   * Retires a replaced release: kept warm when `policy` says so (the deploying spec decides) and
+   * it fits the memory cap, else stopped. Either way, other warm releases of the environment are
+   * stopped: one warm release per environment.
+   */
+  async retire(where: { app: string; env: string; releaseId: string; runDir: string }, policy: KeepWarmPolicy | null, say: Say): Promise<void> {
+    const { app, env, releaseId, runDir } = where;
+    const outcome = await this.exclusive(runDir, async () => {
+      const kept = policy ? await this.keep(runDir, releaseId, policy) : null;
+      if (kept?.kept) return kept;
+      await clearWarm(runDir);
+      return { kept: false as const, why: kept?.why ?? null, result: await stopRelease(runDir) };
+    });
+    await this.stopOthers(app, env, outcome.kept ? releaseId : '', say);
+    if (outcome.kept) return say(describeKept(releaseId, outcome.record));
+    if (outcome.why) say(`not keeping release ${releaseId} warm: ${outcome.why}`);
+    const orphans = outcome.result.orphans ? ` and ${outcome.result.orphans} orphaned instance(s)` : '';
+    say(`retired release ${releaseId}${outcome.result.supervisor ? '' : ' (it was not running)'}${orphans}`);
   }
 
   /** Stops the environment's warm releases other than `except` (one warm release per environment). */
