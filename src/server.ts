@@ -7,9 +7,8 @@ import type { DriverKind } from './core/model.js';
 import type { RouteReconcileReport } from './core/wire/status.js';
 import type { EdgeControl } from './core/ports/edge-control.js';
 import type { EdgeTls } from './core/ports/edge-tls.js';
-import type { AcmeAccountSettings, CertificateIssuer } from './core/ports/certificate-issuer.js';
 import type { RuntimeDriver } from './core/ports/runtime-driver.js';
-import { errorMessage, PreconditionError, UnavailableError } from './core/errors.js';
+import { errorMessage, PreconditionError } from './core/errors.js';
 import { Redactor } from './core/redactor.js';
 import { Sensitive } from './core/sensitive.js';
 import { LazyDriver } from './drivers/lazy-driver.js';
@@ -37,14 +36,9 @@ import { AppService } from './services/app-service.js';
 import { AuditTrail } from './services/audit-trail.js';
 import { BackupScheduler } from './services/backup-scheduler.js';
 import { BackupService } from './services/backup-service.js';
-import { CertificateRenewer } from './services/certificate-renewer.js';
-import { CertificateService, type SolverFactory } from './services/certificate-service.js';
-import { CertificatesInUse } from './services/certificates-in-use.js';
-import { OnDemandIssuance } from './services/on-demand-issuance.js';
-import { OnDemandRateLimit } from './services/on-demand-rate-limit.js';
-import { onDemandPolicyFor } from './services/on-demand-routes.js';
-import { httpsParts } from './https-parts.js';
-import { EdgeTlsFanOut } from './edge-tls-fan-out.js';
+import type { SolverFactory } from './services/certificate-service.js';
+import type { CertificateIssuer } from './core/ports/certificate-issuer.js';
+import { wireCertificates } from './certificate-wiring.js';
 import { scheduledBackupWork } from './services/scheduled-backup-work.js';
 import { DatabaseRecoveryService } from './services/database-recovery-service.js';
 import { DeploymentService } from './services/deployment-service.js';
@@ -57,7 +51,7 @@ import { CommitStatusService } from './services/commit-status-service.js';
 import { DiffService } from './services/diff-service.js';
 import { PromotionService } from './services/promotion-service.js';
 import { RouteReconciler } from './services/route-reconciler.js';
-import { reviveLiveReleases } from './services/release-revival.js';
+import { reviveInBackground } from './services/release-revival.js';
 import { StoreDeliveryRecorder } from './services/store-delivery-recorder.js';
 import { WebhookSecretService } from './services/webhook-secret-service.js';
 import { WebhookService } from './services/webhook-service.js';
@@ -137,53 +131,17 @@ async function serve(
   const instanceId = randomUUID();
   const { store, masterKey } = installation;
   const box = SecretBox.fromKey(masterKey);
-  const account: AcmeAccountSettings = {
-    directoryUrl: settings.https.acme.directoryUrl,
-    ...(settings.https.acme.email ? { email: settings.https.acme.email } : {}),
-    ...(settings.https.acme.eab ? { eab: settings.https.acme.eab } : {}),
-  };
   const source = new GitSource({ cacheDir: path.join(dataDir, 'git') });
 
   const edgeClient = EdgeClient.forDataDir(dataDir);
-  // What live routes use, from their specs (parsed by the worker, below): only those are renewed.
-  const inUse = new CertificatesInUse(store, (text, where) => specParser.parse(text, where));
-  // HTTPS: the ACME issuer and the challenge solvers answered by this edge (and by RFC 2136 DNS when
-  // set); the edge's admin client directly, as the route reconciler uses it (the keeper calls both).
-  // Certificates and challenge answers go to the local edge and, once the Swarm driver is in use, to
-  // the Swarm edge service too (it is given one below when the driver is configured).
+  // slipway.yml is parsed in a worker thread: a hostile one cannot stall the API (see spec-parser/).
+  const specParser = new WorkerSpecParser();
+  const parseSpec = (text: string, where: string) => specParser.parse(text, where);
+  // Certificates go to the local edge and, once the Swarm driver is in use, to the Swarm edge
+  // service too (it is given one below when the driver is configured).
   let swarmEdgeTls: () => EdgeTls | null = () => null;
-  const edgeTls = new EdgeTlsFanOut(() => {
-    const swarmTls = swarmEdgeTls();
-    return swarmTls ? [edgeClient, swarmTls] : [edgeClient];
-  });
-  const parts = https ?? (await httpsParts(settings.https, { accounts: store, cipher: box, edgeTls }));
-  const certificates: CertificateService | null = new CertificateService({ store, cipher: box, edge: parts.edgeTls, issuer: parts.issuer, solvers: parts.solvers, account: () => account, inUse: () => inUse.ids() });
-  const certificateRenewer = certificates ? new CertificateRenewer({ certificates, logger }) : null;
-  // On-demand TLS: the control plane holds the local edge's stream of wanted names open and
-  // decides each one (the Swarm edge service has no on-demand TLS yet).
-  const onDemand =
-    certificates && settings.https.onDemandMaxPerHour > 0
-      ? new OnDemandIssuance({
-          edge: edgeClient,
-          certificates,
-          policyFor: (route) => onDemandPolicyFor(store, (text, where) => specParser.parse(text, where), route),
-          limit: new OnDemandRateLimit(settings.https.onDemandMaxPerHour),
-          logger,
-        })
-      : null;
-  // Certificates before routes: a TLS route the edge is given again finds its certificate there.
-  const syncCertificates = async (): Promise<void> => {
-    if (!certificates) return;
-    try {
-      const report = await certificates.syncEdge();
-      if (report.pushed.length) logger.warn({ pushed: report.pushed }, 'certificates given to the edge again from the store');
-      if (report.failures.length) logger.error({ failures: report.failures }, 'certificates could not be given to the edge');
-    } catch (err) {
-      // No edge running yet (SLIPWAY_EDGE=off, whoever runs it has not started it): given when it is.
-      if (err instanceof UnavailableError) logger.warn({ err: errorMessage(err) }, 'certificates not given to the edge: it is not running');
-      else logger.error({ err: errorMessage(err) }, 'certificate sync with the edge failed');
-    }
-  };
+  const tls = await wireCertificates({ settings, store, cipher: box, localEdge: edgeClient, swarmEdgeTls: () => swarmEdgeTls(), parseSpec, https, logger });
+  const { certificates, syncCertificates } = tls;
   // The edge is kept running (restarted with backoff, routes given again from the store) unless
   // SLIPWAY_EDGE=off, where whoever runs it does that.
   let onEdgeChange = (): void => undefined;
@@ -246,8 +204,6 @@ async function serve(
   };
 
   const audit = new AuditTrail(store, (t) => redactor.redact(t));
-  // slipway.yml is parsed in a worker thread: a hostile one cannot stall the API (see spec-parser/).
-  const specParser = new WorkerSpecParser();
   const apps = new AppService(store, source, audit, specParser);
   const secrets = new SecretService(store, box, redactor, apps, audit);
   await secrets.loadRedactions();
@@ -287,8 +243,8 @@ async function serve(
     uploadVersion: (tarball) => archiveTopDir(tarball, { displayName: 'the uploaded archive' }),
     workDir: (id) => path.join(workRoot, id),
     backups,
-    parseSpec: (text, where) => specParser.parse(text, where),
-    ...(certificates ? { certificates } : {}),
+    parseSpec,
+    certificates,
   };
   const engine = new DeployEngine({
     store,
@@ -369,7 +325,7 @@ async function serve(
       ...systemRoutes({ shutdown, audit }),
       ...gitRoutes({ promotions, diffs, commitStatuses }),
       ...logRoutes({ logs: new LogService(store, apps, driver, redact), redact }),
-      ...(certificates ? certificateRoutes(certificates, audit) : []),
+      ...certificateRoutes(certificates, audit),
       ...backupRoutes({
         backups,
         recovery,
@@ -384,20 +340,12 @@ async function serve(
   await writeFile(path.join(dataDir, 'server.json'), JSON.stringify({ url, pid: process.pid, edgeUrl }) + '\n', { mode: 0o600 });
   logger.info({ url, dataDir, version: VERSION }, 'control plane listening');
   backupScheduler.start();
-  certificateRenewer?.start();
-  onDemand?.start();
+  tls.start();
   // Without a kept edge (SLIPWAY_EDGE=off), the stored certificates are given to the edge once here.
   if (!keeper) void syncCertificates();
   void engine.start().catch((err: unknown) => logger.error({ err: String(err) }, 'deploy engine failed to start'));
-  // Live releases stopped by `slipway down` (or a reboot) serve again; in the background, as each
-  // waits for its health checks.
-  void reviveLiveReleases({ store, driver, secrets: (appId, envId) => secrets.resolve(appId, envId), redact, logger }).then(
-    (report) => {
-      if (report.revived.length) logger.warn({ revived: report.revived }, 'live releases that were not running started again');
-      if (report.failures.length) logger.error({ failures: report.failures }, 'live releases could not be started again');
-    },
-    (err: unknown) => logger.error({ err: errorMessage(err) }, 'starting live releases again failed'),
-  );
+  // Live releases stopped by `slipway down` (or a reboot) serve again.
+  reviveInBackground({ store, driver, secrets: (appId, envId) => secrets.resolve(appId, envId), redact, logger });
 
   return {
     url,
@@ -413,8 +361,7 @@ async function serve(
       await keeper?.stop();
       for (const t of timers) clearInterval(t);
       await backupScheduler.stop();
-      await certificateRenewer?.stop();
-      await onDemand?.stop();
+      await tls.stop();
       await engine.stop();
       for (const d of drivers.values()) await d.close?.();
       await specParser.close();

@@ -11,6 +11,7 @@ import { driverContext } from '../pipeline/deployment-context.js';
 
 export interface RevivalLog {
   info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
@@ -59,4 +60,15 @@ export async function reviveLiveReleases(o: ReleaseRevivalOptions): Promise<Revi
     }
   }
   return report;
+}
+
+/** Revival in the background (each release waits for its health checks), its outcome logged. */
+export function reviveInBackground(o: ReleaseRevivalOptions): void {
+  void reviveLiveReleases(o).then(
+    (report) => {
+      if (report.revived.length) o.logger.warn({ revived: report.revived }, 'live releases that were not running started again');
+      if (report.failures.length) o.logger.error({ failures: report.failures }, 'live releases could not be started again');
+    },
+    (err: unknown) => o.logger.error({ err: errorMessage(err) }, 'starting live releases again failed'),
+  );
 }
