@@ -19,6 +19,7 @@ describe('edge static files', () => {
   let app: FakeUpstream;
   let root: string;
   let big: Buffer;
+  let huge: Buffer;
   const clients: RawClient[] = [];
 
   const send = async (target: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawResponse> => {
@@ -44,6 +45,10 @@ describe('edge static files', () => {
     await writeFile(path.join(assets, '.env'), 'SECRET=1');
     big = randomBytes(300_000);
     await writeFile(path.join(assets, 'big.bin'), big);
+    // Over the size whose bytes are kept in memory (open-file-cache.ts): streamed in chunks.
+    huge = randomBytes(3 * 1024 * 1024 + 17);
+    await writeFile(path.join(assets, 'huge.bin'), huge);
+    await writeFile(path.join(assets, 'changing.txt'), 'first version\n');
     const text = 'hello precompressed world\n'.repeat(200);
     await writeFile(path.join(assets, 'text.txt'), text);
     await writeFile(path.join(assets, 'text.txt.gz'), gzipSync(text));
@@ -140,6 +145,24 @@ describe('edge static files', () => {
     const res = await send('/event1/static/big.bin');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, big);
+  });
+
+  it('streams a file larger than the in-memory limit, whole and by range', async () => {
+    const res = await send('/event1/static/huge.bin');
+    assert.equal(res.status, 200);
+    assert.equal(header(res, 'content-length'), String(huge.length));
+    assert.ok(res.body.equals(huge));
+    const part = await send('/event1/static/huge.bin', { Range: 'bytes=1048570-2200000' });
+    assert.equal(part.status, 206);
+    assert.ok(part.body.equals(huge.subarray(1048570, 2200001)));
+  });
+
+  it('a file rewritten in place is served anew within about a second (kept bytes are not served forever)', async () => {
+    const file = path.join(root, 'release', 'static', 'changing.txt');
+    assert.equal((await send('/event1/static/changing.txt')).body.toString(), 'first version\n');
+    await writeFile(file, 'second version\n');
+    await new Promise((r) => setTimeout(r, 2100));
+    assert.equal((await send('/event1/static/changing.txt')).body.toString(), 'second version\n');
   });
 
   it('chooses br, then gzip, by Accept-Encoding, with Vary; ranges apply to the encoded bytes', async () => {

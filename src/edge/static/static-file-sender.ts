@@ -1,7 +1,8 @@
 // Serves one static file to a client side: resolves it inside its mount (realpath, so no link leads
 // out of the directory), picks a precompressed sibling by Accept-Encoding, answers 304/206/416 by
-// file-validators.ts, and streams the file from its descriptor with backpressure (sendData false
-// -> wait for resume()), never holding more than one chunk in memory.
+// file-validators.ts, and sends the file: a file up to CONTENT_MAX_BYTES is read whole once and
+// sent from the bytes kept with its descriptor (open-file-cache.ts); a larger one is streamed from
+// its descriptor with backpressure (sendData false -> wait for resume()), one chunk in memory.
 import { read, readSync, realpath, stat, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { StaticMount } from '../../core/ports/edge-control.js';
@@ -9,7 +10,7 @@ import type { ClientSide } from '../http1/client-side.js';
 import { httpDate } from '../http1/http-date.js';
 import type { RequestHead } from '../http1/http1-request-head.js';
 import { contentTypeOf } from './content-types.js';
-import { acquire, release, type OpenFile } from './open-file-cache.js';
+import { acquire, CONTENT_MAX_BYTES, keepContent, release, type OpenFile } from './open-file-cache.js';
 import { cacheControlOf, etagOf, notModified, rangeOf } from './file-validators.js';
 import type { StaticHit } from './static-path.js';
 
@@ -172,7 +173,45 @@ export class StaticFileSender {
     if (!body) return this.closeFd();
     this.position = start;
     this.remaining = length;
+    if (size <= CONTENT_MAX_BYTES) return this.sendWhole(start, length);
     this.pump();
+  }
+
+  /** Sends [start, start+length) of a small file from its kept bytes, reading them first if need be. */
+  private sendWhole(start: number, length: number): void {
+    const file = this.file as OpenFile;
+    const send = (content: Buffer) => {
+      this.closeFd();
+      if (this.cancelled) return;
+      this.client.sendData(start === 0 && length === content.length ? content : content.subarray(start, start + length), true);
+    };
+    if (file.content !== null) return send(file.content);
+    const size = file.stats.size;
+    const buffer = Buffer.allocUnsafe(size);
+    const took = (got: number) => {
+      if (got !== size) {
+        // The file shrank or failed under us: the announced length cannot be met.
+        this.closeFd();
+        return this.client.abort();
+      }
+      keepContent(file, buffer);
+      send(buffer);
+    };
+    if (size <= SYNC_READ_BYTES) {
+      let got = 0;
+      try {
+        got = readSync(file.fd, buffer, 0, size, 0);
+      } catch {
+        got = 0;
+      }
+      return took(got);
+    }
+    this.reading = true;
+    readFull(file.fd, buffer, (got) => {
+      this.reading = false;
+      if (this.cancelled) return this.closeFd();
+      took(got);
+    });
   }
 
   private pump(): void {
@@ -302,4 +341,14 @@ export function preferredEncodings(header: string | undefined): Array<'br' | 'gz
   if (accepted.has('br')) out.push('br');
   if (accepted.has('gzip') || accepted.has('x-gzip')) out.push('gzip');
   return out;
+}
+
+/** Reads the whole buffer's length from position 0 (a read may return less); calls back with the bytes read. */
+function readFull(fd: number, buffer: Buffer, done: (got: number) => void, offset = 0): void {
+  read(fd, buffer, offset, buffer.length - offset, offset, (err, got) => {
+    if (err || got === 0) return done(offset);
+    const total = offset + got;
+    if (total === buffer.length) return done(total);
+    readFull(fd, buffer, done, total);
+  });
 }
